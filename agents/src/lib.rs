@@ -1,0 +1,1 @@
+//! The `agents` crate of dard.

@@ -1,0 +1,1 @@
+//! The `eval` crate of dard.

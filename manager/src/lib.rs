@@ -1,0 +1,1 @@
+//! The `manager` crate of dard.

@@ -1,0 +1,5 @@
+//! The `dard` command-line tool: parses flags and calls into the library crates.
+
+fn main() {
+    println!("dard");
+}
