@@ -1,5 +1,46 @@
 //! The `dard` command-line tool: parses flags and calls into the library crates.
 
-fn main() {
-    println!("dard");
+mod cmd;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// DARD (Domain Assigned Response Delegation) for MultiWOZ.
+#[derive(Debug, Parser)]
+#[command(name = "dard", version, about, long_about = None)]
+struct Cli {
+    /// Log filter, e.g. `info` or `dard=debug` (overrides RUST_LOG).
+    #[arg(long, global = true)]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the MultiWOZ data dard found, or download it.
+    Data(cmd::data::DataArgs),
+    /// Score a prediction file (mwzeval format) exactly as the standard evaluator does.
+    Eval(cmd::eval::EvalArgs),
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.log.as_deref());
+    match cli.command {
+        Command::Data(args) => cmd::data::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+    }
+}
+
+fn init_tracing(filter: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = filter
+        .map(EnvFilter::new)
+        .or_else(|| EnvFilter::try_from_default_env().ok())
+        .unwrap_or_else(|| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

@@ -4,6 +4,17 @@
 //!
 //! This crate knows nothing of models and does no async work.
 
+pub mod db;
+pub mod download;
+pub mod error;
+pub mod evaldata;
+pub mod fuzzy;
+pub mod lex;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod moses;
+pub mod normalize;
 pub mod ontology;
 
 pub use ontology::{Domain, Slot, UnknownDomain, UnknownSlot};

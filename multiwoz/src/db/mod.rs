@@ -1,0 +1,1 @@
+//! Module `db` (being written).

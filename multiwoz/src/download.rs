@@ -1,0 +1,1 @@
+//! Module `download` (being written).

@@ -1,0 +1,1 @@
+//! Module `evaldata` (being written).

@@ -1,0 +1,1 @@
+//! Module `fuzzy` (being written).

@@ -1,0 +1,1 @@
+//! Module `lex` (being written).

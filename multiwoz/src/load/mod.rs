@@ -1,0 +1,1 @@
+//! Module `load` (being written).

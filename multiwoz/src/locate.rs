@@ -1,0 +1,1 @@
+//! Module `locate` (being written).

@@ -1,0 +1,1 @@
+//! Module `moses` (being written).

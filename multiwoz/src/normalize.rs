@@ -1,0 +1,1 @@
+//! Module `normalize` (being written).

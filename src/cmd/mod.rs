@@ -1,0 +1,4 @@
+//! One module per subcommand: flag structs and a `run` that calls into the libraries.
+
+pub mod data;
+pub mod eval;
