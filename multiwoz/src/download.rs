@@ -1,1 +1,1 @@
-//! Module `download` (being written).
+//! Downloading MultiWOZ from its public GitHub sources, with SHA-256 checksums.

@@ -1,1 +1,215 @@
-//! Module `load` (being written).
+//! Loading MultiWOZ dialogs from disk, in both public formats.
+//!
+//! * Original format (`{id: {goal, log}}`): a whole `data.json` split by
+//!   `testListFile`/`valListFile`, or per-split files `test.json`/`val.json`, plain
+//!   or inside a `.zip` that is read directly.
+//! * MultiWOZ 2.2 schema format: `train|dev|test/dialogues_*.json` next to
+//!   `schema.json`, with `dialog_acts.json` when present.
+//!
+//! [`load_splits`] loads the splits of a located data folder in parallel.
+
+mod original;
+mod raw;
+pub mod schema22;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use original::parse_original;
+
+use crate::error::{LoadError, Location};
+use crate::locate::{DataLayout, DialogSource};
+use crate::model::{Dialog, Split};
+
+/// Reads a file, or a member of a zip archive when the path ends in `.zip`. For an
+/// archive the member is the one named `member` (matched on its last path
+/// component), or, when `member` is `None`, the archive name without `.zip`.
+pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Location), LoadError> {
+    let is_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if !is_zip {
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        return Ok((bytes, Location::file(path)));
+    }
+    let wanted = match member {
+        Some(m) => m.to_string(),
+        None => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let file = File::open(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let zip_err = |e: zip::result::ZipError| LoadError::Zip {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut archive = zip::ZipArchive::new(file).map_err(zip_err)?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.into_owned())
+        .collect();
+    let Some(name) = names
+        .iter()
+        .find(|n| n.rsplit('/').next() == Some(wanted.as_str()))
+        .cloned()
+    else {
+        return Err(LoadError::MissingMember {
+            path: path.to_path_buf(),
+            member: wanted,
+            found: names,
+        });
+    };
+    let mut entry = archive.by_name(&name).map_err(zip_err)?;
+    // The declared size is only a hint: a corrupt archive may lie about it.
+    let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 28));
+    entry.read_to_end(&mut bytes).map_err(|e| LoadError::Zip {
+        path: path.to_path_buf(),
+        message: format!("member `{name}`: {e}"),
+    })?;
+    let at = Location {
+        member: Some(name),
+        ..Location::file(path)
+    };
+    Ok((bytes, at))
+}
+
+/// Loads an original-format file (plain or zipped) holding one split.
+pub fn load_original_file(path: &Path, split: Option<Split>) -> Result<Vec<Dialog>, LoadError> {
+    let (bytes, at) = read_bytes(path, None)?;
+    parse_original(&bytes, &at, split, None)
+}
+
+/// Reads a split list file (one dialog id per line, with or without `.json`).
+pub fn read_list(path: &Path) -> Result<Vec<String>, LoadError> {
+    let (bytes, _) = read_bytes(path, None)?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Loads the dialogs of `lists` (split → list file) from one combined `data.json`,
+/// parsing it once. Every listed id must be present.
+pub fn load_combined(
+    data: &Path,
+    lists: &[(Split, PathBuf)],
+) -> Result<Vec<Dialog>, LoadError> {
+    let mut wanted = std::collections::HashMap::new();
+    for (split, list) in lists {
+        for id in read_list(list)? {
+            wanted.insert(crate::model::dialog_key(&id), (*split, list.clone(), id));
+        }
+    }
+    let (bytes, at) = read_bytes(data, Some("data.json"))?;
+    let keep = |id: &str| wanted.contains_key(&crate::model::dialog_key(id));
+    let mut dialogs = parse_original(&bytes, &at, None, Some(&keep))?;
+    for d in &mut dialogs {
+        d.split = wanted.get(&d.key()).map(|(s, _, _)| *s);
+    }
+    if dialogs.len() < wanted.len() {
+        let found: std::collections::HashSet<String> = dialogs.iter().map(Dialog::key).collect();
+        if let Some((_, (_, list, id))) = wanted.iter().find(|(k, _)| !found.contains(*k)) {
+            return Err(LoadError::MissingDialog {
+                id: id.clone(),
+                list: list.clone(),
+                data: data.to_path_buf(),
+            });
+        }
+    }
+    Ok(dialogs)
+}
+
+/// Loads the requested splits of a located data folder, in parallel (one thread
+/// per file). Dialogs come back grouped by split, in the order of `splits`, each
+/// split in file order. A split the folder does not have is an error naming it.
+pub fn load_splits(layout: &DataLayout, splits: &[Split]) -> Result<Vec<Dialog>, LoadError> {
+    match &layout.dialogs {
+        DialogSource::PerSplit { files } => {
+            let mut jobs = Vec::new();
+            for split in splits {
+                let Some(path) = files.get(split) else {
+                    return Err(missing_split(layout, *split));
+                };
+                jobs.push((*split, path.clone()));
+            }
+            let results: Vec<Result<Vec<Dialog>, LoadError>> = std::thread::scope(|s| {
+                let handles: Vec<_> = jobs
+                    .iter()
+                    .map(|(split, path)| s.spawn(move || load_original_file(path, Some(*split))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(LoadError::NoDialogs {
+                                path: layout.root.clone(),
+                                hint: "a loader thread panicked".to_string(),
+                            })
+                        })
+                    })
+                    .collect()
+            });
+            let mut out = Vec::new();
+            for r in results {
+                out.extend(r?);
+            }
+            Ok(out)
+        }
+        DialogSource::Combined { data, lists } => {
+            let mut chosen = Vec::new();
+            for split in splits {
+                let Some(list) = lists.get(split) else {
+                    return Err(missing_split(layout, *split));
+                };
+                chosen.push((*split, list.clone()));
+            }
+            let mut dialogs = load_combined(data, &chosen)?;
+            // Group by split in the order asked for, keeping file order inside a split.
+            dialogs.sort_by_key(|d| splits.iter().position(|s| Some(*s) == d.split));
+            Ok(dialogs)
+        }
+        DialogSource::Schema22 { dir } => {
+            let results: Vec<Result<Vec<Dialog>, LoadError>> = std::thread::scope(|s| {
+                let handles: Vec<_> = splits
+                    .iter()
+                    .map(|split| s.spawn(move || schema22::load_split(dir, *split)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(LoadError::NoDialogs {
+                                path: dir.clone(),
+                                hint: "a loader thread panicked".to_string(),
+                            })
+                        })
+                    })
+                    .collect()
+            });
+            let mut out = Vec::new();
+            for r in results {
+                out.extend(r?);
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn missing_split(layout: &DataLayout, split: Split) -> LoadError {
+    LoadError::NoDialogs {
+        path: layout.root.clone(),
+        hint: format!("the `{split}` split is not in this folder ({})", layout.dialogs.describe()),
+    }
+}

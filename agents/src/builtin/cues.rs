@@ -1,0 +1,291 @@
+//! Keyword cues shared by the built-in tracker and policy: which domain an
+//! utterance talks about, which slots a system turn asks for, what a user turn
+//! requests, and whether it thanks, says goodbye, declines or wants a booking.
+
+use multiwoz::{Domain, Slot};
+
+use super::text::{contains_any, contains_phrase};
+
+/// Domain keywords, in priority order: a taxi or train request mentions other
+/// venues only as places, so those services win.
+const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
+    (Domain::Taxi, &["taxi", "taxis", "cab", "cabs"]),
+    (Domain::Train, &["train", "trains", "railway", "rail"]),
+    (
+        Domain::Police,
+        &["police", "robbed", "stolen", "theft", "mugged"],
+    ),
+    (
+        Domain::Hospital,
+        &["hospital", "addenbrookes", "injured", "injury", "medical", "clinic"],
+    ),
+    (
+        Domain::Restaurant,
+        &[
+            "restaurant",
+            "restaurants",
+            "food",
+            "eat",
+            "dine",
+            "dining",
+            "dinner",
+            "lunch",
+            "cuisine",
+            "place to eat",
+            "somewhere to eat",
+            "table",
+            "eatery",
+        ],
+    ),
+    (
+        Domain::Hotel,
+        &[
+            "hotel",
+            "hotels",
+            "guesthouse",
+            "guest house",
+            "guesthouses",
+            "place to stay",
+            "somewhere to stay",
+            "accommodation",
+            "accommodations",
+            "lodging",
+            "room",
+            "rooms",
+            "nights",
+        ],
+    ),
+    (
+        Domain::Attraction,
+        &[
+            "attraction",
+            "attractions",
+            "museum",
+            "museums",
+            "college",
+            "colleges",
+            "entertainment",
+            "things to do",
+            "something to do",
+            "to visit",
+            "sightseeing",
+            "nightclub",
+            "theatre",
+            "theater",
+            "cinema",
+            "architecture",
+            "church",
+            "park",
+            "boat",
+            "swimming",
+            "pool",
+            "gallery",
+            "entrance fee",
+            "attraction s",
+        ],
+    ),
+];
+
+/// The domains a normalized utterance names explicitly, in priority order.
+pub fn domain_words(norm: &str) -> Vec<Domain> {
+    DOMAIN_WORDS
+        .iter()
+        .filter(|(_, words)| contains_any(norm, words))
+        .map(|(d, _)| *d)
+        .collect()
+}
+
+/// The slots a (normalized) system turn asks the user for.
+pub fn system_requests(norm: &str) -> Vec<Slot> {
+    let checks: &[(Slot, &[&str])] = &[
+        (
+            Slot::Area,
+            &["area", "part of town", "side of town", "part of the city", "where in town"],
+        ),
+        (
+            Slot::PriceRange,
+            &["price range", "pricerange", "price", "budget", "how expensive"],
+        ),
+        (Slot::Food, &["type of food", "kind of food", "cuisine", "food"]),
+        (Slot::Stars, &["star", "stars", "rating"]),
+        (Slot::Parking, &["parking"]),
+        (Slot::Internet, &["internet", "wifi"]),
+        (
+            Slot::Type,
+            &["guesthouse or", "hotel or", "type of", "kind of", "what type", "what kind"],
+        ),
+        (
+            Slot::Day,
+            &["what day", "which day", "day would you", "day will you", "arrival day", "day of", "when would you", "when will you", "what night", "which night", "starting day"],
+        ),
+        (
+            Slot::BookPeople,
+            &["how many people", "how many guests", "how many tickets", "for how many", "party", "how many in"],
+        ),
+        (Slot::BookStay, &["how many nights", "how long", "nights"]),
+        (Slot::BookTime, &["what time"]),
+        (
+            Slot::Leave,
+            &["leave", "depart at", "departure time", "leaving", "to depart"],
+        ),
+        (Slot::Arrive, &["arrive", "arrival", "be there by", "get there"]),
+        (
+            Slot::Departure,
+            &["departing from", "leaving from", "where from", "from where", "departure", "pick you up", "where will you be leaving", "coming from", "travelling from", "traveling from"],
+        ),
+        (
+            Slot::Destination,
+            &["destination", "where to", "going to", "heading", "travel to", "traveling to", "travelling to", "where are you going", "where will you be going"],
+        ),
+    ];
+    checks
+        .iter()
+        .filter(|(_, words)| contains_any(norm, words))
+        .map(|(s, _)| *s)
+        .collect()
+}
+
+/// An attribute a user asks the system to tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ask {
+    /// Phone number.
+    Phone,
+    /// Street address.
+    Address,
+    /// Postcode.
+    Postcode,
+    /// Booking reference.
+    Reference,
+    /// Train id.
+    TrainId,
+    /// Price, price range or entrance fee.
+    Price,
+    /// Departure time of a train.
+    Leave,
+    /// Arrival time.
+    Arrive,
+    /// Travel time of a train.
+    Duration,
+    /// Area of a venue.
+    Area,
+    /// Food of a restaurant.
+    Food,
+    /// Venue type.
+    Type,
+    /// Star rating.
+    Stars,
+    /// Parking of a hotel.
+    Parking,
+    /// Internet of a hotel.
+    Internet,
+    /// Taxi car type.
+    Car,
+    /// Venue name.
+    Name,
+}
+
+/// The attributes a (normalized) user turn asks for.
+pub fn user_asks(norm: &str) -> Vec<Ask> {
+    let checks: &[(Ask, &[&str])] = &[
+        (Ask::Phone, &["phone", "telephone", "number for", "contact number", "phone number", "phone numbers", "their number", "its number", "what is the number", "whats the number", "number please", "contact info", "contact information"]),
+        (Ask::Address, &["address", "adress", "addresses", "where is it", "where is it located", "where it is located"]),
+        (Ask::Postcode, &["postcode", "post code", "postal code", "zip", "zip code", "postcodes"]),
+        (Ask::Reference, &["reference", "ref", "confirmation number", "confirmation"]),
+        (Ask::TrainId, &["train id", "train number", "id", "trainid", "train ids", "id number"]),
+        (Ask::Price, &["how much", "cost", "costs", "fee", "fees", "ticket price", "price of", "the price", "what price", "prices", "pricing", "entrance"]),
+        (Ask::Leave, &["departure time", "what time does it leave", "when does it leave", "what time does it depart", "when does it depart", "leaving time", "time does it leave", "time it leaves", "time does the train leave", "departure times"]),
+        (Ask::Arrive, &["arrival time", "when does it arrive", "what time does it arrive", "time does it arrive", "time it arrives", "when will it arrive", "time does the train arrive", "arrival times", "when it arrives"]),
+        (Ask::Duration, &["travel time", "duration", "how long", "trip time", "journey time", "length of the"]),
+        (Ask::Area, &["what area", "which area", "what part", "which part", "area is it", "area it is", "side of town is"]),
+        (Ask::Food, &["what type of food", "what kind of food", "what food", "what cuisine", "food do they serve", "type of food they", "kind of food they"]),
+        (Ask::Type, &["what type", "what kind", "type of attraction is", "type of place"]),
+        (Ask::Stars, &["how many stars", "star rating", "what rating", "stars does it", "stars is it"]),
+        (Ask::Parking, &["have parking", "has parking", "offer parking", "parking available"]),
+        (Ask::Internet, &["have internet", "has internet", "have wifi", "has wifi", "offer wifi", "internet available"]),
+        (Ask::Car, &["car type", "type of car", "kind of car", "what car", "make of the car", "car will", "what kind of car", "model", "make and model"]),
+        (Ask::Name, &["name of", "the name", "names"]),
+    ];
+    checks
+        .iter()
+        .filter(|(_, words)| contains_any(norm, words))
+        .map(|(a, _)| *a)
+        .collect()
+}
+
+/// Whether a user turn only thanks or says goodbye.
+pub fn is_closing(norm: &str) -> bool {
+    let thanks = contains_any(
+        norm,
+        &["thank", "thanks", "thankyou", "bye", "goodbye", "cheers", "that is all", "thats all", "that will be all", "thats it", "that is it", "nothing else", "no thanks", "all i need", "you have been", "great day", "appreciate"],
+    );
+    let business = contains_any(
+        norm,
+        &["book", "need", "looking", "find", "phone", "address", "postcode", "reference", "also", "train", "taxi", "restaurant", "hotel", "how", "what", "could", "can you", "please"],
+    );
+    thanks && (!business || contains_any(norm, &["thats all i need", "that is all i need", "no thanks", "nothing else", "all i need", "that s all", "that will be all"]))
+}
+
+/// Whether a user turn asks to book (or accepts a booking offer).
+pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
+    let explicit = contains_any(
+        norm,
+        &["book", "reserve", "reservation", "booking", "make it for", "tickets", "a table", "seats"],
+    ) && !contains_any(
+        norm,
+        &["dont book", "do not book", "no need to book", "not book", "dont need to book", "dont need a reservation", "not ready to book", "dont need to make", "no booking", "book it myself", "book myself", "i will book", "ill book", "not at this time", "dont need a booking", "no thanks"],
+    );
+    let offered = contains_any(
+        previous_system,
+        &["book", "reserve", "reservation", "booking"],
+    );
+    let accepts = contains_any(
+        norm,
+        &["yes", "yeah", "sure", "please do", "that would be great", "sounds good", "go ahead", "ok", "okay", "perfect", "great", "yes please"],
+    ) && !contains_phrase(norm, "no");
+    explicit || (offered && accepts)
+}
+
+/// Whether a user turn gives booking details (a day, a party size, nights, a time).
+pub fn mentions_booking_details(norm: &str) -> bool {
+    contains_any(
+        norm,
+        &["people", "persons", "person", "guests", "nights", "night", "of us", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "pm", "am"],
+    ) || norm.split(' ').any(|t| t.contains(':'))
+}
+
+/// Whether a user turn declines what the system offered or asks for another option.
+pub fn declines(norm: &str) -> bool {
+    contains_any(
+        norm,
+        &["something else", "another", "different", "other options", "anything else available", "not that one", "any others", "other one"],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::text::normalize;
+
+    #[test]
+    fn taxi_wins_over_the_places_it_connects() {
+        let n = normalize("I need a taxi from the hotel to the restaurant");
+        assert_eq!(domain_words(&n)[0], Domain::Taxi);
+    }
+
+    #[test]
+    fn system_questions_name_their_slots() {
+        let n = normalize("What area of town would you like, and what price range?");
+        let r = system_requests(&n);
+        assert!(r.contains(&Slot::Area) && r.contains(&Slot::PriceRange));
+    }
+
+    #[test]
+    fn user_requests_and_closings() {
+        let n = normalize("Can I get the phone number and postcode please?");
+        assert_eq!(user_asks(&n), [Ask::Phone, Ask::Postcode]);
+        assert!(is_closing(&normalize("No, that's all. Thank you!")));
+        assert!(!is_closing(&normalize("Thanks, can you book it for 2?")));
+        assert!(wants_booking(&normalize("yes please"), &normalize("Shall I book it?")));
+        assert!(!wants_booking(&normalize("no, I don't need to book"), ""));
+    }
+}

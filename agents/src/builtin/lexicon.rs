@@ -1,0 +1,389 @@
+//! The value lexicon of the built-in tracker: every phrase a user may use for a
+//! slot value, mapped to the canonical (database) value.
+//!
+//! Venue names, foods, areas, price ranges, types, stations and departments come
+//! from the database; synonyms and spelling variants ("center", "moderately
+//! priced", "guest house", "kings cross") are listed here.
+
+use std::collections::HashMap;
+
+use multiwoz::{Domain, Slot};
+
+use super::text::normalize;
+
+/// One reading of a phrase: the value it denotes for a domain's slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The domain the value belongs to.
+    pub domain: Domain,
+    /// The slot it fills.
+    pub slot: Slot,
+    /// The canonical value (lower case, as in the database).
+    pub value: String,
+}
+
+/// A lexicon match in an utterance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the first token.
+    pub start: usize,
+    /// One past the last token.
+    pub end: usize,
+    /// Every reading of the matched phrase.
+    pub readings: Vec<Reading>,
+}
+
+/// Phrase → readings, matched longest-first over normalized tokens.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    phrases: HashMap<String, Vec<Reading>>,
+    max_len: usize,
+}
+
+const AREAS: &[(&str, &str)] = &[
+    ("centre", "centre"),
+    ("center", "centre"),
+    ("central", "centre"),
+    ("city centre", "centre"),
+    ("city center", "centre"),
+    ("town centre", "centre"),
+    ("downtown", "centre"),
+    ("north", "north"),
+    ("northern", "north"),
+    ("south", "south"),
+    ("southern", "south"),
+    ("east", "east"),
+    ("eastern", "east"),
+    ("west", "west"),
+    ("western", "west"),
+];
+
+const PRICES: &[(&str, &str)] = &[
+    ("cheap", "cheap"),
+    ("cheaply", "cheap"),
+    ("cheaper", "cheap"),
+    ("cheapest", "cheap"),
+    ("inexpensive", "cheap"),
+    ("budget", "cheap"),
+    ("low cost", "cheap"),
+    ("moderate", "moderate"),
+    ("moderately", "moderate"),
+    ("moderately priced", "moderate"),
+    ("mid range", "moderate"),
+    ("midrange", "moderate"),
+    ("mid priced", "moderate"),
+    ("reasonably priced", "moderate"),
+    ("medium priced", "moderate"),
+    ("expensive", "expensive"),
+    ("upscale", "expensive"),
+    ("high end", "expensive"),
+    ("pricey", "expensive"),
+    ("luxury", "expensive"),
+    ("luxurious", "expensive"),
+    ("fancy", "expensive"),
+];
+
+const ATTRACTION_TYPES: &[(&str, &str)] = &[
+    ("museum", "museum"),
+    ("museums", "museum"),
+    ("gallery", "museum"),
+    ("galleries", "museum"),
+    ("college", "college"),
+    ("colleges", "college"),
+    ("nightclub", "nightclub"),
+    ("nightclubs", "nightclub"),
+    ("night club", "nightclub"),
+    ("night clubs", "nightclub"),
+    ("club", "nightclub"),
+    ("clubs", "nightclub"),
+    ("architecture", "architecture"),
+    ("architectural", "architecture"),
+    ("church", "architecture"),
+    ("churches", "architecture"),
+    ("entertainment", "entertainment"),
+    ("park", "park"),
+    ("parks", "park"),
+    ("theatre", "theatre"),
+    ("theater", "theatre"),
+    ("theatres", "theatre"),
+    ("theaters", "theatre"),
+    ("boat", "boat"),
+    ("boats", "boat"),
+    ("boating", "boat"),
+    ("punting", "boat"),
+    ("swimming pool", "swimmingpool"),
+    ("swimming pools", "swimmingpool"),
+    ("swimmingpool", "swimmingpool"),
+    ("pool", "swimmingpool"),
+    ("pools", "swimmingpool"),
+    ("swimming", "swimmingpool"),
+    ("cinema", "cinema"),
+    ("cinemas", "cinema"),
+    ("movie theater", "cinema"),
+    ("movies", "cinema"),
+    ("concert hall", "concerthall"),
+    ("concerthall", "concerthall"),
+    ("concert halls", "concerthall"),
+    ("multiple sports", "multiple sports"),
+    ("sports", "multiple sports"),
+];
+
+const HOTEL_TYPES: &[(&str, &str)] = &[
+    ("guesthouse", "guesthouse"),
+    ("guest house", "guesthouse"),
+    ("guesthouses", "guesthouse"),
+    ("guest houses", "guesthouse"),
+];
+
+const STATIONS: &[(&str, &str)] = &[
+    ("london", "london kings cross"),
+    ("kings cross", "london kings cross"),
+    ("king cross", "london kings cross"),
+    ("liverpool street", "london liverpool street"),
+    ("liverpool", "london liverpool street"),
+    ("london liverpool", "london liverpool street"),
+    ("stansted", "stansted airport"),
+    ("airport", "stansted airport"),
+    ("birmingham", "birmingham new street"),
+    ("stortford", "bishops stortford"),
+    ("bishop stortford", "bishops stortford"),
+    ("bishops stratford", "bishops stortford"),
+    ("kings lynn", "kings lynn"),
+    ("lynn", "kings lynn"),
+];
+
+/// Cuisines users ask for that the database may lack (the ontology's foods).
+const EXTRA_FOODS: &[&str] = &[
+    "afghan", "american", "australasian", "australian", "austrian", "barbeque", "basque",
+    "belgian", "bistro", "brazilian", "canapes", "cantonese", "caribbean", "catalan", "christmas",
+    "corsica", "crossover", "cuban", "danish", "eastern european",
+    "english", "eritrean", "fusion", "german", "greek", "halal", "hungarian", "indonesian",
+    "irish", "jamaican", "kosher", "latin american", "light bites", "malaysian",
+    "middle eastern", "modern american", "modern eclectic", "modern global",
+    "molecular gastronomy", "moroccan", "new zealand", "north african", "north indian",
+    "northern european", "panasian", "persian", "polish", "polynesian", "romanian", "russian",
+    "scandinavian", "scottish", "singaporean", "south african", "south indian", "sri lankan",
+    "steakhouse", "swedish", "swiss", "the americas", "tuscan", "unusual",
+    "vegetarian", "venetian", "welsh", "world", "asian", "oriental", "pizza", "seafood",
+    "fish", "noodles", "sushi", "burgers", "tapas", "pasta",
+];
+
+const FOOD_SYNONYMS: &[(&str, &str)] = &[
+    ("portugese", "portuguese"),
+    ("asian", "asian oriental"),
+    ("oriental", "asian oriental"),
+    ("modern european", "modern european"),
+    ("americas", "the americas"),
+    ("chinese food", "chinese"),
+    ("pizza", "italian"),
+    ("pasta", "italian"),
+    ("sushi", "japanese"),
+    ("noodles", "asian oriental"),
+    ("fish", "seafood"),
+    ("tapas", "spanish"),
+    ("burgers", "north american"),
+];
+
+/// Generic words that may be left off a venue name ("alimentum" for
+/// "restaurant alimentum", "lensfield" for "the lensfield hotel").
+const NAME_AFFIXES: &[&str] = &[
+    "the ", "restaurant ", " restaurant", " hotel", " guest house", " guesthouse",
+    " bed and breakfast", " b and b", " lodge", " pizzeria", " bar", " cafe",
+];
+
+impl Lexicon {
+    /// Adds one phrase reading; the phrase is normalized first.
+    pub fn add(&mut self, phrase: &str, domain: Domain, slot: Slot, value: &str) {
+        let key = normalize(phrase);
+        if key.is_empty() {
+            return;
+        }
+        self.max_len = self.max_len.max(key.split(' ').count());
+        let reading = Reading {
+            domain,
+            slot,
+            value: value.to_string(),
+        };
+        let list = self.phrases.entry(key).or_default();
+        if !list.contains(&reading) {
+            list.push(reading);
+        }
+    }
+
+    /// Whether a phrase (normalized) is known.
+    pub fn contains(&self, phrase: &str) -> bool {
+        self.phrases.contains_key(phrase)
+    }
+
+    /// Builds the lexicon from database values: `(domain, field, value)` triples with
+    /// fields as in the database files (`name`, `food`, `area`, `pricerange`, `type`,
+    /// `stars`, `departure`, `destination`, `department`).
+    pub fn build<'a>(db_values: impl IntoIterator<Item = (Domain, &'a str, &'a str)>) -> Lexicon {
+        let mut lex = Lexicon::default();
+        let mut names: Vec<(Domain, String)> = Vec::new();
+        for (domain, field, value) in db_values {
+            let value = value.trim().to_lowercase();
+            let value = value.as_str();
+            match (domain, field) {
+                (Domain::Restaurant | Domain::Hotel | Domain::Attraction, "name") => {
+                    names.push((domain, value.to_string()));
+                }
+                (Domain::Restaurant, "food") => lex.add(value, domain, Slot::Food, value),
+                (Domain::Train, "departure" | "destination") => {
+                    lex.add(value, Domain::Train, Slot::Departure, value);
+                }
+                (Domain::Hospital, "department") => {
+                    lex.add(value, domain, Slot::Department, value);
+                }
+                _ => {}
+            }
+        }
+        for &(p, v) in AREAS {
+            for d in [Domain::Restaurant, Domain::Hotel, Domain::Attraction] {
+                lex.add(p, d, Slot::Area, v);
+            }
+        }
+        for &(p, v) in PRICES {
+            for d in [Domain::Restaurant, Domain::Hotel] {
+                lex.add(p, d, Slot::PriceRange, v);
+            }
+        }
+        for &(p, v) in ATTRACTION_TYPES {
+            lex.add(p, Domain::Attraction, Slot::Type, v);
+        }
+        for &(p, v) in HOTEL_TYPES {
+            lex.add(p, Domain::Hotel, Slot::Type, v);
+        }
+        for &(p, v) in STATIONS {
+            lex.add(p, Domain::Train, Slot::Departure, v);
+        }
+        for f in EXTRA_FOODS {
+            if !lex.contains(&normalize(f)) {
+                lex.add(f, Domain::Restaurant, Slot::Food, f);
+            }
+        }
+        for &(p, v) in FOOD_SYNONYMS {
+            let key = normalize(p);
+            lex.phrases.remove(&key);
+            lex.add(p, Domain::Restaurant, Slot::Food, v);
+        }
+        for (domain, name) in &names {
+            lex.add(name, *domain, Slot::Name, name);
+        }
+        for (domain, name) in &names {
+            for alias in aliases(name) {
+                let key = normalize(&alias);
+                // An alias never shadows another value or a full name.
+                if !lex.phrases.contains_key(&key) && key.len() >= 4 && !is_common(&key) {
+                    lex.add(&alias, *domain, Slot::Name, name);
+                }
+            }
+        }
+        lex
+    }
+
+    /// Finds lexicon phrases in normalized tokens, longest first, without overlaps.
+    pub fn find(&self, tokens: &[&str]) -> Vec<Match> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let mut hit = None;
+            for len in (1..=self.max_len.min(tokens.len() - i)).rev() {
+                let key = tokens[i..i + len].join(" ");
+                if let Some(readings) = self.phrases.get(&key) {
+                    hit = Some((len, readings.clone()));
+                    break;
+                }
+            }
+            if let Some((len, readings)) = hit {
+                out.push(Match {
+                    start: i,
+                    end: i + len,
+                    readings,
+                });
+                i += len;
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+}
+
+/// Shorter forms of a venue name that people use.
+fn aliases(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = vec![name.to_string()];
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for n in &current {
+            for affix in NAME_AFFIXES {
+                let stripped = if affix.starts_with(' ') {
+                    n.strip_suffix(affix)
+                } else {
+                    n.strip_prefix(affix)
+                };
+                if let Some(s) = stripped {
+                    let s = s.trim().to_string();
+                    if !s.is_empty() && !out.contains(&s) {
+                        out.push(s.clone());
+                        next.push(s);
+                    }
+                }
+            }
+        }
+        current = next;
+    }
+    out
+}
+
+/// Words that must never be read as a venue name on their own.
+fn is_common(phrase: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "city", "cambridge", "place", "house", "home", "centre", "north", "south", "east",
+        "west", "good", "golden", "royal", "grand", "town", "station", "street", "cherry",
+        "river", "gardens", "kitchen", "city centre", "nirala", "hotel", "lodge", "avalon",
+        "bridge", "junction", "funky", "yes", "curry", "pizza", "cow", "slug", "oak", "travellers",
+        "missing", "lucky", "eagle", "the place", "dojo", "one", "two", "seven", "rice", "express",
+        "worth", "cote", "hut",
+    ];
+    COMMON.contains(&phrase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon {
+        Lexicon::build([
+            (Domain::Restaurant, "name", "restaurant alimentum"),
+            (Domain::Restaurant, "food", "modern european"),
+            (Domain::Hotel, "name", "the lensfield hotel"),
+            (Domain::Train, "departure", "london kings cross"),
+        ])
+    }
+
+    #[test]
+    fn longest_phrase_wins_and_aliases_resolve() {
+        let l = lex();
+        let n = normalize("modern european food near the lensfield, or alimentum");
+        let toks: Vec<&str> = n.split(' ').collect();
+        let found = l.find(&toks);
+        let values: Vec<&str> = found
+            .iter()
+            .map(|m| m.readings[0].value.as_str())
+            .collect();
+        assert_eq!(
+            values,
+            ["modern european", "the lensfield hotel", "restaurant alimentum"]
+        );
+    }
+
+    #[test]
+    fn areas_are_ambiguous_across_venue_domains() {
+        let l = lex();
+        let found = l.find(&["center"]);
+        assert_eq!(found[0].readings.len(), 3);
+        assert!(found[0].readings.iter().all(|r| r.value == "centre"));
+    }
+}

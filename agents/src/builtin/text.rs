@@ -1,0 +1,133 @@
+//! Text normalization shared by the built-in tracker, router and realizer.
+//!
+//! MultiWOZ 2.1 text is tokenized (`Saint John 's college .`) while people in a chat
+//! type `Saint John's college.`; both must look the same to lexicon matching and to
+//! the router's features. [`normalize`] lower-cases, glues clitics, drops
+//! apostrophes, turns `&` into `and` and every other non-alphanumeric character
+//! (except a `:` inside a time) into a space.
+
+/// Normalizes an utterance or a lexicon value into space-separated lower-case tokens.
+pub fn normalize(text: &str) -> String {
+    let lower = text.to_lowercase();
+    // Glue tokenized clitics back ("john 's" -> "john's", "do n't" -> "don't").
+    let glued = lower
+        .replace(" 's", "'s")
+        .replace(" n't", "n't")
+        .replace(" 're", "'re")
+        .replace(" 'll", "'ll")
+        .replace(" 'd", "'d")
+        .replace(" 've", "'ve")
+        .replace(" 'm", "'m")
+        .replace('\u{2019}', "'");
+    let chars: Vec<char> = glued.chars().collect();
+    let mut out = String::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\'' => {}
+            '&' => out.push_str(" and "),
+            ':' | '.'
+                if i > 0
+                    && chars[i - 1].is_ascii_digit()
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit) =>
+            {
+                // Keep "17:30" whole; "5.30" is a time too in these dialogs.
+                out.push(':');
+            }
+            c if c.is_alphanumeric() => out.push(c),
+            _ => out.push(' '),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Splits normalized text into tokens.
+pub fn tokens(normalized: &str) -> Vec<&str> {
+    normalized.split_whitespace().collect()
+}
+
+/// The value of a number word or numeral up to twenty (`"two"` → 2, `"7"` → 7).
+pub fn number_value(token: &str) -> Option<u32> {
+    const WORDS: [&str; 21] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "nineteen", "twenty",
+    ];
+    if let Some(i) = WORDS.iter().position(|w| *w == token) {
+        return u32::try_from(i).ok();
+    }
+    match token {
+        "a" | "single" | "myself" => return None,
+        "couple" => return Some(2),
+        _ => {}
+    }
+    let digits = token.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    if digits.is_empty() || digits.len() > 3 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The weekday named by a token (`"mon"`, `"monday"`), as the lower-case full name.
+pub fn weekday(token: &str) -> Option<&'static str> {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    DAYS.iter()
+        .find(|d| token == **d || (token.len() >= 3 && d.starts_with(token) && token != "sun"))
+        .copied()
+        .or(match token {
+            "weds" | "wed" => Some("wednesday"),
+            "thur" | "thurs" => Some("thursday"),
+            _ => None,
+        })
+}
+
+/// Whether `needle` (normalized tokens) occurs as whole tokens in `haystack`.
+pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let h = format!(" {haystack} ");
+    let n = format!(" {needle} ");
+    h.contains(&n)
+}
+
+/// Whether any of the phrases occurs as whole tokens in `haystack`.
+pub fn contains_any(haystack: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| contains_phrase(haystack, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenized_and_typed_text_normalize_alike() {
+        assert_eq!(
+            normalize("Saint John 's college ."),
+            normalize("Saint John's college.")
+        );
+        assert_eq!(normalize("I do n't care"), "i dont care");
+        assert_eq!(normalize("B&B at 17:30, please"), "b and b at 17:30 please");
+        assert_eq!(normalize("alpha-milton"), "alpha milton");
+    }
+
+    #[test]
+    fn numbers_and_days_parse() {
+        assert_eq!(number_value("two"), Some(2));
+        assert_eq!(number_value("8"), Some(8));
+        assert_eq!(number_value("3pm"), Some(3));
+        assert_eq!(number_value("cheap"), None);
+        assert_eq!(weekday("tues"), Some("tuesday"));
+        assert_eq!(weekday("sun"), None);
+        assert_eq!(weekday("sunday"), Some("sunday"));
+        assert!(contains_phrase("a cheap place", "cheap"));
+        assert!(!contains_phrase("cheaper", "cheap"));
+    }
+}

@@ -1,0 +1,107 @@
+//! [`ChatModel`] for [`LlamaModel`]: maps the crate's request and response
+//! types onto the backend's own and its errors onto [`ModelError`].
+
+use crate::error::ModelError;
+use crate::model::{
+    BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason as ChatFinish, Role,
+};
+
+use super::{
+    FinishReason, GenerateOutput, GenerateRequest, LlamaError, LlamaModel, Prompt, Sampling, Turn,
+    TurnRole,
+};
+
+impl LlamaModel {
+    /// Translates a chat request into the backend's terms (system prompt first,
+    /// temperature 0 = greedy, the config's `top_p` kept for sampled decoding).
+    ///
+    /// # Errors
+    /// [`ModelError::InvalidRequest`] for a request that fails validation and
+    /// [`ModelError::Unsupported`] for a JSON-Schema constraint (only GBNF is enforced here).
+    pub fn to_generate_request(&self, req: ChatRequest) -> Result<GenerateRequest, ModelError> {
+        req.validate()?;
+        let mut turns = Vec::with_capacity(req.messages.len() + 1);
+        if let Some(system) = req.system {
+            turns.push(Turn::new(TurnRole::System, system));
+        }
+        turns.extend(req.messages.into_iter().map(|m| {
+            let role = match m.role {
+                Role::User => TurnRole::User,
+                Role::Assistant => TurnRole::Assistant,
+            };
+            Turn::new(role, m.content)
+        }));
+        let grammar = match req.constraint {
+            None => None,
+            Some(Constraint::Grammar(g)) => Some(g),
+            Some(Constraint::JsonSchema(_)) => {
+                return Err(ModelError::Unsupported(
+                    "JSON-Schema constraints on the llama backend (give a GBNF grammar instead)"
+                        .into(),
+                ));
+            }
+        };
+        let sampling = req.temperature.map(|t| {
+            let top_p = match self.config().sampling {
+                Sampling::Sampled { top_p, .. } => Some(top_p),
+                Sampling::Greedy => None,
+            };
+            Sampling::from_temperature(t, top_p)
+        });
+        Ok(GenerateRequest {
+            prompt: Prompt::Chat(turns),
+            max_tokens: Some(req.max_tokens),
+            stop: req.stop,
+            sampling,
+            grammar,
+            // llama.cpp seeds are 32-bit: fold the request's 64-bit seed.
+            seed: req.seed.map(|s| (s ^ (s >> 32)) as u32),
+        })
+    }
+}
+
+impl From<LlamaError> for ModelError {
+    fn from(e: LlamaError) -> Self {
+        match e {
+            LlamaError::PromptTooLong { .. }
+            | LlamaError::EmptyPrompt
+            | LlamaError::Template { .. }
+            | LlamaError::Grammar(_) => ModelError::InvalidRequest(e.to_string()),
+            LlamaError::Unsupported(what) => ModelError::Unsupported(what),
+            other => ModelError::Backend(other.to_string()),
+        }
+    }
+}
+
+/// The crate-wide response for a finished generation.
+fn to_response(out: GenerateOutput) -> ChatResponse {
+    let finish = match out.finish {
+        FinishReason::EndOfGeneration => ChatFinish::Stop,
+        FinishReason::StopSequence => ChatFinish::StopSequence,
+        FinishReason::MaxTokens | FinishReason::ContextFull => ChatFinish::Length,
+        FinishReason::Cancelled => ChatFinish::Other("cancelled".into()),
+    };
+    let mut resp = ChatResponse::new(out.text, finish);
+    resp.input_tokens = out.prompt_tokens;
+    resp.output_tokens = out.completion_tokens;
+    resp.latency = out.total;
+    resp
+}
+
+impl ChatModel for LlamaModel {
+    fn complete(&self, req: ChatRequest) -> BoxFuture<'_, Result<ChatResponse, ModelError>> {
+        Box::pin(async move {
+            let gen_req = self.to_generate_request(req)?;
+            let out = self.generate(gen_req).await?;
+            tracing::debug!(
+                prompt_tokens = out.prompt_tokens,
+                reused_prompt_tokens = out.reused_prompt_tokens,
+                completion_tokens = out.completion_tokens,
+                prompt_eval_ms = out.prompt_eval.as_secs_f64() * 1e3,
+                generation_ms = out.generation.as_secs_f64() * 1e3,
+                "llama completion"
+            );
+            Ok(to_response(out))
+        })
+    }
+}

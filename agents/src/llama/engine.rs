@@ -1,0 +1,461 @@
+//! The llama.cpp side of the backend: loading a GGUF, rendering prompts with
+//! its chat template, and generating with KV-cache prefix reuse. Everything
+//! here runs on the worker thread; llama-cpp-2's types stay in this file.
+
+use std::num::NonZeroU32;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel as CppModel};
+use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::{LogOptions, send_logs_to_tracing};
+
+use super::config::{LlamaConfig, PromptTemplate, Sampling};
+use super::error::LlamaError;
+use super::text::{StopScanner, Turn, common_prefix_len, render_plain};
+use super::{FinishReason, GenerateOutput, ModelInfo, Prompt};
+
+/// llama.cpp's backend may be initialised once per process; every model shares it.
+static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+
+/// The process-wide llama.cpp backend, initialised on first use with its logs
+/// routed to `tracing`.
+pub(crate) fn backend() -> Result<&'static LlamaBackend, LlamaError> {
+    BACKEND
+        .get_or_init(|| {
+            send_logs_to_tracing(LogOptions::default());
+            LlamaBackend::init().map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| LlamaError::Backend(e.clone()))
+}
+
+/// One unit of work for the engine, already merged with the config defaults.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub prompt: Prompt,
+    pub max_tokens: u32,
+    pub stop: Vec<String>,
+    pub sampling: Sampling,
+    pub grammar: Option<String>,
+    pub seed: u32,
+}
+
+/// The prompt format chosen at load time.
+enum Template {
+    /// A template llama.cpp applies (the GGUF's own, or a built-in by name).
+    Llama { tmpl: LlamaChatTemplate, label: String },
+    /// The backend's plain `User:` / `Assistant:` format.
+    Plain,
+}
+
+/// Loads the GGUF named by the config (checking the path first: llama-cpp-2
+/// asserts on missing files in debug builds).
+pub(crate) fn load_model(backend: &LlamaBackend, cfg: &LlamaConfig) -> Result<CppModel, LlamaError> {
+    let path = &cfg.model_path;
+    let meta = std::fs::metadata(path).map_err(|e| LlamaError::ModelFile {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    if !meta.is_file() {
+        return Err(LlamaError::ModelFile {
+            path: path.clone(),
+            reason: "not a regular file".into(),
+        });
+    }
+    let params = LlamaModelParams::default().with_n_gpu_layers(cfg.n_gpu_layers);
+    CppModel::load_from_file(backend, path, &params).map_err(|e| LlamaError::Load {
+        path: path.clone(),
+        reason: format!("{e} (see the llama.cpp log lines in the tracing output)"),
+    })
+}
+
+/// A loaded model with its context, the tokens currently held in the KV cache
+/// and the resolved prompt template.
+pub(crate) struct Session<'m> {
+    model: &'m CppModel,
+    ctx: LlamaContext<'m>,
+    batch: LlamaBatch<'static>,
+    /// Tokens whose keys/values are in the KV cache, position by position.
+    cached: Vec<LlamaToken>,
+    template: Template,
+    encoder_decoder: bool,
+    n_ctx: u32,
+    n_batch: usize,
+    prefix_reuse: bool,
+}
+
+impl<'m> Session<'m> {
+    /// Creates the context and resolves the template.
+    pub(crate) fn new(
+        backend: &LlamaBackend,
+        model: &'m CppModel,
+        cfg: &LlamaConfig,
+    ) -> Result<Self, LlamaError> {
+        let arch = model.meta_val_str("general.architecture").unwrap_or_default();
+        let encoder_decoder = arch == "t5";
+        let n_ctx = cfg.n_ctx.get();
+        // The encoder sees the whole prompt in one micro-batch, so an
+        // encoder–decoder model gets batches as large as its context.
+        let n_batch = if encoder_decoder {
+            n_ctx
+        } else {
+            cfg.n_batch.get().min(n_ctx)
+        };
+        let threads = i32::try_from(cfg.n_threads.get()).unwrap_or(i32::MAX);
+        let params = LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(n_ctx))
+            .with_n_batch(n_batch)
+            .with_n_ubatch(n_batch)
+            .with_n_threads(threads)
+            .with_n_threads_batch(threads)
+            // Full-size sliding-window caches keep every position, so a
+            // common prefix can always be kept (Gemma 3, Mistral).
+            .with_swa_full(true);
+        let ctx = model
+            .new_context(backend, params)
+            .map_err(|e| LlamaError::Context {
+                n_ctx,
+                reason: e.to_string(),
+            })?;
+        let template = resolve_template(model, cfg)?;
+        let batch_len = usize::try_from(n_batch).unwrap_or(512);
+        Ok(Self {
+            model,
+            ctx,
+            batch: LlamaBatch::new(batch_len, 1),
+            cached: Vec::new(),
+            template,
+            encoder_decoder,
+            n_ctx,
+            n_batch: batch_len,
+            prefix_reuse: cfg.prefix_reuse,
+        })
+    }
+
+    /// Facts about the model for logs and the manager.
+    pub(crate) fn info(&self) -> ModelInfo {
+        let meta = |k: &str| self.model.meta_val_str(k).ok();
+        ModelInfo {
+            architecture: meta("general.architecture").unwrap_or_default(),
+            name: meta("general.name"),
+            encoder_decoder: self.encoder_decoder,
+            n_ctx: self.n_ctx,
+            n_ctx_train: self.model.n_ctx_train(),
+            n_vocab: u32::try_from(self.model.n_vocab()).unwrap_or(0),
+            n_params: self.model.n_params(),
+            size_bytes: self.model.size(),
+            template: match &self.template {
+                Template::Llama { label, .. } => label.clone(),
+                Template::Plain => "plain".into(),
+            },
+        }
+    }
+
+    /// Forgets the KV cache (after an error or a panic left it in doubt).
+    pub(crate) fn reset(&mut self) {
+        self.ctx.clear_kv_cache();
+        self.cached.clear();
+    }
+
+    /// Renders a chat into prompt text with the resolved template.
+    fn render(&self, turns: &[Turn]) -> Result<String, LlamaError> {
+        match &self.template {
+            Template::Plain => Ok(render_plain(turns)),
+            Template::Llama { tmpl, label } => {
+                let err = |reason: String| LlamaError::Template {
+                    template: label.clone(),
+                    reason,
+                };
+                let msgs = turns
+                    .iter()
+                    .map(|t| LlamaChatMessage::new(t.role.as_str().into(), t.content.clone()))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| err(e.to_string()))?;
+                self.model
+                    .apply_chat_template(tmpl, &msgs, true)
+                    .map_err(|e| err(e.to_string()))
+            }
+        }
+    }
+
+    /// Tokenizes prompt text, adding BOS/EOS as the vocabulary asks unless the
+    /// template already wrote the BOS text.
+    fn tokenize(&self, text: &str) -> Vec<LlamaToken> {
+        let vocab = self.model.vocab();
+        let bos_written = vocab.should_add_bos()
+            && vocab
+                .text(vocab.bos())
+                .and_then(|c| c.to_str().ok())
+                .is_some_and(|b| !b.is_empty() && text.starts_with(b));
+        vocab.tokenize(text.as_bytes(), !bos_written, true)
+    }
+
+    /// Runs one job to completion. `cancelled` is polled between tokens so a
+    /// caller that went away stops the work early.
+    pub(crate) fn generate(
+        &mut self,
+        job: &Job,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<GenerateOutput, LlamaError> {
+        let start = Instant::now();
+        let text = match &job.prompt {
+            Prompt::Text(t) => t.clone(),
+            Prompt::Chat(turns) => self.render(turns)?,
+        };
+        let tokens = self.tokenize(&text);
+        if tokens.is_empty() {
+            return Err(LlamaError::EmptyPrompt);
+        }
+        if tokens.len() >= self.n_ctx as usize {
+            return Err(LlamaError::PromptTooLong {
+                prompt_tokens: tokens.len(),
+                n_ctx: self.n_ctx,
+            });
+        }
+        let mut sampler = build_sampler(self.model, job)?;
+        let (reused, mut logits_at) = if self.encoder_decoder {
+            (0, self.encode_prompt(&tokens)?)
+        } else {
+            self.eval_prompt(&tokens)?
+        };
+        let prompt_eval = start.elapsed();
+
+        let gen_start = Instant::now();
+        let vocab = self.model.vocab();
+        let scanner = StopScanner::new(job.stop.iter().map(String::as_str));
+        let mut out = Vec::new();
+        let mut n_gen = 0u32;
+        let finish = loop {
+            if n_gen >= job.max_tokens {
+                break FinishReason::MaxTokens;
+            }
+            if cancelled() {
+                break FinishReason::Cancelled;
+            }
+            let token = match sampler.as_mut() {
+                Some(s) => s.sample(&self.ctx, logits_at),
+                None => argmax(self.ctx.get_logits_ith(logits_at)),
+            };
+            if vocab.is_eog(token) {
+                break FinishReason::EndOfGeneration;
+            }
+            n_gen += 1;
+            let old = out.len();
+            vocab.token_to_piece_into(token, &mut out, false, None);
+            if let Some(at) = scanner.find(&out, old) {
+                out.truncate(at);
+                break FinishReason::StopSequence;
+            }
+            if self.cached.len() >= self.n_ctx as usize {
+                break FinishReason::ContextFull;
+            }
+            self.decode_one(token)?;
+            logits_at = 0;
+        };
+        let generation = gen_start.elapsed();
+        Ok(GenerateOutput {
+            text: String::from_utf8_lossy(&out).into_owned(),
+            finish,
+            prompt_tokens: count(tokens.len()),
+            reused_prompt_tokens: count(reused),
+            completion_tokens: n_gen,
+            prompt_eval,
+            generation,
+            total: start.elapsed(),
+        })
+    }
+
+    /// Brings the KV cache to hold `tokens` minus the last, keeping the common
+    /// prefix with what it held before, then evaluates the rest. Returns how
+    /// many prompt tokens were reused and the batch index holding the logits.
+    fn eval_prompt(&mut self, tokens: &[LlamaToken]) -> Result<(usize, i32), LlamaError> {
+        let mut keep = if self.prefix_reuse {
+            common_prefix_len(&self.cached, tokens)
+        } else {
+            0
+        };
+        // At least the last prompt token is evaluated, for its logits.
+        keep = keep.min(tokens.len() - 1);
+        if keep < self.cached.len() {
+            if keep == 0 || !self.trim_cache(keep) {
+                self.ctx.clear_kv_cache();
+                keep = 0;
+            }
+            self.cached.truncate(keep);
+        }
+        let mut logits_at = 0;
+        for chunk_start in (keep..tokens.len()).step_by(self.n_batch) {
+            let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
+            self.batch.clear();
+            for (i, &tok) in tokens[chunk_start..chunk_end].iter().enumerate() {
+                let pos = chunk_start + i;
+                let last = pos + 1 == tokens.len();
+                self.batch
+                    .add(tok, pos_i32(pos), &[0], last)
+                    .map_err(|e| eval_err("decode", e))?;
+                if last {
+                    logits_at = pos_i32(i);
+                }
+            }
+            if let Err(e) = self.ctx.decode(&mut self.batch) {
+                self.reset();
+                return Err(eval_err("decode", e));
+            }
+            self.cached.extend_from_slice(&tokens[chunk_start..chunk_end]);
+        }
+        Ok((keep, logits_at))
+    }
+
+    /// Removes the cache cells from position `keep` on; false when llama.cpp
+    /// cannot (then the caller starts cold).
+    fn trim_cache(&mut self, keep: usize) -> bool {
+        let Ok(p0) = u32::try_from(keep) else {
+            return false;
+        };
+        self.ctx.kv_cache_seq_rm(0, Some(p0), None).is_ok()
+            && self.ctx.kv_cache_seq_pos_max(0) == pos_i32(keep) - 1
+    }
+
+    /// Runs the encoder over the whole prompt and primes the decoder with its
+    /// start token; returns the batch index holding the first logits.
+    fn encode_prompt(&mut self, tokens: &[LlamaToken]) -> Result<i32, LlamaError> {
+        self.reset();
+        if tokens.len() > self.n_batch {
+            return Err(LlamaError::PromptTooLong {
+                prompt_tokens: tokens.len(),
+                n_ctx: self.n_ctx,
+            });
+        }
+        self.batch.clear();
+        for (i, &tok) in tokens.iter().enumerate() {
+            self.batch
+                .add(tok, pos_i32(i), &[0], true)
+                .map_err(|e| eval_err("encode", e))?;
+        }
+        self.ctx
+            .encode(&mut self.batch)
+            .map_err(|e| eval_err("encode", e))?;
+        let mut start = self.model.decode_start_token();
+        if start.0 < 0 {
+            start = self.model.vocab().bos();
+        }
+        self.decode_one(start)?;
+        Ok(0)
+    }
+
+    /// Evaluates one token at the next position and records it as cached.
+    fn decode_one(&mut self, token: LlamaToken) -> Result<(), LlamaError> {
+        self.batch.clear();
+        self.batch
+            .add(token, pos_i32(self.cached.len()), &[0], true)
+            .map_err(|e| eval_err("decode", e))?;
+        if let Err(e) = self.ctx.decode(&mut self.batch) {
+            self.reset();
+            return Err(eval_err("decode", e));
+        }
+        self.cached.push(token);
+        Ok(())
+    }
+}
+
+/// Chooses the model's own template when asked and understood, else the
+/// configured one; a GGUF template llama.cpp cannot apply falls back with a warning.
+fn resolve_template(model: &CppModel, cfg: &LlamaConfig) -> Result<Template, LlamaError> {
+    if cfg.use_model_template {
+        if let Ok(tmpl) = model.chat_template(None) {
+            if probe(model, &tmpl) {
+                return Ok(Template::Llama {
+                    tmpl,
+                    label: "gguf".into(),
+                });
+            }
+            tracing::warn!(
+                path = %cfg.model_path.display(),
+                "the GGUF's chat template is not one llama.cpp can apply; using the configured template"
+            );
+        }
+    }
+    match &cfg.template {
+        PromptTemplate::Plain => Ok(Template::Plain),
+        PromptTemplate::Builtin(name) => {
+            let label = format!("builtin:{name}");
+            let tmpl = LlamaChatTemplate::new(name).map_err(|e| LlamaError::Template {
+                template: label.clone(),
+                reason: e.to_string(),
+            })?;
+            if !probe(model, &tmpl) {
+                return Err(LlamaError::Template {
+                    template: label,
+                    reason: "llama.cpp does not know this template name".into(),
+                });
+            }
+            Ok(Template::Llama { tmpl, label })
+        }
+    }
+}
+
+/// Whether llama.cpp can apply `tmpl` to a small conversation.
+fn probe(model: &CppModel, tmpl: &LlamaChatTemplate) -> bool {
+    let msgs = [("system", "s"), ("user", "u")]
+        .into_iter()
+        .filter_map(|(r, c)| LlamaChatMessage::new(r.into(), c.into()).ok())
+        .collect::<Vec<_>>();
+    model.apply_chat_template(tmpl, &msgs, true).is_ok()
+}
+
+/// The sampler a job needs, or `None` for plain greedy decoding (done as an
+/// argmax over the logits, which avoids building a candidate array per token).
+fn build_sampler(model: &CppModel, job: &Job) -> Result<Option<LlamaSampler>, LlamaError> {
+    let grammar = job
+        .grammar
+        .as_deref()
+        .map(|g| {
+            LlamaSampler::grammar(model, g, "root").map_err(|e| LlamaError::Grammar(e.to_string()))
+        })
+        .transpose()?;
+    let sampler = match (job.sampling, grammar) {
+        (Sampling::Greedy, None) => None,
+        (Sampling::Greedy, Some(g)) => Some(LlamaSampler::chain_simple([g, LlamaSampler::greedy()])),
+        (Sampling::Sampled { temperature, top_p }, g) => Some(LlamaSampler::chain_simple(
+            g.into_iter().chain([
+                LlamaSampler::top_p(top_p, 1),
+                LlamaSampler::temp(temperature),
+                LlamaSampler::dist(job.seed),
+            ]),
+        )),
+    };
+    Ok(sampler)
+}
+
+/// Index of the largest logit (the first one on ties, like llama.cpp's greedy sampler).
+fn argmax(logits: &[f32]) -> LlamaToken {
+    let mut best = 0usize;
+    for (i, &l) in logits.iter().enumerate() {
+        if l > logits[best] {
+            best = i;
+        }
+    }
+    LlamaToken(pos_i32(best))
+}
+
+fn pos_i32(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn eval_err(stage: &'static str, e: impl std::fmt::Display) -> LlamaError {
+    LlamaError::Eval {
+        stage,
+        reason: e.to_string(),
+    }
+}

@@ -1,0 +1,297 @@
+//! The [`Prompter`]: renders the prompt each LLM-backed role sends, and the gold
+//! answers in the format the role's parser reads.
+
+use std::sync::Arc;
+
+use multiwoz::Domain;
+use serde::{Deserialize, Serialize};
+
+use crate::prompt::examples::Task;
+use crate::prompt::format::{
+    format_db, format_domain_state, format_history, format_route_answer, format_slots,
+    format_state, format_state_answer,
+};
+use crate::prompt::{Example, ExamplePool, FewShot, Grounder, Prompt, PromptError, PromptSet};
+use crate::roles::{DbResult, RespondInput, RouteInput, TrackInput};
+
+/// How prompts are put together (the `[prompts]` table of the config).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PromptOptions {
+    /// How few-shot examples are chosen.
+    pub few_shot: FewShot,
+    /// How many examples each prompt shows.
+    pub shots: usize,
+    /// How many of the latest utterances of the live dialog a prompt shows
+    /// (0 = the whole dialog).
+    pub history_turns: usize,
+    /// How many utterances of context each example shows.
+    pub example_turns: usize,
+}
+
+impl Default for PromptOptions {
+    fn default() -> Self {
+        PromptOptions {
+            few_shot: FewShot::Retrieved,
+            shots: 3,
+            history_turns: 8,
+            example_turns: 3,
+        }
+    }
+}
+
+/// Renders prompts from templates, examples and inputs. Cheap to share behind an
+/// `Arc`; rendering is pure: the same input always gives the same bytes.
+#[derive(Clone)]
+pub struct Prompter {
+    set: PromptSet,
+    pool: Arc<ExamplePool>,
+    options: PromptOptions,
+    ground: Option<Grounder>,
+}
+
+impl std::fmt::Debug for Prompter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prompter")
+            .field("options", &self.options)
+            .field("examples", &self.pool.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prompter {
+    /// A prompter over these templates and examples. `ground` gives the database
+    /// line of response examples (from each example's gold state); without it the
+    /// line says the result is unknown.
+    pub fn new(
+        set: PromptSet,
+        pool: Arc<ExamplePool>,
+        options: PromptOptions,
+        ground: Option<Grounder>,
+    ) -> Prompter {
+        Prompter {
+            set,
+            pool,
+            options,
+            ground,
+        }
+    }
+
+    /// The default templates, no examples, default options.
+    pub fn zero_shot() -> Result<Prompter, PromptError> {
+        Ok(Prompter::new(
+            PromptSet::defaults()?,
+            Arc::new(ExamplePool::empty()),
+            PromptOptions::default(),
+            None,
+        ))
+    }
+
+    /// The templates.
+    pub fn templates(&self) -> &PromptSet {
+        &self.set
+    }
+
+    /// The example pool.
+    pub fn pool(&self) -> &ExamplePool {
+        &self.pool
+    }
+
+    /// The options.
+    pub fn options(&self) -> &PromptOptions {
+        &self.options
+    }
+
+    fn examples(&self, task: Task, input_history: &[crate::roles::Utterance], dialog_id: Option<&str>) -> Vec<&Example> {
+        self.pool.select(
+            task,
+            input_history,
+            dialog_id,
+            self.options.few_shot,
+            self.options.shots,
+        )
+    }
+
+    /// The router's prompt.
+    pub fn route(&self, input: &RouteInput<'_>) -> Prompt {
+        let examples: String = self
+            .examples(Task::Route, input.history, input.dialog_id)
+            .iter()
+            .enumerate()
+            .map(|(n, e)| {
+                format!(
+                    "Example {}:\nConversation:\n{}\n\nBelief state: {}\n\nAnswer: {}\n\n",
+                    n + 1,
+                    format_history(&e.context, 0),
+                    format_state(&e.state),
+                    format_route_answer(e.domain, &gold_reason(e.domain)),
+                )
+            })
+            .collect();
+        let agents: String = self
+            .set
+            .agents()
+            .iter()
+            .map(|(d, text)| format!("- {d}: {text}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let history = format_history(input.history, self.options.history_turns);
+        let state = format_state(input.state);
+        let (system, user) = self.set.router().render(&|var| match var {
+            "agents" => Some(agents.clone()),
+            "examples" => Some(examples.clone()),
+            "history" => Some(history.clone()),
+            "state" => Some(state.clone()),
+            _ => None,
+        });
+        Prompt { system, user }
+    }
+
+    /// The tracker's prompt.
+    pub fn track(&self, input: &TrackInput<'_>) -> Prompt {
+        let examples: String = self
+            .examples(Task::Track, input.history, input.dialog_id)
+            .iter()
+            .enumerate()
+            .map(|(n, e)| {
+                format!(
+                    "Example {}:\nConversation:\n{}\n\nPrevious state: {}\n\nUpdated state: {}\n\n",
+                    n + 1,
+                    format_history(&e.context, 0),
+                    format_state(&e.previous_state),
+                    format_state_answer(&e.state),
+                )
+            })
+            .collect();
+        let history = format_history(input.history, self.options.history_turns);
+        let previous = format_state(input.previous);
+        let slots = format_slots();
+        let (system, user) = self.set.dst().render(&|var| match var {
+            "slots" => Some(slots.clone()),
+            "examples" => Some(examples.clone()),
+            "history" => Some(history.clone()),
+            "previous_state" => Some(previous.clone()),
+            _ => None,
+        });
+        Prompt { system, user }
+    }
+
+    /// The response prompt of the domain agent `input.domain`.
+    pub fn respond(&self, input: &RespondInput<'_>) -> Result<Prompt, PromptError> {
+        let domain = input.domain;
+        let template = self
+            .set
+            .response(domain)
+            .ok_or_else(|| PromptError::Template {
+                file: crate::prompt::response_file(domain),
+                message: format!("no response template for the {domain} domain"),
+            })?;
+        let label = capitalized(domain);
+        let examples: String = self
+            .examples(Task::Respond(domain), input.history, input.dialog_id)
+            .iter()
+            .enumerate()
+            .map(|(n, e)| {
+                let db = match &self.ground {
+                    Some(ground) => format_db(&ground(domain, &e.state)),
+                    None => "unknown".to_string(),
+                };
+                format!(
+                    "Example {}:\nConversation:\n{}\n\n{label} constraints: {}\nDatabase: {}\n\nReply: {}\n\n",
+                    n + 1,
+                    format_history(&e.context, 0),
+                    format_domain_state(&e.state, domain),
+                    db,
+                    e.reply.trim(),
+                )
+            })
+            .collect();
+        let history = format_history(input.history, self.options.history_turns);
+        let state = format_domain_state(input.state, domain);
+        let db = format_db(input.db);
+        let (system, user) = template.render(&|var| match var {
+            "domain" => Some(domain.to_string()),
+            "examples" => Some(examples.clone()),
+            "history" => Some(history.clone()),
+            "state" => Some(state.clone()),
+            "db" => Some(db.clone()),
+            _ => None,
+        });
+        Ok(Prompt { system, user })
+    }
+
+    /// The database line a response prompt shows for `db` (exposed for export).
+    pub fn db_line(&self, db: &DbResult) -> String {
+        format_db(db)
+    }
+}
+
+/// The reason shown with a gold routing example.
+pub(crate) fn gold_reason(domain: Domain) -> String {
+    match domain {
+        Domain::Restaurant => "the customer is talking about a restaurant".to_string(),
+        Domain::Hotel => "the customer is talking about a place to stay".to_string(),
+        Domain::Attraction => "the customer is talking about an attraction".to_string(),
+        Domain::Train => "the customer is talking about a train".to_string(),
+        Domain::Taxi => "the customer is talking about a taxi".to_string(),
+        Domain::Hospital => "the customer is talking about the hospital".to_string(),
+        Domain::Police => "the customer is talking about the police".to_string(),
+        other => format!("the customer is talking about the {other} domain"),
+    }
+}
+
+/// `Restaurant` for `restaurant`.
+fn capitalized(domain: Domain) -> String {
+    let name = domain.as_str();
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roles::{DialogState, Utterance};
+
+    #[test]
+    fn zero_shot_router_prompt_lists_agents_and_history() {
+        let p = Prompter::zero_shot().unwrap();
+        let history = [Utterance::user("i need a taxi to the station")];
+        let state = DialogState::new();
+        let prompt = p.route(&RouteInput {
+            history: &history,
+            state: &state,
+            dialog_id: None,
+        });
+        assert!(prompt.system.contains("- taxi: books taxis"), "{}", prompt.system);
+        assert!(prompt.user.starts_with("Conversation:\nuser: i need a taxi to the station\n"));
+        assert!(prompt.user.ends_with("Answer:"));
+        assert!(!prompt.user.contains("{{"));
+    }
+
+    #[test]
+    fn response_prompt_is_deterministic_and_shows_the_db_line() {
+        let p = Prompter::zero_shot().unwrap();
+        let history = [Utterance::user("a cheap place to eat please")];
+        let state = DialogState::new();
+        let db = DbResult {
+            domain: Domain::Restaurant,
+            count: 22,
+            record: None,
+        };
+        let input = RespondInput {
+            history: &history,
+            domain: Domain::Restaurant,
+            state: &state,
+            db: &db,
+            dialog_id: None,
+        };
+        let a = p.respond(&input).unwrap();
+        let b = p.respond(&input).unwrap();
+        assert_eq!(a, b);
+        assert!(a.user.contains("Restaurant constraints: none\nDatabase: 22 matches\n"), "{}", a.user);
+        assert!(a.system.contains("[value_reference]"));
+    }
+}

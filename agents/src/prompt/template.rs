@@ -1,0 +1,170 @@
+//! Prompt templates: plain text with `{{variable}}` slots, split into a system part
+//! and a user part by the marker lines `=== system ===` and `=== user ===`.
+//!
+//! Templates are checked when they are loaded (markers present, every variable
+//! known for that template), so a typo in an override file fails at start-up with
+//! the file's name, never in the middle of a run.
+
+use std::fmt;
+
+use crate::prompt::PromptError;
+
+/// The marker line that starts the system part.
+pub const SYSTEM_MARKER: &str = "=== system ===";
+/// The marker line that starts the user part.
+pub const USER_MARKER: &str = "=== user ===";
+
+/// One piece of a parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Text(String),
+    Var(String),
+}
+
+/// A parsed template part.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Part {
+    segments: Vec<Segment>,
+}
+
+impl Part {
+    fn parse(text: &str, source: &str, allowed: &[&str]) -> Result<Part, PromptError> {
+        let mut segments = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let Some(close) = rest[open + 2..].find("}}") else {
+                return Err(PromptError::Template {
+                    file: source.to_string(),
+                    message: "a `{{` is never closed by `}}`".to_string(),
+                });
+            };
+            let name = rest[open + 2..open + 2 + close].trim();
+            if !allowed.contains(&name) {
+                return Err(PromptError::Template {
+                    file: source.to_string(),
+                    message: format!(
+                        "unknown variable `{{{{{name}}}}}` (this template may use: {})",
+                        allowed.join(", ")
+                    ),
+                });
+            }
+            if open > 0 {
+                segments.push(Segment::Text(rest[..open].to_string()));
+            }
+            segments.push(Segment::Var(name.to_string()));
+            rest = &rest[open + 2 + close + 2..];
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Text(rest.to_string()));
+        }
+        Ok(Part { segments })
+    }
+
+    fn render(&self, vars: &dyn Fn(&str) -> Option<String>, out: &mut String) {
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => out.push_str(t),
+                // Variables were checked at load time; an unset one renders empty.
+                Segment::Var(name) => out.push_str(&vars(name).unwrap_or_default()),
+            }
+        }
+    }
+}
+
+/// A parsed, validated template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    system: Part,
+    user: Part,
+}
+
+impl Template {
+    /// Parses `text` (read from `source`, a file name for messages), allowing only
+    /// the variables in `allowed`.
+    pub fn parse(text: &str, source: &str, allowed: &[&str]) -> Result<Template, PromptError> {
+        // Windows line endings in an override file must not change the prompt.
+        let text = text.replace("\r\n", "\n");
+        let Some(after_system) = text
+            .strip_prefix(SYSTEM_MARKER)
+            .and_then(|t| t.strip_prefix('\n'))
+        else {
+            return Err(PromptError::Template {
+                file: source.to_string(),
+                message: format!("the first line must be `{SYSTEM_MARKER}`"),
+            });
+        };
+        let marker = format!("\n{USER_MARKER}\n");
+        let Some((system, user)) = after_system.split_once(&marker) else {
+            return Err(PromptError::Template {
+                file: source.to_string(),
+                message: format!("no `{USER_MARKER}` line"),
+            });
+        };
+        Ok(Template {
+            source: source.to_string(),
+            system: Part::parse(system, source, allowed)?,
+            user: Part::parse(user.trim_end_matches('\n'), source, allowed)?,
+        })
+    }
+
+    /// Where the template came from (a file path, or `default:<name>`).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Renders the system and user parts with the variables `vars` gives.
+    pub fn render(&self, vars: &dyn Fn(&str) -> Option<String>) -> (String, String) {
+        let mut system = String::new();
+        self.system.render(vars, &mut system);
+        let mut user = String::new();
+        self.user.render(vars, &mut user);
+        (system.trim_end_matches('\n').to_string(), user)
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_renders_variables_in_both_parts() {
+        let t = Template::parse(
+            "=== system ===\nYou are {{who}}.\n=== user ===\nSay {{what}}\n",
+            "t.txt",
+            &["who", "what"],
+        )
+        .unwrap();
+        let (system, user) = t.render(&|v| Some(format!("<{v}>")));
+        assert_eq!(system, "You are <who>.");
+        assert_eq!(user, "Say <what>");
+    }
+
+    #[test]
+    fn unknown_variable_is_rejected_with_the_file_name() {
+        let err = Template::parse("=== system ===\n{{oops}}\n=== user ===\nx", "my.txt", &["a"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("my.txt") && err.contains("oops"), "{err}");
+    }
+
+    #[test]
+    fn missing_markers_are_rejected() {
+        assert!(Template::parse("hello", "a.txt", &[]).is_err());
+        assert!(Template::parse("=== system ===\nhello", "a.txt", &[]).is_err());
+        assert!(Template::parse("=== system ===\nx {{y", "a.txt", &["y"]).is_err());
+    }
+
+    #[test]
+    fn crlf_override_files_render_like_lf_ones() {
+        let lf = Template::parse("=== system ===\na\n=== user ===\nb\n", "x", &[]).unwrap();
+        let crlf = Template::parse("=== system ===\r\na\r\n=== user ===\r\nb\r\n", "x", &[]).unwrap();
+        assert_eq!(lf.render(&|_| None), crlf.render(&|_| None));
+    }
+}

@@ -1,0 +1,181 @@
+//! Lexical richness as the standard evaluator's `get_richness` reports it, on the
+//! normalized responses: unigram entropy, conditional bigram entropy, average
+//! response length, MSTTR (window 50) and the numbers of distinct uni-, bi- and
+//! trigrams.
+//!
+//! Tokens come from the `lexical-diversity` package's `tokenize` (punctuation
+//! deletion, whitespace squeezing, lower-casing, split on single spaces, so empty
+//! tokens count). Sums run in first-occurrence order, as over Python `Counter`s, so
+//! the entropies are the same doubles.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::pytext::py_isspace;
+
+/// The richness figures; names follow the evaluator's output keys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Richness {
+    /// Unigram entropy in bits.
+    pub entropy: f64,
+    /// Conditional bigram entropy in bits.
+    pub cond_entropy: f64,
+    /// Average number of tokens per response.
+    pub avg_lengths: f64,
+    /// Mean segmental type-token ratio over windows of 50 tokens.
+    pub msttr: f64,
+    /// Distinct unigrams.
+    pub num_unigrams: usize,
+    /// Distinct bigrams.
+    pub num_bigrams: usize,
+    /// Distinct trigrams.
+    pub num_trigrams: usize,
+}
+
+/// What `lexical_diversity.lex_div.tokenize` deletes, in its order (so `-LRB-` is
+/// never found whole: `-` goes first).
+const PUNCTUATION: [&str; 18] = [
+    "``", "''", "'", ".", ",", "?", "!", ")", "(", "%", "/", "-", "_", "-LRB-", "-RRB-", "SYM",
+    ":", ";",
+];
+
+/// `lexical_diversity.lex_div.tokenize`.
+pub fn ld_tokenize(text: &str) -> Vec<String> {
+    let mut raw = text.to_owned();
+    for p in PUNCTUATION {
+        if raw.contains(p) {
+            raw = raw.replace(p, "");
+        }
+    }
+    // re.sub('\s+', ' ', raw)
+    let mut squeezed = String::with_capacity(raw.len());
+    let mut in_space = false;
+    for c in raw.chars() {
+        if py_isspace(c) {
+            if !in_space {
+                squeezed.push(' ');
+            }
+            in_space = true;
+        } else {
+            squeezed.push(c);
+            in_space = false;
+        }
+    }
+    squeezed
+        .to_lowercase()
+        .split(' ')
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Computes the richness figures over responses in evaluation order.
+///
+/// Returns `None` for an empty corpus (the evaluator divides by zero there).
+pub fn richness(responses: &[&str]) -> Option<Richness> {
+    if responses.is_empty() {
+        return None;
+    }
+    let tokenized: Vec<Vec<String>> = responses.par_iter().map(|r| ld_tokenize(r)).collect();
+
+    let mut unigrams: IndexMap<&str, u64> = IndexMap::new();
+    let mut bigrams: IndexMap<(&str, &str), u64> = IndexMap::new();
+    let mut trigrams: HashSet<(&str, &str, &str)> = HashSet::new();
+    let mut all_tokens: Vec<&str> = Vec::new();
+    let mut token_count: u64 = 0;
+    for tokens in &tokenized {
+        token_count += tokens.len() as u64;
+        for t in tokens {
+            *unigrams.entry(t.as_str()).or_insert(0) += 1;
+            all_tokens.push(t.as_str());
+        }
+        for w in tokens.windows(2) {
+            *bigrams.entry((w[0].as_str(), w[1].as_str())).or_insert(0) += 1;
+        }
+        for w in tokens.windows(3) {
+            trigrams.insert((w[0].as_str(), w[1].as_str(), w[2].as_str()));
+        }
+    }
+
+    let total: u64 = unigrams.values().sum();
+    let ln2 = 2.0f64.ln();
+    // math.log(p, 2) is log(p) / log(2) in CPython, not log2(p).
+    let mut entropy_sum = 0.0f64;
+    for &count in unigrams.values() {
+        let p = count as f64 / total as f64;
+        entropy_sum += p * (p.ln() / ln2);
+    }
+    let mut cond_sum = 0.0f64;
+    for (&(head, _), &count) in &bigrams {
+        let head_count = unigrams.get(head).copied().unwrap_or(count);
+        let cond = count as f64 / head_count as f64;
+        let joint = count as f64 / total as f64;
+        cond_sum += joint * (cond.ln() / ln2);
+    }
+
+    Some(Richness {
+        entropy: -entropy_sum,
+        cond_entropy: -cond_sum,
+        avg_lengths: token_count as f64 / responses.len() as f64,
+        msttr: msttr(&all_tokens, 50),
+        num_unigrams: unigrams.len(),
+        num_bigrams: bigrams.len(),
+        num_trigrams: trigrams.len(),
+    })
+}
+
+/// `lexical_diversity.lex_div.msttr`.
+fn msttr(tokens: &[&str], window: usize) -> f64 {
+    let ttr = |segment: &[&str]| {
+        if segment.is_empty() {
+            0.0
+        } else {
+            segment.iter().collect::<HashSet<_>>().len() as f64 / segment.len() as f64
+        }
+    };
+    if tokens.len() < window + 1 {
+        return ttr(tokens);
+    }
+    let segments = tokens.len() / window;
+    let mut sum = 0.0f64;
+    for chunk in tokens.chunks_exact(window).take(segments) {
+        sum += ttr(chunk);
+    }
+    sum / segments as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ld_tokenize_keeps_empty_tokens_like_lexical_diversity() {
+        // lex_div.tokenize("thanks . bye !") == ['thanks', 'bye', '']
+        assert_eq!(ld_tokenize("thanks . bye !"), ["thanks", "bye", ""]);
+        // '-' goes before '-LRB-', and upper-case SYM is deleted before lower-casing.
+        assert_eq!(ld_tokenize("a -LRB- SYMbol NAME"), ["a", "lrb", "bol", "name"]);
+    }
+
+    #[test]
+    fn richness_matches_the_python_figures() {
+        // From mwzeval.metrics.get_richness on these two responses (Python 3.11).
+        let r = richness(&["i have NAME at ADDRESS .", "the NAME is in AREA , the phone is PHONE ."])
+            .unwrap();
+        assert_eq!(r.num_unigrams, 11);
+        assert_eq!(r.avg_lengths, 8.0);
+        assert_eq!(r.entropy, 3.375);
+        assert_eq!(r.cond_entropy, 0.5);
+        assert_eq!(r.num_bigrams, 14);
+        assert_eq!(r.num_trigrams, 12);
+        assert_eq!(r.msttr, 0.6875);
+    }
+
+    #[test]
+    fn msttr_averages_full_windows_only() {
+        let tokens: Vec<String> = (0..120).map(|i| (i % 25).to_string()).collect();
+        let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+        assert_eq!(msttr(&refs, 50), 0.5);
+    }
+}

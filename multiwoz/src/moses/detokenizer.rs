@@ -1,0 +1,142 @@
+//! The Moses detokenizer for English, as sacremoses 0.2.0 runs it with its
+//! default options (XML unescaping on).
+//!
+//! The tokens are joined, unescaped and re-split at whitespace; then each token
+//! decides whether it is glued to its left neighbour, to its right neighbour,
+//! or to neither. Quote characters alternate between opening (glued right)
+//! and closing (glued left), counted separately for each quote spelling.
+
+use super::charclass::{is_cjk, is_currency, is_detok_alpha, is_space};
+
+/// XML entities undone after joining, in Moses' order. The order matters:
+/// `&amp;` goes last, so "&amp;lt;" becomes "&lt;" and not "<".
+const UNESCAPES: [(&str, &str); 11] = [
+    ("&bar;", "|"),
+    ("&#124;", "|"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&bra;", "["),
+    ("&ket;", "]"),
+    ("&quot;", "\""),
+    ("&apos;", "'"),
+    ("&#91;", "["),
+    ("&#93;", "]"),
+    ("&amp;", "&"),
+];
+
+/// Detokenizes like `MosesDetokenizer(lang="en").detokenize(tokens)`.
+pub(super) fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
+    let mut text =
+        String::with_capacity(tokens.iter().map(|t| t.as_ref().len() + 1).sum::<usize>() + 2);
+    text.push(' ');
+    for (i, token) in tokens.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(token.as_ref());
+    }
+    text.push(' ');
+    if text.contains(" @-@ ") {
+        text = text.replace(" @-@ ", "-");
+    }
+    if text.contains('&') {
+        for (entity, plain) in UNESCAPES {
+            if text.contains(entity) {
+                text = text.replace(entity, plain);
+            }
+        }
+    }
+    let words: Vec<&str> = text.split(is_space).filter(|w| !w.is_empty()).collect();
+    glue(&words)
+}
+
+/// How a token attaches to its neighbours.
+enum Attach {
+    /// Space before, space after (an ordinary word).
+    Free,
+    /// No space before it; space after.
+    Left,
+    /// Space before it (if the previous token allows); none after.
+    Right,
+}
+
+/// Joins the re-split tokens, applying the English attachment rules.
+fn glue(words: &[&str]) -> String {
+    let mut out = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+    // Per quote spelling, how many have been seen: odd means one is open.
+    let mut quote_counts: Vec<(&str, usize)> = Vec::new();
+    let mut space_before_next = true;
+    for (i, &word) in words.iter().enumerate() {
+        let mut chars = word.chars();
+        let Some(first) = chars.next() else {
+            continue;
+        };
+        let attach = if is_cjk(first) {
+            let after_cjk = i > 0 && words[i - 1].chars().next_back().is_some_and(is_cjk);
+            if after_cjk {
+                Attach::Left
+            } else {
+                Attach::Free
+            }
+        } else if word.chars().all(is_opening_symbol) {
+            Attach::Right
+        } else if word.chars().all(is_closing_punctuation) {
+            Attach::Left
+        } else if i > 0 && first == '\'' && chars.next().is_some_and(is_detok_alpha) {
+            // A clitic such as 's or 'll.
+            Attach::Left
+        } else if word.chars().all(is_quote) {
+            let kind = if word.chars().all(|c| matches!(c, '„' | '“')) {
+                "\""
+            } else {
+                word
+            };
+            let slot = match quote_counts.iter().position(|&(k, _)| k == kind) {
+                Some(slot) => slot,
+                None => {
+                    quote_counts.push((kind, 0));
+                    quote_counts.len() - 1
+                }
+            };
+            let count = &mut quote_counts[slot].1;
+            if *count % 2 == 1 {
+                *count += 1;
+                Attach::Left
+            } else if word == "'" && i > 0 && words[i - 1].ends_with('s') {
+                // The possessive of a word ending in s ("the Jones' house"):
+                // glued left, and not counted as an opening quote.
+                Attach::Left
+            } else {
+                *count += 1;
+                Attach::Right
+            }
+        } else {
+            Attach::Free
+        };
+        match attach {
+            Attach::Free | Attach::Right if space_before_next => out.push(' '),
+            _ => {}
+        }
+        out.push_str(word);
+        space_before_next = !matches!(attach, Attach::Right);
+    }
+    out.trim_matches(is_space).to_owned()
+}
+
+/// Currency symbols and opening brackets, which attach to what follows.
+fn is_opening_symbol(c: char) -> bool {
+    matches!(c, '(' | '[' | '{' | '¿' | '¡') || is_currency(c)
+}
+
+/// Punctuation that attaches to what precedes it.
+fn is_closing_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | '?' | '!' | ':' | ';' | '\\' | '%' | '}' | ']' | ')'
+    )
+}
+
+/// Characters that can make up a quote token.
+fn is_quote(c: char) -> bool {
+    matches!(c, '\'' | '"' | '„' | '“' | '`')
+}

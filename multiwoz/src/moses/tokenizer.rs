@@ -1,0 +1,300 @@
+//! The Moses tokenizer for English, as sacremoses 0.2.0 runs it with its
+//! default options (no aggressive dash splitting, XML escaping on).
+//!
+//! Moses is a chain of regular-expression substitutions. Every one of them
+//! looks at a window of at most three characters, so each is written here as a
+//! single left-to-right pass over a `char` buffer that takes the same
+//! non-overlapping leftmost matches a regex engine would. That keeps the exact
+//! semantics (including the quirks of applying the rules one after another)
+//! at a fraction of the cost of running a dozen regexes per sentence.
+
+use super::charclass::{is_alnum, is_alpha, is_lower, is_number, is_space};
+use super::prefixes::ENGLISH;
+
+/// Stand-in spelling for a run of dots while the other rules run, so that the
+/// run is neither split nor mistaken for a sentence-final period.
+const DOT: [char; 3] = ['D', 'O', 'T'];
+const MULTI: [char; 5] = ['M', 'U', 'L', 'T', 'I'];
+/// Tokens split off by the period rules.
+const PERIOD: &[char] = &['.'];
+const APOSTROPHE: &[char] = &['\''];
+
+/// One rewrite rule of the chain: a pass from one buffer into another.
+type Pass = fn(&[char], &mut Vec<char>);
+
+/// The rules after padding, in Moses' order, each with the one character
+/// without which it cannot match (so a text lacking it skips the pass).
+const RULES: [(char, Pass); 9] = [
+    ('.', mark_multidots),
+    (',', split_comma_after_non_number),
+    (',', split_comma_before_non_number),
+    (',', split_final_comma_after_number),
+    ('\'', split_apostrophe_between_non_letters),
+    ('\'', split_apostrophe_before_letter),
+    ('\'', split_apostrophe_after_letter),
+    ('\'', attach_apostrophe_to_following_letters),
+    ('\'', attach_apostrophe_s_to_number),
+];
+
+/// Tokenizes `text` like `MosesTokenizer(lang="en").tokenize(text)`.
+pub(super) fn tokenize(text: &str) -> Vec<String> {
+    let cleaned = collapse_whitespace(text);
+    let mut buf = Vec::with_capacity(cleaned.len() * 2);
+    pad_non_alnum(&cleaned, &mut buf);
+    let mut out = Vec::with_capacity(buf.len() * 2);
+    for (needed, pass) in RULES {
+        if buf.contains(&needed) {
+            out.clear();
+            pass(&buf, &mut out);
+            std::mem::swap(&mut buf, &mut out);
+        }
+    }
+    let mut tokens = split_final_periods(&buf);
+    split_trailing_dot_apostrophe(&mut tokens);
+    tokens.into_iter().map(finish_token).collect()
+}
+
+/// Turns each run of whitespace into one space, drops the remaining C0 control
+/// characters, and trims the ends. The run is measured before the controls go,
+/// so "a \u{1} b" keeps two spaces, as in Moses.
+fn collapse_whitespace(text: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let mut in_space_run = false;
+    for c in text.chars() {
+        if is_space(c) {
+            if !in_space_run {
+                out.push(' ');
+            }
+            in_space_run = true;
+        } else {
+            in_space_run = false;
+            if c >= ' ' {
+                out.push(c);
+            }
+        }
+    }
+    let end = out.len() - out.iter().rev().take_while(|&&c| c == ' ').count();
+    out.truncate(end);
+    let start = out.iter().take_while(|&&c| c == ' ').count();
+    out.drain(..start);
+    out
+}
+
+/// Surrounds with spaces every character that is not alphanumeric, not
+/// whitespace and not one of `.` `'` `` ` `` `,` `-`.
+fn pad_non_alnum(src: &[char], dst: &mut Vec<char>) {
+    for &c in src {
+        if is_alnum(c) || is_space(c) || matches!(c, '.' | '\'' | '`' | ',' | '-') {
+            dst.push(c);
+        } else {
+            dst.extend([' ', c, ' ']);
+        }
+    }
+}
+
+/// Replaces each run of two or more dots by " DOT…DOTMULTI" (one "DOT" per
+/// dot), followed by a space unless the run ends the text.
+fn mark_multidots(src: &[char], dst: &mut Vec<char>) {
+    let mut i = 0;
+    while i < src.len() {
+        let run = src[i..].iter().take_while(|&&c| c == '.').count();
+        if run >= 2 {
+            dst.push(' ');
+            for _ in 0..run {
+                dst.extend(DOT);
+            }
+            dst.extend(MULTI);
+            i += run;
+            if i < src.len() {
+                dst.push(' ');
+            }
+        } else {
+            dst.push(src[i]);
+            i += 1;
+        }
+    }
+}
+
+/// `X,` → `X , ` where X is not a number character.
+fn split_comma_after_non_number(src: &[char], dst: &mut Vec<char>) {
+    let mut i = 0;
+    while i < src.len() {
+        let c = src[i];
+        if src.get(i + 1) == Some(&',') && !is_number(c) {
+            dst.extend([c, ' ', ',', ' ']);
+            i += 2;
+        } else {
+            dst.push(c);
+            i += 1;
+        }
+    }
+}
+
+/// `,X` → ` , X` where X is not a number character.
+fn split_comma_before_non_number(src: &[char], dst: &mut Vec<char>) {
+    let mut i = 0;
+    while i < src.len() {
+        let c = src[i];
+        match src.get(i + 1) {
+            Some(&next) if c == ',' && !is_number(next) => {
+                dst.extend([' ', ',', ' ', next]);
+                i += 2;
+            }
+            _ => {
+                dst.push(c);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// A comma that ends the text after a number character gets spaces around it.
+fn split_final_comma_after_number(src: &[char], dst: &mut Vec<char>) {
+    dst.extend_from_slice(src);
+    if let [.., n, ','] = src
+        && is_number(*n)
+    {
+        dst.pop();
+        dst.extend([' ', ',', ' ']);
+    }
+}
+
+/// One apostrophe rule: an apostrophe with `left` before it and `right` after
+/// it becomes ` ' ` (or ` '` when `attach` keeps it on the following character).
+fn apostrophe_rule(
+    src: &[char],
+    dst: &mut Vec<char>,
+    left: impl Fn(char) -> bool,
+    right: impl Fn(char) -> bool,
+    attach: bool,
+) {
+    let mut i = 0;
+    while i < src.len() {
+        let c = src[i];
+        if let [_, '\'', after, ..] = src[i..]
+            && left(c)
+            && right(after)
+        {
+            dst.extend([c, ' ', '\'']);
+            if !attach {
+                dst.push(' ');
+            }
+            dst.push(after);
+            i += 3;
+        } else {
+            dst.push(c);
+            i += 1;
+        }
+    }
+}
+
+/// `'` between two non-letters stands alone.
+fn split_apostrophe_between_non_letters(src: &[char], dst: &mut Vec<char>) {
+    apostrophe_rule(src, dst, |c| !is_alpha(c), |c| !is_alpha(c), false);
+}
+
+/// `'` after a character that is neither letter nor number, before a letter,
+/// stands alone (an opening quote).
+fn split_apostrophe_before_letter(src: &[char], dst: &mut Vec<char>) {
+    apostrophe_rule(src, dst, |c| !is_alpha(c) && !is_number(c), is_alpha, false);
+}
+
+/// `'` after a letter and before a non-letter stands alone (a closing quote).
+fn split_apostrophe_after_letter(src: &[char], dst: &mut Vec<char>) {
+    apostrophe_rule(src, dst, is_alpha, |c| !is_alpha(c), false);
+}
+
+/// `'` between letters starts a clitic: "don't" → "don 't".
+fn attach_apostrophe_to_following_letters(src: &[char], dst: &mut Vec<char>) {
+    apostrophe_rule(src, dst, is_alpha, is_alpha, true);
+}
+
+/// `'s` after a number is a clitic: "1990's" → "1990 's".
+fn attach_apostrophe_s_to_number(src: &[char], dst: &mut Vec<char>) {
+    apostrophe_rule(src, dst, is_number, |c| c == 's', true);
+}
+
+/// Splits the text at whitespace and separates the final period of a word from
+/// it unless the word is an abbreviation: it contains another period and a
+/// letter, it is a known nonbreaking prefix, the next word starts in lower
+/// case, or it is a numeric-only prefix followed by a number.
+fn split_final_periods(text: &[char]) -> Vec<&[char]> {
+    let words: Vec<&[char]> = text
+        .split(|&c| is_space(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut tokens = Vec::with_capacity(words.len() + 2);
+    for (i, &word) in words.iter().enumerate() {
+        let next = words.get(i + 1).copied();
+        match word {
+            [prefix @ .., '.'] if !prefix.is_empty() && !keeps_period(prefix, next) => {
+                tokens.push(prefix);
+                tokens.push(PERIOD);
+            }
+            _ => tokens.push(word),
+        }
+    }
+    tokens
+}
+
+/// Whether `prefix.` followed by the word `next` is an abbreviation.
+fn keeps_period(prefix: &[char], next: Option<&[char]>) -> bool {
+    if prefix.contains(&'.') && prefix.iter().any(|&c| is_alpha(c)) {
+        return true;
+    }
+    let prefix: String = prefix.iter().collect();
+    let prefixes = &*ENGLISH;
+    if prefixes.is_unconditional(&prefix) {
+        return true;
+    }
+    let next_first = next.and_then(|w| w.first()).copied();
+    if next_first.is_some_and(is_lower) {
+        return true;
+    }
+    prefixes.is_numeric_only(&prefix) && next_first.is_some_and(|c| c.is_ascii_digit())
+}
+
+/// A text ending in `.'` has both characters split off as separate tokens.
+fn split_trailing_dot_apostrophe(tokens: &mut Vec<&[char]>) {
+    if let Some(&[ref rest @ .., '.', '\'']) = tokens.last().copied() {
+        tokens.pop();
+        if !rest.is_empty() {
+            tokens.push(rest);
+        }
+        tokens.push(PERIOD);
+        tokens.push(APOSTROPHE);
+    }
+}
+
+/// Turns the dot-run stand-ins back into dots and escapes the characters that
+/// are special to Moses (`&`, `|`, `<`, `>`, quotes and square brackets).
+fn finish_token(token: &[char]) -> String {
+    let mut out = String::with_capacity(token.len() + 4);
+    let mut i = 0;
+    while i < token.len() {
+        if token[i] == 'D' {
+            let dots = token[i..]
+                .chunks_exact(3)
+                .take_while(|chunk| *chunk == DOT)
+                .count();
+            if dots > 0 && token[i + 3 * dots..].starts_with(&MULTI) {
+                out.extend(std::iter::repeat_n('.', dots));
+                i += 3 * dots + MULTI.len();
+                continue;
+            }
+        }
+        match token[i] {
+            '&' => out.push_str("&amp;"),
+            '|' => out.push_str("&#124;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
