@@ -39,7 +39,8 @@ fn info(kind: BackendKind, model: &str) -> ModelInfo {
 fn bench_handle(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, handle: &ModelHandle) {
     let req = request();
     // One call first: connection set-up and lazy client construction are not per call.
-    rt.block_on(handle.complete(req.clone())).expect("warm-up call");
+    rt.block_on(handle.complete(req.clone()))
+        .expect("warm-up call");
     c.bench_function(name, |b| {
         b.iter(|| rt.block_on(handle.complete(req.clone())).expect("call"));
     });
@@ -76,10 +77,16 @@ fn overhead(c: &mut Criterion) {
         base_url: Some(format!("{}/v1", server.uri())),
         ..OpenAiConfig::default()
     };
-    let openai = OpenAiModel::with_api_key("bench", &openai_cfg, Some("sk-bench".to_owned().into()))
-        .expect("openai");
-    let handle = wrap(info(BackendKind::Openai, "gpt-4o-mini"), openai.clone(), &layers, &ctx)
-        .expect("openai stack");
+    let openai =
+        OpenAiModel::with_api_key("bench", &openai_cfg, Some("sk-bench".to_owned().into()))
+            .expect("openai");
+    let handle = wrap(
+        info(BackendKind::Openai, "gpt-4o-mini"),
+        openai.clone(),
+        &layers,
+        &ctx,
+    )
+    .expect("openai stack");
     bench_handle(c, &rt, "openai_loopback_full_stack", &handle);
 
     let cache_dir = tempfile::tempdir().expect("tempdir");
@@ -87,8 +94,13 @@ fn overhead(c: &mut Criterion) {
         cache_dir: Some(cache_dir.path().to_owned()),
         ..BuildContext::default()
     };
-    let cached = wrap(info(BackendKind::Openai, "gpt-4o-mini"), openai, &layers, &cached_ctx)
-        .expect("cached stack");
+    let cached = wrap(
+        info(BackendKind::Openai, "gpt-4o-mini"),
+        openai,
+        &layers,
+        &cached_ctx,
+    )
+    .expect("cached stack");
     bench_handle(c, &rt, "openai_cache_hit", &cached);
 
     let bedrock_server = rt.block_on(async {
@@ -112,7 +124,8 @@ fn overhead(c: &mut Criterion) {
             secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned().into(),
             session_token: None,
         });
-    let handle = wrap(info(BackendKind::Bedrock, "claude"), bedrock, &layers, &ctx).expect("bedrock stack");
+    let handle =
+        wrap(info(BackendKind::Bedrock, "claude"), bedrock, &layers, &ctx).expect("bedrock stack");
     bench_handle(c, &rt, "bedrock_loopback_full_stack", &handle);
 }
 

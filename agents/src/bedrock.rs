@@ -19,7 +19,9 @@ use tokio::sync::OnceCell;
 
 use crate::config::LayerConfig;
 use crate::error::{ConfigError, ModelError, parse_retry_after};
-use crate::model::{BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason, Role};
+use crate::model::{
+    BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason, Role,
+};
 
 /// `kind = "bedrock"`: a model on AWS Bedrock.
 ///
@@ -117,7 +119,9 @@ impl BedrockModel {
                     loader = loader.credentials_provider(Credentials::new(
                         c.access_key_id.clone(),
                         c.secret_access_key.expose_secret().to_owned(),
-                        c.session_token.as_ref().map(|t| t.expose_secret().to_owned()),
+                        c.session_token
+                            .as_ref()
+                            .map(|t| t.expose_secret().to_owned()),
                         None,
                         "dard-static",
                     ));
@@ -232,13 +236,18 @@ fn finish_reason(reason: &bt::StopReason) -> FinishReason {
 
 /// Maps an SDK error onto [`ModelError`], keeping the HTTP status, raw body and
 /// `Retry-After` of service errors.
-fn map_sdk_error<E>(err: SdkError<E, aws_sdk_bedrockruntime::config::http::HttpResponse>) -> ModelError
+fn map_sdk_error<E>(
+    err: SdkError<E, aws_sdk_bedrockruntime::config::http::HttpResponse>,
+) -> ModelError
 where
     E: std::error::Error + Send + Sync + 'static,
 {
     let context = DisplayErrorContext(&err).to_string();
     let body_of = |raw: &aws_sdk_bedrockruntime::config::http::HttpResponse| {
-        raw.body().bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+        raw.body()
+            .bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
     };
     match &err {
         SdkError::ServiceError(service) => {
@@ -246,7 +255,10 @@ where
             let status = raw.status().as_u16();
             let body = body_of(raw);
             if (200..300).contains(&status) {
-                return ModelError::MalformedResponse { message: context, body };
+                return ModelError::MalformedResponse {
+                    message: context,
+                    body,
+                };
             }
             let retry_after = raw
                 .headers()

@@ -135,16 +135,28 @@ pub struct BuildContext {
 /// Fails early — before any network call — on a missing model, an unset API-key
 /// variable, an invalid URL or header, a missing GGUF file, or a kind this build
 /// cannot serve; every error names the backend and the key.
-pub fn build(name: &str, config: &BackendConfig, ctx: &BuildContext) -> Result<ModelHandle, ConfigError> {
+pub fn build(
+    name: &str,
+    config: &BackendConfig,
+    ctx: &BuildContext,
+) -> Result<ModelHandle, ConfigError> {
     match config {
         BackendConfig::Openai(c) => {
             let model = OpenAiModel::from_config(name, c)?;
-            let info = info(name, BackendKind::Openai, c.model.as_deref().unwrap_or_default());
+            let info = info(
+                name,
+                BackendKind::Openai,
+                c.model.as_deref().unwrap_or_default(),
+            );
             wrap(info, model, &c.layers, ctx)
         }
         BackendConfig::Bedrock(c) => {
             let model = BedrockModel::from_config(name, c)?;
-            let info = info(name, BackendKind::Bedrock, c.model.as_deref().unwrap_or_default());
+            let info = info(
+                name,
+                BackendKind::Bedrock,
+                c.model.as_deref().unwrap_or_default(),
+            );
             wrap(info, model, &c.layers, ctx)
         }
         BackendConfig::Llama(raw) => build_llama(name, raw, ctx),
@@ -164,7 +176,12 @@ pub fn build(name: &str, config: &BackendConfig, ctx: &BuildContext) -> Result<M
             for reply in &c.replies[..c.replies.len() - 1] {
                 model.push_reply(reply.clone());
             }
-            wrap(info(name, BackendKind::Scripted, "scripted"), model, &c.layers, ctx)
+            wrap(
+                info(name, BackendKind::Scripted, "scripted"),
+                model,
+                &c.layers,
+                ctx,
+            )
         }
     }
 }
@@ -201,7 +218,12 @@ pub fn wrap<M: ChatModel + 'static>(
     let limited = ConcurrencyLimit::new(Timeout::new(model, timeout), layers.concurrency);
     let retried = Retry::new(limited, layers.retry.clone());
     let cached: Box<dyn ChatModel> = match (&ctx.cache_dir, layers.cache) {
-        (Some(dir), true) => Box::new(ResponseCache::new(retried, dir.clone(), info.kind, info.model.clone())),
+        (Some(dir), true) => Box::new(ResponseCache::new(
+            retried,
+            dir.clone(),
+            info.kind,
+            info.model.clone(),
+        )),
         _ => Box::new(retried),
     };
     let accounted = Accounting::new(cached, info.clone(), ctx.prices.clone(), ctx.ledger.clone());
@@ -248,11 +270,20 @@ fn build_llama(name: &str, raw: &RawTable, ctx: &BuildContext) -> Result<ModelHa
     }
     let model_name = config.model_path.display().to_string();
     let model = crate::llama_lazy::LazyLlama::new(config);
-    wrap(info(name, BackendKind::Llama, &model_name), model, &layers, ctx)
+    wrap(
+        info(name, BackendKind::Llama, &model_name),
+        model,
+        &layers,
+        ctx,
+    )
 }
 
 #[cfg(not(feature = "llama"))]
-fn build_llama(name: &str, raw: &RawTable, _ctx: &BuildContext) -> Result<ModelHandle, ConfigError> {
+fn build_llama(
+    name: &str,
+    raw: &RawTable,
+    _ctx: &BuildContext,
+) -> Result<ModelHandle, ConfigError> {
     // Check what can be checked, so a config error is not hidden behind the feature one.
     llama_layers(name, raw)?;
     if !raw.contains_key("model_path") {

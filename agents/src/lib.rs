@@ -1,6 +1,8 @@
 //! The `agents` crate of dard.
 pub mod roles;
 pub mod prompt;
+pub mod llm;
+pub mod builtin;
 
 // The model layer: the `ChatModel` trait, its backends and the layers around them.
 pub mod bedrock;

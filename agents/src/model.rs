@@ -148,7 +148,9 @@ impl ChatRequest {
     /// Checks what every backend needs: at least one message and a non-zero token limit.
     pub fn validate(&self) -> Result<(), ModelError> {
         if self.messages.is_empty() {
-            return Err(ModelError::InvalidRequest("the request has no messages".into()));
+            return Err(ModelError::InvalidRequest(
+                "the request has no messages".into(),
+            ));
         }
         if self.max_tokens == 0 {
             return Err(ModelError::InvalidRequest("max_tokens is 0".into()));
@@ -296,7 +298,10 @@ impl std::str::FromStr for BackendKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<_> = BackendKind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown backend kind \"{s}\" (expected one of: {})", names.join(", "))
+                format!(
+                    "unknown backend kind \"{s}\" (expected one of: {})",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -343,7 +348,9 @@ impl ModelHandle {
 
 impl std::fmt::Debug for ModelHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModelHandle").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("ModelHandle")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -354,6 +361,7 @@ impl ChatModel for ModelHandle {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
@@ -369,8 +377,23 @@ mod tests {
     #[test]
     fn validate_rejects_empty_and_zero_token_requests() {
         assert!(ChatRequest::new(vec![]).validate().is_err());
-        assert!(ChatRequest::user("hi").with_max_tokens(0).validate().is_err());
-        assert!(ChatRequest::user("hi").with_temperature(f32::NAN).validate().is_err());
-        assert!(ChatRequest::user("hi").with_temperature(0.0).validate().is_ok());
+        assert!(
+            ChatRequest::user("hi")
+                .with_max_tokens(0)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            ChatRequest::user("hi")
+                .with_temperature(f32::NAN)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            ChatRequest::user("hi")
+                .with_temperature(0.0)
+                .validate()
+                .is_ok()
+        );
     }
 }

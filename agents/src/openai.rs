@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::LayerConfig;
 use crate::error::{ConfigError, ModelError, parse_retry_after};
-use crate::model::{BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason, Role};
+use crate::model::{
+    BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason, Role,
+};
 
 mod wire;
 
@@ -167,7 +169,10 @@ impl OpenAiModel {
         })?;
         let base = config.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(invalid("base_url", format!("\"{base}\" is not an http(s) URL")));
+            return Err(invalid(
+                "base_url",
+                format!("\"{base}\" is not an http(s) URL"),
+            ));
         }
         let value = |key: &str, v: &str| {
             reqwest::header::HeaderValue::from_str(v)
@@ -187,8 +192,14 @@ impl OpenAiModel {
             headers.insert("OpenAI-Project", value("project", project)?);
         }
         for (name, v) in &config.headers {
-            let bad = || invalid("headers", format!("header `{name}` has an invalid name or value"));
-            let header = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+            let bad = || {
+                invalid(
+                    "headers",
+                    format!("header `{name}` has an invalid name or value"),
+                )
+            };
+            let header =
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
             let mut v = reqwest::header::HeaderValue::from_str(v).map_err(|_| bad())?;
             v.set_sensitive(true);
             headers.insert(header, v);
@@ -215,14 +226,20 @@ impl OpenAiModel {
     fn wire_request<'a>(&'a self, req: &'a ChatRequest) -> Result<wire::Request<'a>, ModelError> {
         let mut messages = Vec::with_capacity(req.messages.len() + 1);
         if let Some(system) = &req.system {
-            messages.push(wire::Message { role: "system", content: system });
+            messages.push(wire::Message {
+                role: "system",
+                content: system,
+            });
         }
         for m in &req.messages {
             let role = match m.role {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            messages.push(wire::Message { role, content: &m.content });
+            messages.push(wire::Message {
+                role,
+                content: &m.content,
+            });
         }
         let (response_format, grammar) = match &req.constraint {
             None => (None, None),
@@ -422,6 +439,7 @@ fn map_reqwest(e: &reqwest::Error) -> ModelError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
@@ -461,12 +479,17 @@ mod tests {
             organization: Some("org\nevil".into()),
             ..config()
         };
-        let err = OpenAiModel::with_api_key("gpt", &c, None).unwrap_err().to_string();
+        let err = OpenAiModel::with_api_key("gpt", &c, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("organization"), "{err}");
         let err = OpenAiModel::with_api_key("gpt", &config(), Some("a\nb".to_owned().into()))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("api_key_env") && !err.contains("a\nb"), "{err}");
+        assert!(
+            err.contains("api_key_env") && !err.contains("a\nb"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -474,6 +497,9 @@ mod tests {
         let mut c = config();
         c.headers.insert("api-key".into(), "s3cret".into());
         let shown = format!("{c:?}");
-        assert!(shown.contains("api-key") && !shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("api-key") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 }

@@ -93,7 +93,10 @@ impl ChatModel for ScriptedModel {
         Box::pin(async move {
             let (next, delay) = {
                 let mut state = self.lock();
-                let input = req.system.iter().chain(req.messages.iter().map(|m| &m.content));
+                let input = req
+                    .system
+                    .iter()
+                    .chain(req.messages.iter().map(|m| &m.content));
                 let input_tokens = input.map(|t| t.split_whitespace().count()).sum::<usize>();
                 state.requests.push(req);
                 let next = match state.script.pop_front() {

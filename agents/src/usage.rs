@@ -137,7 +137,10 @@ impl UsageLedger {
 
     /// A copy of every record so far.
     pub fn records(&self) -> Vec<CallRecord> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Sums over every record so far.
@@ -159,6 +162,7 @@ impl UsageLedger {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 

@@ -1,6 +1,7 @@
 //! The `bedrock` backend against a wiremock server on 127.0.0.1 through
 //! `endpoint_url`: the Converse path, a SigV4 signature made with static fake
 //! credentials, the exact JSON body, recorded responses and error mapping.
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 
 use std::time::Duration;
 
@@ -38,15 +39,25 @@ fn ok(body: &str) -> ResponseTemplate {
 /// A Bedrock error as the service sends it: status, error type header, JSON message.
 fn aws_error(status: u16, error_type: &str, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status)
-        .insert_header("x-amzn-errortype", format!("{error_type}:http://internal.amazon.com/coral/com.amazon.bedrock/"))
+        .insert_header(
+            "x-amzn-errortype",
+            format!("{error_type}:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+        )
         .insert_header("x-amzn-requestid", "5c1b1a44-0000-4d6e-9e6c-2b0e4f7f1a11")
-        .set_body_raw(json!({ "message": message }).to_string(), "application/json")
+        .set_body_raw(
+            json!({ "message": message }).to_string(),
+            "application/json",
+        )
 }
 
 #[tokio::test]
 async fn converse_is_signed_with_sigv4_and_sends_the_exact_body() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ok(CONVERSE)).expect(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ok(CONVERSE))
+        .expect(1)
+        .mount(&server)
+        .await;
 
     let req = ChatRequest::new(vec![
         Message::user("I want a cheap restaurant in the centre."),
@@ -75,16 +86,31 @@ async fn converse_is_signed_with_sigv4_and_sends_the_exact_body() {
     let auth = r.headers.get("authorization").unwrap().to_str().unwrap();
     let date = r.headers.get("x-amz-date").unwrap().to_str().unwrap();
     assert_eq!(date.len(), 16, "x-amz-date is yyyymmddThhmmssZ: {date}");
-    let expected_scope = format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{}/us-east-1/bedrock/aws4_request, ", &date[..8]);
+    let expected_scope = format!(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{}/us-east-1/bedrock/aws4_request, ",
+        &date[..8]
+    );
     assert!(auth.starts_with(&expected_scope), "{auth}");
-    let signed = auth.split("SignedHeaders=").nth(1).unwrap().split(',').next().unwrap();
+    let signed = auth
+        .split("SignedHeaders=")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
     for h in ["content-type", "host", "x-amz-date"] {
-        assert!(signed.split(';').any(|s| s == h), "{h} not signed: {signed}");
+        assert!(
+            signed.split(';').any(|s| s == h),
+            "{h} not signed: {signed}"
+        );
     }
     let signature = auth.rsplit("Signature=").next().unwrap();
     assert_eq!(signature.len(), 64);
     assert!(signature.chars().all(|c| c.is_ascii_hexdigit()));
-    assert!(!auth.contains("wJalrXUtnFEMI"), "the secret key never goes on the wire");
+    assert!(
+        !auth.contains("wJalrXUtnFEMI"),
+        "the secret key never goes on the wire"
+    );
 
     let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(
@@ -104,10 +130,15 @@ async fn converse_is_signed_with_sigv4_and_sends_the_exact_body() {
 #[tokio::test]
 async fn json_schema_goes_in_output_config_and_max_tokens_maps_to_length() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ok(CONVERSE_MAX_TOKENS)).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ok(CONVERSE_MAX_TOKENS))
+        .mount(&server)
+        .await;
     let schema = json!({"type": "object", "properties": {"area": {"type": "string"}}});
     let resp = model(&server)
-        .complete(ChatRequest::user("track").with_constraint(Constraint::JsonSchema(schema.clone())))
+        .complete(
+            ChatRequest::user("track").with_constraint(Constraint::JsonSchema(schema.clone())),
+        )
         .await
         .unwrap();
     assert_eq!(resp.finish_reason, FinishReason::Length);
@@ -117,8 +148,12 @@ async fn json_schema_goes_in_output_config_and_max_tokens_maps_to_length() {
     let body: serde_json::Value = serde_json::from_slice(&received[0].body).unwrap();
     let format = &body["outputConfig"]["textFormat"];
     assert_eq!(format["type"], json!("json_schema"));
-    let sent: serde_json::Value =
-        serde_json::from_str(format["structure"]["jsonSchema"]["schema"].as_str().unwrap()).unwrap();
+    let sent: serde_json::Value = serde_json::from_str(
+        format["structure"]["jsonSchema"]["schema"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(sent, schema);
 }
 
@@ -126,7 +161,9 @@ async fn json_schema_goes_in_output_config_and_max_tokens_maps_to_length() {
 async fn grammar_is_unsupported_and_nothing_is_sent() {
     let server = MockServer::start().await;
     let err = model(&server)
-        .complete(ChatRequest::user("x").with_constraint(Constraint::Grammar("root ::= \"a\"".into())))
+        .complete(
+            ChatRequest::user("x").with_constraint(Constraint::Grammar("root ::= \"a\"".into())),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, ModelError::Unsupported(_)), "{err:?}");
@@ -138,14 +175,25 @@ async fn throttling_keeps_status_body_and_retry_after() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
-            aws_error(429, "ThrottlingException", "Too many requests, please wait before trying again.")
-                .insert_header("retry-after", "2"),
+            aws_error(
+                429,
+                "ThrottlingException",
+                "Too many requests, please wait before trying again.",
+            )
+            .insert_header("retry-after", "2"),
         )
         .mount(&server)
         .await;
-    let err = model(&server).complete(ChatRequest::user("hi")).await.unwrap_err();
+    let err = model(&server)
+        .complete(ChatRequest::user("hi"))
+        .await
+        .unwrap_err();
     match &err {
-        ModelError::Api { status, body, retry_after } => {
+        ModelError::Api {
+            status,
+            body,
+            retry_after,
+        } => {
             assert_eq!(*status, 429);
             assert!(body.contains("Too many requests"), "{body}");
             assert_eq!(*retry_after, Some(Duration::from_secs(2)));
@@ -153,19 +201,41 @@ async fn throttling_keeps_status_body_and_retry_after() {
         other => panic!("expected Api, got {other:?}"),
     }
     assert!(err.is_retryable());
-    assert_eq!(server.received_requests().await.unwrap().len(), 1, "the SDK's own retries are off");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "the SDK's own retries are off"
+    );
 }
 
 #[tokio::test]
 async fn auth_and_validation_errors_are_not_retryable() {
     for (status, kind, message) in [
-        (401, "UnrecognizedClientException", "The security token included in the request is invalid."),
-        (403, "AccessDeniedException", "You don't have access to the model with the specified model ID."),
-        (400, "ValidationException", "The provided model identifier is invalid."),
+        (
+            401,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
+        (
+            403,
+            "AccessDeniedException",
+            "You don't have access to the model with the specified model ID.",
+        ),
+        (
+            400,
+            "ValidationException",
+            "The provided model identifier is invalid.",
+        ),
     ] {
         let server = MockServer::start().await;
-        Mock::given(method("POST")).respond_with(aws_error(status, kind, message)).mount(&server).await;
-        let err = model(&server).complete(ChatRequest::user("hi")).await.unwrap_err();
+        Mock::given(method("POST"))
+            .respond_with(aws_error(status, kind, message))
+            .mount(&server)
+            .await;
+        let err = model(&server)
+            .complete(ChatRequest::user("hi"))
+            .await
+            .unwrap_err();
         assert_eq!(err.status(), Some(status), "{err:?}");
         assert!(matches!(&err, ModelError::Api { body, .. } if body.contains(message)));
         assert!(!err.is_retryable(), "{status} must not be retried");
@@ -176,10 +246,17 @@ async fn auth_and_validation_errors_are_not_retryable() {
 async fn internal_errors_are_retryable_api_errors() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(aws_error(500, "InternalServerException", "Internal server error"))
+        .respond_with(aws_error(
+            500,
+            "InternalServerException",
+            "Internal server error",
+        ))
         .mount(&server)
         .await;
-    let err = model(&server).complete(ChatRequest::user("hi")).await.unwrap_err();
+    let err = model(&server)
+        .complete(ChatRequest::user("hi"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert!(err.is_retryable());
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
@@ -188,9 +265,18 @@ async fn internal_errors_are_retryable_api_errors() {
 #[tokio::test]
 async fn malformed_success_bodies_are_malformed_responses() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ok("{\"output\": {\"message\": ")).mount(&server).await;
-    let err = model(&server).complete(ChatRequest::user("hi")).await.unwrap_err();
-    assert!(matches!(err, ModelError::MalformedResponse { .. }), "{err:?}");
+    Mock::given(method("POST"))
+        .respond_with(ok("{\"output\": {\"message\": "))
+        .mount(&server)
+        .await;
+    let err = model(&server)
+        .complete(ChatRequest::user("hi"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::MalformedResponse { .. }),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
 }
 
@@ -210,13 +296,17 @@ async fn a_slow_endpoint_times_out() {
 
 #[test]
 fn missing_model_and_bad_endpoint_fail_at_build_naming_the_key() {
-    let err = BedrockModel::from_config("claude", &BedrockConfig::default()).unwrap_err().to_string();
+    let err = BedrockModel::from_config("claude", &BedrockConfig::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`claude`") && err.contains("`model`"), "{err}");
     let cfg = BedrockConfig {
         model: Some(MODEL_ID.into()),
         endpoint_url: Some("localhost:4566".into()),
         ..BedrockConfig::default()
     };
-    let err = BedrockModel::from_config("claude", &cfg).unwrap_err().to_string();
+    let err = BedrockModel::from_config("claude", &cfg)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("endpoint_url"), "{err}");
 }

@@ -1,4 +1,5 @@
 //! The on-disk response cache: hits, misses on any change, corrupt entries, secrets.
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 #![cfg(feature = "test-utils")]
 
 use agents::config::{BuildContext, LayerConfig, wrap};
@@ -12,12 +13,16 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn base() -> ChatRequest {
-    ChatRequest::new(vec![Message::user("hello"), Message::assistant("hi"), Message::user("book")])
-        .with_system("sys")
-        .with_max_tokens(32)
-        .with_temperature(0.0)
-        .with_stop("END")
-        .with_seed(1)
+    ChatRequest::new(vec![
+        Message::user("hello"),
+        Message::assistant("hi"),
+        Message::user("book"),
+    ])
+    .with_system("sys")
+    .with_max_tokens(32)
+    .with_temperature(0.0)
+    .with_stop("END")
+    .with_seed(1)
 }
 
 fn cached(dir: &std::path::Path, inner: &ScriptedModel) -> ResponseCache<ScriptedModel> {
@@ -38,7 +43,10 @@ async fn identical_requests_hit_and_return_the_same_answer() {
     assert!(warm.cache_hit);
     assert_eq!(warm.text, "first answer");
     assert_eq!(warm.finish_reason, cold.finish_reason);
-    assert_eq!((warm.input_tokens, warm.output_tokens), (cold.input_tokens, cold.output_tokens));
+    assert_eq!(
+        (warm.input_tokens, warm.output_tokens),
+        (cold.input_tokens, cold.output_tokens)
+    );
     assert_eq!(inner.calls(), 1, "the hit never reached the backend");
     // A fresh cache over the same directory (a re-run) hits too.
     let rerun = cached(dir.path(), &inner).complete(base()).await.unwrap();
@@ -76,7 +84,10 @@ async fn any_change_to_the_request_misses() {
     variants.push(("no temperature", r));
     variants.push(("stop", base().with_stop("END2")));
     variants.push(("seed", base().with_seed(2)));
-    variants.push(("constraint", base().with_constraint(Constraint::Grammar("root ::= \"a\"".into()))));
+    variants.push((
+        "constraint",
+        base().with_constraint(Constraint::Grammar("root ::= \"a\"".into())),
+    ));
 
     for (what, req) in variants {
         let before = inner.calls();
@@ -87,7 +98,12 @@ async fn any_change_to_the_request_misses() {
     // Same request, other model or other backend kind: a miss as well.
     let other_model = ResponseCache::new(inner.clone(), dir.path(), BackendKind::Openai, "gpt-4o");
     assert!(!other_model.complete(base()).await.unwrap().cache_hit);
-    let other_kind = ResponseCache::new(inner.clone(), dir.path(), BackendKind::Bedrock, "gpt-4o-mini");
+    let other_kind = ResponseCache::new(
+        inner.clone(),
+        dir.path(),
+        BackendKind::Bedrock,
+        "gpt-4o-mini",
+    );
     assert!(!other_kind.complete(base()).await.unwrap().cache_hit);
     // And the original still hits.
     assert!(cache.complete(base()).await.unwrap().cache_hit);
@@ -106,14 +122,18 @@ async fn a_corrupt_entry_is_ignored_and_replaced() {
     let after_corruption = cache.complete(base()).await.unwrap();
     assert!(!after_corruption.cache_hit);
     assert_eq!(after_corruption.text, "fresh");
-    let rewritten: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let rewritten: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(rewritten["text"], "fresh");
 
     let hit = cache.complete(base()).await.unwrap();
     assert!(hit.cache_hit);
     assert_eq!(hit.text, "fresh");
     // No temporary files are left behind.
-    let leftovers: Vec<_> = walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains(".tmp-")).collect();
+    let leftovers: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp-"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -121,7 +141,9 @@ async fn a_corrupt_entry_is_ignored_and_replaced() {
 async fn errors_are_not_cached() {
     let dir = tempfile::tempdir().unwrap();
     let inner = ScriptedModel::new();
-    inner.push_error(agents::ModelError::Backend("boom".into())).push_reply("ok");
+    inner
+        .push_error(agents::ModelError::Backend("boom".into()))
+        .push_reply("ok");
     let cache = cached(dir.path(), &inner);
     assert!(cache.complete(base()).await.is_err());
     let resp = cache.complete(base()).await.unwrap();
@@ -158,8 +180,10 @@ async fn secrets_never_reach_the_cache_files() {
         organization: Some("org-SECRET-ORG".into()),
         ..OpenAiConfig::default()
     };
-    cfg.headers.insert("api-key".into(), "hdr-SECRET-456".into());
-    let model = OpenAiModel::with_api_key("gpt", &cfg, Some("sk-SECRET-123".to_owned().into())).unwrap();
+    cfg.headers
+        .insert("api-key".into(), "hdr-SECRET-456".into());
+    let model =
+        OpenAiModel::with_api_key("gpt", &cfg, Some("sk-SECRET-123".to_owned().into())).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let ctx = BuildContext {
         cache_dir: Some(dir.path().to_owned()),
@@ -178,11 +202,26 @@ async fn secrets_never_reach_the_cache_files() {
     let files = walk(dir.path());
     assert_eq!(files.len(), 1);
     let text = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(text.contains("restaurant_name"), "the entry holds the answer");
-    for secret in ["sk-SECRET-123", "hdr-SECRET-456", "org-SECRET-ORG", "Bearer"] {
-        assert!(!text.contains(secret), "{secret} leaked into {}", files[0].display());
+    assert!(
+        text.contains("restaurant_name"),
+        "the entry holds the answer"
+    );
+    for secret in [
+        "sk-SECRET-123",
+        "hdr-SECRET-456",
+        "org-SECRET-ORG",
+        "Bearer",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked into {}",
+            files[0].display()
+        );
     }
     // The handle's debug output hides them too.
     let shown = format!("{handle:?} {cfg:?}");
-    assert!(!shown.contains("sk-SECRET-123") && !shown.contains("hdr-SECRET-456"), "{shown}");
+    assert!(
+        !shown.contains("sk-SECRET-123") && !shown.contains("hdr-SECRET-456"),
+        "{shown}"
+    );
 }

@@ -1,4 +1,5 @@
 //! Backend configs read from TOML and built into handles: early, named errors.
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 #![cfg(feature = "test-utils")]
 
 use std::collections::BTreeMap;
@@ -13,7 +14,9 @@ struct File {
 }
 
 fn parse(text: &str) -> Result<BTreeMap<String, BackendConfig>, String> {
-    toml::from_str::<File>(text).map(|f| f.backends).map_err(|e| e.to_string())
+    toml::from_str::<File>(text)
+        .map(|f| f.backends)
+        .map_err(|e| e.to_string())
 }
 
 const EXAMPLE: &str = r#"
@@ -32,7 +35,10 @@ layers = { timeout_secs = 5, concurrency = 2, retry = { max_retries = 1, base_de
 #[test]
 fn the_design_example_parses() {
     let backends = parse(EXAMPLE).unwrap();
-    let kinds: Vec<_> = backends.iter().map(|(k, v)| (k.as_str(), v.kind())).collect();
+    let kinds: Vec<_> = backends
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.kind()))
+        .collect();
     assert_eq!(
         kinds,
         vec![
@@ -43,7 +49,9 @@ fn the_design_example_parses() {
             ("rules", BackendKind::Builtin),
         ]
     );
-    let BackendConfig::Scripted(canned) = &backends["canned"] else { panic!() };
+    let BackendConfig::Scripted(canned) = &backends["canned"] else {
+        panic!()
+    };
     assert_eq!(canned.layers.concurrency, 2);
     assert_eq!(canned.layers.retry.max_retries, 1);
     assert_eq!(canned.layers.retry.base_delay.as_millis(), 10);
@@ -51,11 +59,13 @@ fn the_design_example_parses() {
 
 #[test]
 fn unknown_keys_and_kinds_are_named() {
-    let err = parse("[backends.gpt]\nkind = \"openai\"\nmodel = \"m\"\nbase_ulr = \"x\"\n").unwrap_err();
+    let err =
+        parse("[backends.gpt]\nkind = \"openai\"\nmodel = \"m\"\nbase_ulr = \"x\"\n").unwrap_err();
     assert!(err.contains("base_ulr"), "{err}");
     let err = parse("[backends.gpt]\nkind = \"anthropic\"\n").unwrap_err();
     assert!(err.contains("anthropic") && err.contains("openai"), "{err}");
-    let err = parse("[backends.gpt]\nkind = \"openai\"\nmodel = \"m\"\nlayers = { retries = 3 }\n").unwrap_err();
+    let err = parse("[backends.gpt]\nkind = \"openai\"\nmodel = \"m\"\nlayers = { retries = 3 }\n")
+        .unwrap_err();
     assert!(err.contains("retries"), "{err}");
 }
 
@@ -67,7 +77,10 @@ fn missing_model_fails_at_build_naming_backend_and_key() {
     ] {
         let backends = parse(text).unwrap();
         let err = build("b", &backends["b"], &BuildContext::default()).unwrap_err();
-        assert!(matches!(&err, ConfigError::Missing { key, .. } if key == "model"), "{err}");
+        assert!(
+            matches!(&err, ConfigError::Missing { key, .. } if key == "model"),
+            "{err}"
+        );
         assert!(err.to_string().contains("`b`"), "{err}");
     }
 }
@@ -78,8 +91,13 @@ fn an_unset_api_key_variable_is_named() {
         "[backends.gpt]\nkind = \"openai\"\nmodel = \"m\"\napi_key_env = \"DARD_TEST_SURELY_UNSET_KEY\"\n",
     )
     .unwrap();
-    let err = build("gpt", &backends["gpt"], &BuildContext::default()).unwrap_err().to_string();
-    assert!(err.contains("DARD_TEST_SURELY_UNSET_KEY") && err.contains("`gpt`"), "{err}");
+    let err = build("gpt", &backends["gpt"], &BuildContext::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("DARD_TEST_SURELY_UNSET_KEY") && err.contains("`gpt`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -95,8 +113,13 @@ fn builtin_is_not_a_model_and_build_all_skips_it() {
 
 #[test]
 fn a_zero_timeout_is_rejected() {
-    let backends = parse("[backends.c]\nkind = \"scripted\"\nreplies = [\"x\"]\nlayers = { timeout_secs = 0 }\n").unwrap();
-    let err = build("c", &backends["c"], &BuildContext::default()).unwrap_err().to_string();
+    let backends = parse(
+        "[backends.c]\nkind = \"scripted\"\nreplies = [\"x\"]\nlayers = { timeout_secs = 0 }\n",
+    )
+    .unwrap();
+    let err = build("c", &backends["c"], &BuildContext::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("layers.timeout_secs"), "{err}");
 }
 
@@ -104,10 +127,17 @@ fn a_zero_timeout_is_rejected() {
 #[test]
 fn llama_without_the_feature_says_how_to_build_it() {
     let backends = parse(EXAMPLE).unwrap();
-    let err = build("local-t5", &backends["local-t5"], &BuildContext::default()).unwrap_err().to_string();
-    assert!(err.contains("--features llama") && err.contains("`local-t5`"), "{err}");
+    let err = build("local-t5", &backends["local-t5"], &BuildContext::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--features llama") && err.contains("`local-t5`"),
+        "{err}"
+    );
     let no_path = parse("[backends.l]\nkind = \"llama\"\nn_ctx = 512\n").unwrap();
-    let err = build("l", &no_path["l"], &BuildContext::default()).unwrap_err().to_string();
+    let err = build("l", &no_path["l"], &BuildContext::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("model_path"), "{err}");
 }
 

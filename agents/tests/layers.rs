@@ -1,5 +1,6 @@
 //! The layers around any backend — retry, timeout, concurrency limit, accounting —
 //! over the scripted model.
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 #![cfg(feature = "test-utils")]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,7 +37,10 @@ fn recording_sleeper() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
 #[tokio::test]
 async fn retry_waits_retry_after_and_counts_retries() {
     let inner = ScriptedModel::new();
-    inner.push_error(api(429, Some(2))).push_error(api(503, None)).push_reply("ok");
+    inner
+        .push_error(api(429, Some(2)))
+        .push_error(api(503, None))
+        .push_reply("ok");
     let (sleeper, slept) = recording_sleeper();
     let m = Retry::new(inner.clone(), RetryPolicy::default()).with_sleeper(sleeper);
 
@@ -174,10 +178,16 @@ async fn accounting_prices_calls_and_logs_failures_in_the_ledger() {
     let cost = resp.cost_usd.unwrap();
     assert!((cost - 0.006).abs() < 1e-12, "{cost}");
     let usage = StageUsage::of(handle.info(), &resp);
-    assert_eq!((usage.backend.as_str(), usage.tokens_in, usage.tokens_out), ("claude", 1000, 200));
+    assert_eq!(
+        (usage.backend.as_str(), usage.tokens_in, usage.tokens_out),
+        ("claude", 1000, 200)
+    );
     assert!(!usage.cache_hit);
 
-    let err = handle.complete(ChatRequest::user("again")).await.unwrap_err();
+    let err = handle
+        .complete(ChatRequest::user("again"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(401));
 
     let records = UsageLedger::records(&ctx.ledger);
@@ -185,7 +195,10 @@ async fn accounting_prices_calls_and_logs_failures_in_the_ledger() {
     assert_eq!(records[0].usage, usage);
     assert!(records[1].error.as_deref().unwrap().contains("401"));
     let totals = ctx.ledger.totals();
-    assert_eq!((totals.calls, totals.failures, totals.tokens_in), (2, 1, 1000));
+    assert_eq!(
+        (totals.calls, totals.failures, totals.tokens_in),
+        (2, 1, 1000)
+    );
     assert!((totals.cost_usd - 0.006).abs() < 1e-12);
 }
 
@@ -197,7 +210,13 @@ async fn accounting_leaves_cost_unknown_for_unpriced_models() {
         kind: BackendKind::Scripted,
         model: "unpriced".into(),
     };
-    let handle = wrap(info, ScriptedModel::always("hi"), &LayerConfig::default(), &ctx).unwrap();
+    let handle = wrap(
+        info,
+        ScriptedModel::always("hi"),
+        &LayerConfig::default(),
+        &ctx,
+    )
+    .unwrap();
     let resp = handle.complete(ChatRequest::user("hi")).await.unwrap();
     assert_eq!(resp.cost_usd, None);
 }

@@ -1,5 +1,6 @@
 //! The `openai` backend against a wiremock server on 127.0.0.1: the exact request,
 //! recorded responses, and how each failure maps onto `ModelError`.
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,8 +26,12 @@ fn config(server: &MockServer) -> OpenAiConfig {
 }
 
 fn model(server: &MockServer) -> OpenAiModel {
-    OpenAiModel::with_api_key("gpt", &config(server), Some("sk-test-key".to_owned().into()))
-        .unwrap()
+    OpenAiModel::with_api_key(
+        "gpt",
+        &config(server),
+        Some("sk-test-key".to_owned().into()),
+    )
+    .unwrap()
 }
 
 fn ok(body: &str) -> ResponseTemplate {
@@ -83,8 +88,15 @@ async fn sends_the_exact_body_and_headers_and_parses_a_recorded_response() {
 
     let received = server.received_requests().await.unwrap();
     let req = &received[0];
-    let header = |name: &str| req.headers.get(name).map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(header("authorization").as_deref(), Some("Bearer sk-test-key"));
+    let header = |name: &str| {
+        req.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some("Bearer sk-test-key")
+    );
     assert_eq!(header("content-type").as_deref(), Some("application/json"));
     assert_eq!(header("openai-organization").as_deref(), Some("org-dard"));
     assert_eq!(header("x-dard-run").as_deref(), Some("bench-42"));
@@ -123,7 +135,9 @@ async fn json_schema_grammar_and_max_completion_tokens_go_on_the_wire() {
     let m = OpenAiModel::with_api_key("local", &cfg, None).unwrap();
 
     let resp = m
-        .complete(ChatRequest::user("route").with_constraint(Constraint::JsonSchema(schema.clone())))
+        .complete(
+            ChatRequest::user("route").with_constraint(Constraint::JsonSchema(schema.clone())),
+        )
         .await
         .unwrap();
     // llama-server's reply: cut by the token limit, usage without details.
@@ -131,9 +145,11 @@ async fn json_schema_grammar_and_max_completion_tokens_go_on_the_wire() {
     assert_eq!((resp.input_tokens, resp.output_tokens), (88, 16));
     assert!(resp.text.starts_with("{\"domain\""));
 
-    m.complete(ChatRequest::user("route").with_constraint(Constraint::Grammar("root ::= \"a\"".into())))
-        .await
-        .unwrap();
+    m.complete(
+        ChatRequest::user("route").with_constraint(Constraint::Grammar("root ::= \"a\"".into())),
+    )
+    .await
+    .unwrap();
 
     let received = server.received_requests().await.unwrap();
     let first: serde_json::Value = serde_json::from_slice(&received[0].body).unwrap();
@@ -153,7 +169,9 @@ async fn json_schema_grammar_and_max_completion_tokens_go_on_the_wire() {
 async fn grammar_is_refused_unless_the_server_is_said_to_take_it() {
     let server = MockServer::start().await;
     let err = model(&server)
-        .complete(ChatRequest::user("x").with_constraint(Constraint::Grammar("root ::= \"a\"".into())))
+        .complete(
+            ChatRequest::user("x").with_constraint(Constraint::Grammar("root ::= \"a\"".into())),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, ModelError::Unsupported(_)), "{err:?}");
@@ -173,7 +191,11 @@ async fn unauthorized_keeps_status_and_raw_body_and_is_not_retried() {
     let err = m.complete(ChatRequest::user("hi")).await.unwrap_err();
 
     match &err {
-        ModelError::Api { status, body, retry_after } => {
+        ModelError::Api {
+            status,
+            body,
+            retry_after,
+        } => {
             assert_eq!(*status, 401);
             assert_eq!(body, ERROR_401);
             assert_eq!(*retry_after, None);
@@ -212,7 +234,10 @@ async fn rate_limit_honours_retry_after_then_succeeds() {
     assert_eq!(*slept.lock().unwrap(), vec![Duration::from_secs(3)]);
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
-    assert_eq!(received[0].body, received[1].body, "a retry resends the same body");
+    assert_eq!(
+        received[0].body, received[1].body,
+        "a retry resends the same body"
+    );
 }
 
 #[tokio::test]
@@ -226,7 +251,10 @@ async fn rate_limit_error_carries_retry_after() {
         )
         .mount(&server)
         .await;
-    let err = model(&server).complete(ChatRequest::user("hi")).await.unwrap_err();
+    let err = model(&server)
+        .complete(ChatRequest::user("hi"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(429));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
     assert!(err.is_retryable());

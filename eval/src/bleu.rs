@@ -6,8 +6,6 @@
 //! The floating-point operations follow sacrebleu's order so the score is the same
 //! double, not just the same to a few decimals.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -71,32 +69,46 @@ fn segment_stats(hyp: &str, reference: &str) -> Stats {
     let ref_tokens = tokenize_13a(py_rstrip(reference));
     let hyp_words: Vec<&str> = py_split_whitespace(&hyp_tokens);
     let ref_words: Vec<&str> = py_split_whitespace(&ref_tokens);
-    let ref_counts = ngram_counts(&ref_words);
-    let hyp_counts = ngram_counts(&hyp_words);
     let mut stats = Stats {
         hyp_len: hyp_words.len() as u64,
         // With a single reference the closest reference length is that reference's.
         ref_len: ref_words.len() as u64,
         ..Stats::default()
     };
-    for (ngram, &count) in &hyp_counts {
-        let n = ngram.len() - 1;
-        stats.total[n] += count;
-        if let Some(&ref_count) = ref_counts.get(ngram) {
-            stats.correct[n] += count.min(ref_count);
-        }
+    let mut hyp_grams: Vec<&[&str]> = Vec::with_capacity(hyp_words.len());
+    let mut ref_grams: Vec<&[&str]> = Vec::with_capacity(ref_words.len());
+    for n in 1..=MAX_ORDER {
+        hyp_grams.clear();
+        ref_grams.clear();
+        hyp_grams.extend(hyp_words.windows(n));
+        ref_grams.extend(ref_words.windows(n));
+        stats.total[n - 1] = hyp_grams.len() as u64;
+        stats.correct[n - 1] = clipped_matches(&mut hyp_grams, &mut ref_grams);
     }
     stats
 }
 
-fn ngram_counts<'a, 'w>(words: &'a [&'w str]) -> HashMap<&'a [&'w str], u64> {
-    let mut counts: HashMap<&[&str], u64> = HashMap::new();
-    for n in 1..=MAX_ORDER {
-        for window in words.windows(n) {
-            *counts.entry(window).or_insert(0) += 1;
+/// Sum over distinct hypothesis n-grams of `min(hyp count, ref count)`, by sorting
+/// both lists and merging (no hashing: segments are short).
+fn clipped_matches(hyp: &mut [&[&str]], reference: &mut [&[&str]]) -> u64 {
+    hyp.sort_unstable();
+    reference.sort_unstable();
+    let (mut i, mut j, mut matched) = (0, 0, 0u64);
+    while i < hyp.len() && j < reference.len() {
+        match hyp[i].cmp(reference[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let gram = hyp[i];
+                let hyp_count = hyp[i..].iter().take_while(|g| **g == gram).count();
+                let ref_count = reference[j..].iter().take_while(|g| **g == gram).count();
+                matched += hyp_count.min(ref_count) as u64;
+                i += hyp_count;
+                j += ref_count;
+            }
         }
     }
-    counts
+    matched
 }
 
 /// sacrebleu's `BLEU.compute_bleu` with `smooth_method="exp"`.
@@ -152,6 +164,10 @@ fn compute(stats: Stats) -> Bleu {
 }
 
 /// sacrebleu's `13a` tokenizer (mteval-v13a), returning the space-joined tokens.
+///
+/// Works on UTF-8 bytes: every pattern involves ASCII characters only, and each
+/// replacement inserts ASCII spaces at character boundaries, so the result is the
+/// same as the character-level regular expressions give.
 pub fn tokenize_13a(line: &str) -> String {
     let mut line = line.replace("<skipped>", "").replace("-\n", "").replace('\n', " ");
     if line.contains('&') {
@@ -161,54 +177,57 @@ pub fn tokenize_13a(line: &str) -> String {
             .replace("&lt;", "<")
             .replace("&gt;", ">");
     }
-    let padded: Vec<char> = format!(" {line} ").chars().collect();
+    let bytes = line.as_bytes();
 
     // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 "
-    let mut step1 = Vec::with_capacity(padded.len() * 2);
-    for &c in &padded {
+    let mut step1 = Vec::with_capacity(bytes.len() * 2 + 2);
+    for &c in [b' '].iter().chain(bytes).chain([b' '].iter()) {
         if is_13a_symbol(c) {
-            step1.extend([' ', c, ' ']);
+            step1.extend([b' ', c, b' ']);
         } else {
             step1.push(c);
         }
     }
     // ([^0-9])([\.,]) -> "\1 \2 "
     let step2 = sub_pairs(&step1, |a, b| !a.is_ascii_digit() && is_dot_comma(b), |a, b| {
-        [a, ' ', b, ' ']
+        [a, b' ', b, b' ']
     });
     // ([\.,])([^0-9]) -> " \1 \2"
     let step3 = sub_pairs(&step2, |a, b| is_dot_comma(a) && !b.is_ascii_digit(), |a, b| {
-        [' ', a, ' ', b]
+        [b' ', a, b' ', b]
     });
     // ([0-9])(-) -> "\1 \2 "
-    let step4 = sub_pairs(&step3, |a, b| a.is_ascii_digit() && b == '-', |a, b| [a, ' ', b, ' ']);
-    let joined: String = step4.into_iter().collect();
+    let step4 = sub_pairs(&step3, |a, b| a.is_ascii_digit() && b == b'-', |a, b| {
+        [a, b' ', b, b' ']
+    });
+    let joined = String::from_utf8(step4)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     py_split_whitespace(&joined).join(" ")
 }
 
-fn is_13a_symbol(c: char) -> bool {
-    matches!(c, '{'..='~' | '['..='`' | ' '..='&' | '('..='+' | ':'..='@' | '/')
+fn is_13a_symbol(c: u8) -> bool {
+    matches!(c, b'{'..=b'~' | b'['..=b'`' | b' '..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/')
 }
 
-fn is_dot_comma(c: char) -> bool {
-    c == '.' || c == ','
+fn is_dot_comma(c: u8) -> bool {
+    c == b'.' || c == b','
 }
 
 /// Python's `re.sub` for a two-character pattern: scan left to right, replace each
 /// non-overlapping match, and resume after it.
 fn sub_pairs(
-    chars: &[char],
-    matches: impl Fn(char, char) -> bool,
-    replace: impl Fn(char, char) -> [char; 4],
-) -> Vec<char> {
-    let mut out = Vec::with_capacity(chars.len() + chars.len() / 2);
+    bytes: &[u8],
+    matches: impl Fn(u8, u8) -> bool,
+    replace: impl Fn(u8, u8) -> [u8; 4],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
     let mut i = 0;
-    while i < chars.len() {
-        if i + 1 < chars.len() && matches(chars[i], chars[i + 1]) {
-            out.extend(replace(chars[i], chars[i + 1]));
+    while i < bytes.len() {
+        if i + 1 < bytes.len() && matches(bytes[i], bytes[i + 1]) {
+            out.extend(replace(bytes[i], bytes[i + 1]));
             i += 2;
         } else {
-            out.push(chars[i]);
+            out.push(bytes[i]);
             i += 1;
         }
     }
@@ -270,5 +289,22 @@ mod tests {
         assert_eq!(tokenize_13a("a\u{1c}b  c\u{a0}d"), "a b c d");
         assert_eq!(tokenize_13a(".,.,a"), ". , . , a");
         assert_eq!(tokenize_13a("9.-3"), "9 . -3");
+    }
+
+    #[test]
+    fn tokenize_13a_on_bytes_matches_sacrebleu_on_non_ascii_text() {
+        // Outputs of sacrebleu 2.6.0's Tokenizer13a.
+        let cases = [
+            ("café. ok", "café . ok"),
+            ("é,é", "é , é"),
+            ("naïve-3", "naïve-3"),
+            ("5é.x", "5é . x"),
+            ("3.é", "3 . é"),
+            ("日本.語,x", "日本 . 語 , x"),
+            ("\u{2028}a.b", "a . b"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(tokenize_13a(input), expected, "{input}");
+        }
     }
 }

@@ -94,6 +94,8 @@ pub fn evaluate(
     inputs: &EvalInputs<'_>,
     options: &Options,
 ) -> Result<Report, EvalError> {
+    let clock = std::time::Instant::now();
+    let lap = |phase: &str| tracing::debug!(phase, ms = clock.elapsed().as_secs_f64() * 1e3, "eval phase done");
     let resolved = resolve(predictions, inputs.data)?;
     let turns: usize = resolved.iter().map(|r| r.turns.len()).sum();
     if turns == 0 {
@@ -105,6 +107,7 @@ pub fn evaluate(
         .map(|r| r.turns.iter().map(|t| normalize_turn(t, options.mapping)).collect())
         .collect();
 
+    lap("normalize");
     // All or nothing, like the evaluator: one turn without a state (or without active
     // domains) sends every turn to the fallback.
     let all_states = normalized.iter().flatten().all(|t| t.state.is_some());
@@ -144,6 +147,7 @@ pub fn evaluate(
             dialog_success(&input, &db)
         })
         .collect();
+    lap("success");
     let domains = aggregate(&outcomes);
     let (inform, success) = domains
         .last()
@@ -160,13 +164,16 @@ pub fn evaluate(
         })
         .collect();
     let bleu = corpus_bleu(&bleu_pairs);
+    lap("bleu");
     let richness = richness(&responses).ok_or(EvalError::Empty)?;
+    lap("richness");
     let dst_pairs: Vec<(&TurnState, &TurnState)> = resolved
         .iter()
         .zip(&states)
         .flat_map(|(r, s)| s.iter().copied().zip(r.gold_states))
         .collect();
     let dst = dst(&dst_pairs, multiwoz::fuzzy::partial_ratio);
+    lap("dst");
 
     let mut unknown = UnknownPlaceholders::default();
     for name in normalized.iter().flatten().flat_map(|t| &t.unknown) {

@@ -8,9 +8,8 @@
 //! tokens count). Sums run in first-occurrence order, as over Python `Counter`s, so
 //! the entropies are the same doubles.
 
-use std::collections::HashSet;
-
 use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -80,36 +79,45 @@ pub fn richness(responses: &[&str]) -> Option<Richness> {
     }
     let tokenized: Vec<Vec<String>> = responses.par_iter().map(|r| ld_tokenize(r)).collect();
 
-    let mut unigrams: IndexMap<&str, u64> = IndexMap::new();
-    let mut bigrams: IndexMap<(&str, &str), u64> = IndexMap::new();
-    let mut trigrams: HashSet<(&str, &str, &str)> = HashSet::new();
-    let mut all_tokens: Vec<&str> = Vec::new();
-    let mut token_count: u64 = 0;
+    // Tokens are interned in first-occurrence order, so id order is the order of
+    // the evaluator's unigram Counter.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut unigram_counts: Vec<u64> = Vec::new();
+    let mut bigrams: IndexMap<(u32, u32), u64, FxBuildHasher> = IndexMap::default();
+    let mut trigrams: FxHashSet<(u32, u32, u32)> = FxHashSet::default();
+    let mut all_tokens: Vec<u32> = Vec::new();
+    let mut sentence: Vec<u32> = Vec::new();
     for tokens in &tokenized {
-        token_count += tokens.len() as u64;
+        sentence.clear();
         for t in tokens {
-            *unigrams.entry(t.as_str()).or_insert(0) += 1;
-            all_tokens.push(t.as_str());
+            let next = ids.len() as u32;
+            let id = *ids.entry(t.as_str()).or_insert(next);
+            if id == next {
+                unigram_counts.push(0);
+            }
+            unigram_counts[id as usize] += 1;
+            sentence.push(id);
         }
-        for w in tokens.windows(2) {
-            *bigrams.entry((w[0].as_str(), w[1].as_str())).or_insert(0) += 1;
+        for w in sentence.windows(2) {
+            *bigrams.entry((w[0], w[1])).or_insert(0) += 1;
         }
-        for w in tokens.windows(3) {
-            trigrams.insert((w[0].as_str(), w[1].as_str(), w[2].as_str()));
+        for w in sentence.windows(3) {
+            trigrams.insert((w[0], w[1], w[2]));
         }
+        all_tokens.extend_from_slice(&sentence);
     }
 
-    let total: u64 = unigrams.values().sum();
+    let total: u64 = unigram_counts.iter().sum();
     let ln2 = 2.0f64.ln();
     // math.log(p, 2) is log(p) / log(2) in CPython, not log2(p).
     let mut entropy_sum = 0.0f64;
-    for &count in unigrams.values() {
+    for &count in &unigram_counts {
         let p = count as f64 / total as f64;
         entropy_sum += p * (p.ln() / ln2);
     }
     let mut cond_sum = 0.0f64;
     for (&(head, _), &count) in &bigrams {
-        let head_count = unigrams.get(head).copied().unwrap_or(count);
+        let head_count = unigram_counts[head as usize];
         let cond = count as f64 / head_count as f64;
         let joint = count as f64 / total as f64;
         cond_sum += joint * (cond.ln() / ln2);
@@ -118,30 +126,38 @@ pub fn richness(responses: &[&str]) -> Option<Richness> {
     Some(Richness {
         entropy: -entropy_sum,
         cond_entropy: -cond_sum,
-        avg_lengths: token_count as f64 / responses.len() as f64,
-        msttr: msttr(&all_tokens, 50),
-        num_unigrams: unigrams.len(),
+        avg_lengths: all_tokens.len() as f64 / responses.len() as f64,
+        msttr: msttr(&all_tokens, unigram_counts.len(), 50),
+        num_unigrams: unigram_counts.len(),
         num_bigrams: bigrams.len(),
         num_trigrams: trigrams.len(),
     })
 }
 
-/// `lexical_diversity.lex_div.msttr`.
-fn msttr(tokens: &[&str], window: usize) -> f64 {
-    let ttr = |segment: &[&str]| {
+/// `lexical_diversity.lex_div.msttr` over interned tokens (`vocabulary` ids).
+fn msttr(tokens: &[u32], vocabulary: usize, window: usize) -> f64 {
+    // `seen[id]` holds the number (1-based) of the last segment that contained `id`.
+    let mut seen = vec![0usize; vocabulary];
+    let mut ttr = |segment_no: usize, segment: &[u32]| {
         if segment.is_empty() {
-            0.0
-        } else {
-            segment.iter().collect::<HashSet<_>>().len() as f64 / segment.len() as f64
+            return 0.0;
         }
+        let mut types = 0usize;
+        for &t in segment {
+            if seen[t as usize] != segment_no {
+                seen[t as usize] = segment_no;
+                types += 1;
+            }
+        }
+        types as f64 / segment.len() as f64
     };
     if tokens.len() < window + 1 {
-        return ttr(tokens);
+        return ttr(1, tokens);
     }
     let segments = tokens.len() / window;
     let mut sum = 0.0f64;
-    for chunk in tokens.chunks_exact(window).take(segments) {
-        sum += ttr(chunk);
+    for (i, chunk) in tokens.chunks_exact(window).take(segments).enumerate() {
+        sum += ttr(i + 1, chunk);
     }
     sum / segments as f64
 }
@@ -174,8 +190,9 @@ mod tests {
 
     #[test]
     fn msttr_averages_full_windows_only() {
-        let tokens: Vec<String> = (0..120).map(|i| (i % 25).to_string()).collect();
-        let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-        assert_eq!(msttr(&refs, 50), 0.5);
+        let tokens: Vec<u32> = (0..120).map(|i| i % 25).collect();
+        assert_eq!(msttr(&tokens, 25, 50), 0.5);
+        // Fewer than window + 1 tokens: one type-token ratio over all of them.
+        assert_eq!(msttr(&[0, 1, 1, 2], 3, 50), 0.75);
     }
 }

@@ -1,1 +1,36 @@
-//! The `manager` crate of dard.
+//! The DARD dialog manager: Domain Assigned Response Delegation on MultiWOZ.
+//!
+//! A [`Dard`] pipeline is built from a TOML [`Config`] (or in code) with
+//! [`Dard::builder`]. Each user turn is tracked into a belief state, grounded in
+//! the database, delegated by the manager's router to exactly one domain agent,
+//! answered by that agent with a delexicalized reply, and lexicalized for people.
+//! Every stage can run on its own backend (OpenAI-compatible, Bedrock, a local
+//! GGUF model) or on the built-in default, which needs no model at all.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let dard = manager::Dard::builder().build()?; // the built-in default
+//! let mut session = dard.session();
+//! let outcome = session.turn("I need a cheap restaurant in the centre").await?;
+//! println!("{} ({}): {}", outcome.domain, outcome.reason, outcome.reply);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! For benchmarks, [`Dard::answer`] answers one system turn from a given history,
+//! optionally with the gold state in place of the tracker's.
+
+pub mod config;
+mod dard;
+pub mod error;
+pub mod grounding;
+pub mod lexicalize;
+mod session;
+
+pub use config::{AgentsConfig, BUILTIN, CacheConfig, Config, DataConfig, PipelineConfig, PromptsConfig};
+pub use dard::{Dard, DardBuilder, PipelineInfo};
+pub use error::{BuildError, TurnError};
+pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};
+
+/// The pipeline's data types, re-exported for callers.
+pub use agents::roles::{DbRecord, DbResult, DialogState, Speaker, Stage, StageUsage, Utterance};

@@ -3,7 +3,7 @@
 //!
 //! The fixture holds a few thousand selected pairs (random strings over small
 //! alphabets, database names against mutated names, database values against state
-//! values); `tests/fixtures/fuzzy_vectors.README.md` says how it was made.
+//! values); `tests/fixtures/db_README.md` says how it was made.
 
 use std::path::Path;
 

@@ -37,6 +37,8 @@ pub struct Match {
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     phrases: HashMap<String, Vec<Reading>>,
+    /// The longest phrase (in tokens) starting with each token.
+    starts: HashMap<String, usize>,
     max_len: usize,
 }
 
@@ -187,7 +189,7 @@ const FOOD_SYNONYMS: &[(&str, &str)] = &[
 /// Generic words that may be left off a venue name ("alimentum" for
 /// "restaurant alimentum", "lensfield" for "the lensfield hotel").
 const NAME_AFFIXES: &[&str] = &[
-    "the ", "restaurant ", " restaurant", " hotel", " guest house", " guesthouse",
+    "the ", "restaurant ", "cambridge ", " restaurant", " hotel", " guest house", " guesthouse",
     " bed and breakfast", " b and b", " lodge", " pizzeria", " bar", " cafe",
 ];
 
@@ -198,7 +200,11 @@ impl Lexicon {
         if key.is_empty() {
             return;
         }
-        self.max_len = self.max_len.max(key.split(' ').count());
+        let n = key.split(' ').count();
+        self.max_len = self.max_len.max(n);
+        let first = key.split(' ').next().unwrap_or_default().to_string();
+        let longest = self.starts.entry(first).or_insert(0);
+        *longest = (*longest).max(n);
         let reading = Reading {
             domain,
             slot,
@@ -288,7 +294,8 @@ impl Lexicon {
         let mut i = 0;
         while i < tokens.len() {
             let mut hit = None;
-            for len in (1..=self.max_len.min(tokens.len() - i)).rev() {
+            let longest = self.starts.get(tokens[i]).copied().unwrap_or(0);
+            for len in (1..=longest.min(tokens.len() - i)).rev() {
                 let key = tokens[i..i + len].join(" ");
                 if let Some(readings) = self.phrases.get(&key) {
                     hit = Some((len, readings.clone()));

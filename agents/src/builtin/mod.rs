@@ -12,6 +12,7 @@
 //! [`Builtin`] bundles the three and implements [`Tracker`], [`Router`] and
 //! [`DomainAgent`].
 
+mod cache;
 pub mod cues;
 pub mod labels;
 pub mod lexicon;
@@ -30,6 +31,7 @@ use multiwoz::Domain;
 use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};
 
+use self::cache::TrackCache;
 use self::lexicon::Lexicon;
 use self::policy::{Plan, PolicyInput, decide};
 use self::pool::Pool;
@@ -49,6 +51,7 @@ pub struct Builtin {
     tracker: RuleTracker,
     router: DomainClassifier,
     realizer: Realizer,
+    cache: TrackCache,
 }
 
 impl Builtin {
@@ -87,6 +90,7 @@ impl Builtin {
             tracker,
             router,
             realizer,
+            cache: TrackCache::default(),
         }
     }
 
@@ -115,12 +119,13 @@ impl Builtin {
 
     /// The tracker's full reading of a history (with `dontcare` values).
     pub fn track_view(&self, history: &[Utterance]) -> TrackView {
-        self.tracker.track(history)
+        self.cache.track(&self.tracker, history).0
     }
 
     /// The router's prediction for the last user turn of a history.
     pub fn predict_domain(&self, history: &[Utterance]) -> Prediction {
-        self.router.predict(history, &self.tracker)
+        let (now, before) = self.cache.track(&self.tracker, history);
+        self.router.predict_with(history, now.domain, before.domain)
     }
 
     /// The policy's plan for a turn (exposed for tests and inspection).
@@ -134,7 +139,7 @@ impl Builtin {
         // The caller's state (gold or tracked) plus what only the tracker keeps:
         // the slots the user said they do not care about.
         let mut slots = state.get(&domain).cloned().unwrap_or_default();
-        if let Some(own) = self.tracker.track(history).state.get(&domain) {
+        if let Some(own) = self.track_view(history).state.get(&domain) {
             for (s, v) in own {
                 if v == tracker::DONTCARE {
                     slots.entry(*s).or_insert_with(|| v.clone());
@@ -184,7 +189,7 @@ impl Tracker for Builtin {
         Box::pin(async move {
             let start = Instant::now();
             check_history(input.history, Stage::Track)?;
-            let state = self.tracker.track(input.history).public_state();
+            let state = self.track_view(input.history).public_state();
             Ok(TrackOutput {
                 state,
                 usage: vec![StageUsage::builtin(Stage::Track, start.elapsed())],

@@ -143,7 +143,10 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
             if !filled(Slot::Leave) && !filled(Slot::Arrive) {
                 missing.push(Slot::Leave);
             }
-            if missing.is_empty() || asks.contains(&"car") || asks.contains(&"phone") {
+            let places = filled(Slot::Departure) as u8 + filled(Slot::Destination) as u8;
+            let time = filled(Slot::Leave) || filled(Slot::Arrive);
+            let enough = places == 2 || (places == 1 && time);
+            if missing.is_empty() || enough || asks.contains(&"car") || asks.contains(&"phone") {
                 return Plan::new(d, Kind::Book).with(&["car", "phone"], &["leave", "arrive", "departure", "destination"]);
             }
             let mut p = Plan::new(d, Kind::Request);

@@ -59,6 +59,8 @@ pub struct Entry {
     pub centrality: f32,
     /// The dialog it comes from (evaluator key), to exclude when replaying it.
     pub dialog: String,
+    /// The domains its words name ("restaurant", "hotel", "train", …).
+    pub mentions: Vec<Domain>,
 }
 
 /// The example pool.
@@ -170,6 +172,7 @@ impl Pool {
                     user_words: last_user.split(' ').map(str::to_string).collect(),
                     centrality: 0.0,
                     dialog: key.clone(),
+                    mentions: super::cues::domain_words(&norm),
                 });
             }
         }

@@ -136,7 +136,11 @@ fn score(plan: &Plan, e: &Entry, user_words: &HashSet<String>) -> f32 {
     let sim = if union > 0.0 { inter / union } else { 0.0 };
     let prefer = plan.prefer.iter().filter(|p| e.placeholders.contains(*p)).count() as f32;
     let extras = e.placeholders.iter().filter(|p| !plan.must.contains(*p)).count() as f32;
-    sim + 1.5 * e.centrality + 0.3 * prefer - 0.05 * extras
+    // A reply that talks about another domain ("the restaurant" in a taxi
+    // reply) would confuse the user.
+    let foreign = e.mentions.iter().any(|d| *d != plan.domain) as u8 as f32;
+    let w = |k: &str, d: f32| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    w("WS", 1.0) * sim + w("WC", 1.5) * e.centrality + 0.3 * prefer - w("WX", 0.05) * extras - 0.5 * foreign
 }
 
 /// A fixed reply for when the pool has none that fits.

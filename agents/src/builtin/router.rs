@@ -143,6 +143,13 @@ impl DomainClassifier {
         self.predict_features(&feature_strings(user, system, tracked, before))
     }
 
+    /// Predicts the domain of the last user turn of `history`, given the domain
+    /// the tracker read it in and the one it read the turn before in.
+    pub fn predict_with(&self, history: &[Utterance], tracked: Option<Domain>, before: Option<Domain>) -> Prediction {
+        let (user, system) = last_pair(history);
+        self.predict_features(&feature_strings(user, system, tracked, before))
+    }
+
     /// Predicts from feature strings (unknown features are ignored).
     pub fn predict_features(&self, strings: &[String]) -> Prediction {
         let feats: Features = strings.iter().filter_map(|s| self.vocab.get(s).copied()).collect();

@@ -93,9 +93,25 @@ pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
-    let h = format!(" {haystack} ");
-    let n = format!(" {needle} ");
-    h.contains(&n)
+    let bytes = haystack.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = haystack[from..].find(needle) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let left_ok = start == 0 || bytes[start - 1] == b' ';
+        let right_ok = end == bytes.len() || bytes[end] == b' ';
+        if left_ok && right_ok {
+            return true;
+        }
+        from = start + 1;
+        while from < haystack.len() && !haystack.is_char_boundary(from) {
+            from += 1;
+        }
+        if from >= haystack.len() {
+            break;
+        }
+    }
+    false
 }
 
 /// Whether any of the phrases occurs as whole tokens in `haystack`.

@@ -90,6 +90,20 @@ impl<'t> TrackerRun<'t> {
         }
     }
 
+    /// Resumes a run from a saved view and the last system utterance (normalized).
+    pub fn resume(tracker: &'t RuleTracker, view: TrackView, last_system: String) -> TrackerRun<'t> {
+        TrackerRun {
+            tracker,
+            view,
+            last_system,
+        }
+    }
+
+    /// The normalized last system utterance (the context of the next user turn).
+    pub fn last_system(&self) -> &str {
+        &self.last_system
+    }
+
     /// What the tracker knows so far.
     pub fn view(&self) -> &TrackView {
         &self.view
@@ -173,6 +187,7 @@ impl RuleTracker {
         }
         if ctx.domain == Some(Domain::Taxi) {
             self.taxi_references(&ctx, view, &mut updates);
+            self.taxi_between(&ctx, view, &mut updates);
         }
         for t in &times {
             let Some(d) = ctx.domain else { break };
@@ -206,6 +221,12 @@ impl RuleTracker {
     fn turn_domain(&self, ctx: &TurnCtx<'_>, matches: &[Match], view: &TrackView) -> Option<Domain> {
         if let Some(d) = domain_words(ctx.norm).first() {
             return Some(*d);
+        }
+        // An answer to a taxi or train question stays in that domain even when
+        // it names a venue ("departing from the missing sock").
+        let travel_question = ctx.sys_asks.iter().any(|s| matches!(s, Slot::Departure | Slot::Destination | Slot::Leave | Slot::Arrive));
+        if travel_question && matches!(view.domain, Some(Domain::Taxi | Domain::Train)) && domain_words(&ctx.sys_norm).iter().all(|d| Some(*d) == view.domain) {
+            return view.domain;
         }
         // Values that belong to one domain only.
         for m in matches {
@@ -321,7 +342,7 @@ impl RuleTracker {
                 continue;
             };
             let before = &toks[i.saturating_sub(4)..i];
-            let slot = if before.iter().any(|t| matches!(*t, "from" | "leaving" | "departing")) {
+            let slot = if before.iter().any(|t| matches!(*t, "from" | "leaving" | "departing" | "leave" | "depart")) {
                 Slot::Departure
             } else if before.iter().any(|t| matches!(*t, "to" | "at" | "arrive" | "reach" | "get")) {
                 Slot::Destination
@@ -330,6 +351,39 @@ impl RuleTracker {
             };
             if !updates.iter().any(|(d, s, _)| *d == Domain::Taxi && *s == slot) {
                 updates.push((Domain::Taxi, slot, name.clone()));
+            }
+        }
+    }
+
+    /// "A taxi between the two places": the two venues of the state, the one the
+    /// user leaves (or the one chosen first) as the departure.
+    fn taxi_between(&self, ctx: &TurnCtx<'_>, view: &TrackView, updates: &mut Vec<(Domain, Slot, String)>) {
+        if !contains_any(ctx.norm, &["two places", "both places", "between the two", "between them", "between both", "two venues", "between the", "both locations", "two locations"]) {
+            return;
+        }
+        let mut venues: Vec<(Domain, String)> = Vec::new();
+        for d in [Domain::Restaurant, Domain::Hotel, Domain::Attraction] {
+            if let Some(n) = view.state.get(&d).and_then(|s| s.get(&Slot::Name)).or_else(|| view.offered.get(&d)) {
+                venues.push((d, n.clone()));
+            }
+        }
+        if venues.len() < 2 {
+            return;
+        }
+        let leaves_from = |d: Domain| {
+            let word = match d {
+                Domain::Restaurant => "restaurant",
+                Domain::Hotel => "hotel",
+                _ => "attraction",
+            };
+            contains_any(ctx.norm, &[&format!("leave the {word}"), &format!("from the {word}"), &format!("leaving the {word}")])
+        };
+        if let Some(i) = venues.iter().position(|(d, _)| leaves_from(*d)) {
+            venues.swap(0, i);
+        }
+        for (slot, venue) in [(Slot::Departure, &venues[0].1), (Slot::Destination, &venues[1].1)] {
+            if !updates.iter().any(|(d, us, _)| *d == Domain::Taxi && *us == slot) {
+                updates.push((Domain::Taxi, slot, venue.clone()));
             }
         }
     }

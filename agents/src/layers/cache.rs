@@ -51,7 +51,12 @@ pub struct ResponseCache<M> {
 impl<M> ResponseCache<M> {
     /// Wraps `inner`, caching under `dir` (created on first write) with `backend` and
     /// `model` as part of every key.
-    pub fn new(inner: M, dir: impl Into<PathBuf>, backend: BackendKind, model: impl Into<String>) -> Self {
+    pub fn new(
+        inner: M,
+        dir: impl Into<PathBuf>,
+        backend: BackendKind,
+        model: impl Into<String>,
+    ) -> Self {
         Self {
             inner,
             dir: dir.into(),
@@ -183,6 +188,7 @@ async fn write_entry(path: &Path, entry: &Entry) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
     use crate::model::Constraint;

@@ -89,7 +89,9 @@ impl<M> Retry<M> {
 
 impl<M> std::fmt::Debug for Retry<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Retry").field("policy", &self.policy).finish_non_exhaustive()
+        f.debug_struct("Retry")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -147,6 +149,7 @@ mod millis {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 
@@ -172,7 +175,8 @@ mod tests {
 
     #[test]
     fn policy_reads_milliseconds_and_defaults_missing_fields() {
-        let p: RetryPolicy = serde_json::from_str(r#"{"max_retries": 5, "base_delay_ms": 250}"#).unwrap();
+        let p: RetryPolicy =
+            serde_json::from_str(r#"{"max_retries": 5, "base_delay_ms": 250}"#).unwrap();
         assert_eq!(p.max_retries, 5);
         assert_eq!(p.base_delay, Duration::from_millis(250));
         assert_eq!(p.max_delay, RetryPolicy::default().max_delay);

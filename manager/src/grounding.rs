@@ -1,0 +1,177 @@
+//! Grounding: the database result of a domain under the current state.
+//!
+//! Venue domains (restaurant, hotel, attraction, train) are queried with the
+//! standard evaluator's semantics; hospital departments are matched by name; the
+//! police domain has one station; taxis have no records, so a booking gets a car
+//! and a phone number made up deterministically from the turn.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use agents::roles::{DbRecord, DbResult, DialogState};
+use multiwoz::db::{Database, Entity};
+use multiwoz::{Domain, Slot};
+use serde_json::Value;
+
+/// The hospital's own details, which the department records lack.
+const HOSPITAL: [(&str, &str); 4] = [
+    ("name", "Addenbrookes Hospital"),
+    ("address", "Hills Rd, Cambridge"),
+    ("postcode", "CB20QQ"),
+    ("phone", "01223245151"),
+];
+
+/// The police station's postcode, which its record lacks.
+const POLICE_POSTCODE: &str = "cb11jg";
+
+/// An entity as an owned record: string and number fields, raw names.
+pub fn record_of(entity: &Entity) -> DbRecord {
+    let fields = entity
+        .fields()
+        .filter_map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((k.to_string(), text))
+        })
+        .collect();
+    DbRecord {
+        id: entity.id().to_string(),
+        fields,
+    }
+}
+
+/// The database result of `domain` under `state`. `seed` makes the made-up
+/// taxi details differ between turns while staying reproducible.
+pub fn ground(db: &Database, domain: Domain, state: &DialogState, seed: u64) -> DbResult {
+    let empty = Default::default();
+    let slots = state.get(&domain).unwrap_or(&empty);
+    match domain {
+        Domain::Taxi => taxi(db, slots.is_empty(), seed),
+        Domain::Police => {
+            let stations = db.entities(Domain::Police);
+            let record = stations.first().map(|e| {
+                let mut r = record_of(e);
+                r.fields
+                    .entry("postcode".to_string())
+                    .or_insert_with(|| POLICE_POSTCODE.to_string());
+                r
+            });
+            DbResult {
+                domain,
+                count: stations.len(),
+                record,
+            }
+        }
+        Domain::Hospital => hospital(db, slots.get(&Slot::Department).map(String::as_str)),
+        _ => venues(db, domain, slots),
+    }
+}
+
+fn venues(db: &Database, domain: Domain, slots: &std::collections::BTreeMap<Slot, String>) -> DbResult {
+    let constraints: Vec<(&str, &str)> = slots
+        .iter()
+        .filter(|(s, _)| !s.is_book())
+        .map(|(s, v)| (s.as_str(), v.as_str()))
+        .collect();
+    let matches = db.query(domain, constraints);
+    // For trains the first match in file order is arbitrary: offer the first
+    // to leave after the wanted time, or the last to arrive before it.
+    let chosen = if domain == Domain::Train {
+        let minutes = |e: &Entity, field: &str| {
+            e.get(field)
+                .and_then(multiwoz::normalize::time_str_to_minutes)
+                .unwrap_or(0)
+        };
+        if slots.contains_key(&Slot::Arrive) && !slots.contains_key(&Slot::Leave) {
+            matches.iter().max_by_key(|e| minutes(e.entity(), "arriveBy")).copied()
+        } else {
+            matches.iter().min_by_key(|e| minutes(e.entity(), "leaveAt")).copied()
+        }
+    } else {
+        matches.first().copied()
+    };
+    DbResult {
+        domain,
+        count: matches.len(),
+        record: chosen.map(|e| record_of(e.entity())),
+    }
+}
+
+fn hospital(db: &Database, department: Option<&str>) -> DbResult {
+    let all = db.entities(Domain::Hospital);
+    let wanted = department.map(str::to_lowercase);
+    let matching: Vec<&Entity> = match &wanted {
+        Some(w) => all
+            .iter()
+            .filter(|e| e.get("department").is_some_and(|d| d.to_lowercase().contains(w.as_str())))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut record = match matching.first() {
+        Some(e) => record_of(e),
+        None => DbRecord::default(),
+    };
+    for (k, v) in HOSPITAL {
+        // The department's own phone wins over the switchboard.
+        record.fields.entry(k.to_string()).or_insert_with(|| v.to_string());
+    }
+    DbResult {
+        domain: Domain::Hospital,
+        count: if wanted.is_some() { matching.len() } else { 1 },
+        record: Some(record),
+    }
+}
+
+fn taxi(db: &Database, nothing_asked: bool, seed: u64) -> DbResult {
+    let list = |field: &str| -> Vec<String> {
+        db.entities(Domain::Taxi)
+            .first()
+            .and_then(|e| e.value(field))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let colors = list("taxi_colors");
+    let types = list("taxi_types");
+    if nothing_asked || colors.is_empty() || types.is_empty() {
+        return DbResult::empty(Domain::Taxi);
+    }
+    let mut h = DefaultHasher::new();
+    seed.hash(&mut h);
+    let x = h.finish();
+    let car = format!(
+        "{} {}",
+        colors[(x % colors.len() as u64) as usize],
+        types[((x >> 16) % types.len() as u64) as usize]
+    );
+    let phone = format!("07{:09}", (x >> 24) % 1_000_000_000);
+    let mut record = DbRecord {
+        id: String::new(),
+        ..DbRecord::default()
+    };
+    record.fields.insert("car".to_string(), car);
+    record.fields.insert("phone".to_string(), phone);
+    DbResult {
+        domain: Domain::Taxi,
+        count: 1,
+        record: Some(record),
+    }
+}
+
+/// The database values the built-in default learns its lexicon from:
+/// `(domain, field, value)` for every string field of every record.
+pub fn db_values(db: &Database) -> Vec<(Domain, &str, &str)> {
+    let mut out = Vec::new();
+    for domain in Domain::ALL {
+        for e in db.entities(domain) {
+            for (k, v) in e.fields() {
+                if let Value::String(s) = v {
+                    out.push((domain, k, s.as_str()));
+                }
+            }
+        }
+    }
+    out
+}

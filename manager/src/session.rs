@@ -1,0 +1,336 @@
+//! One turn of the pipeline, and [`Session`], a dialog that remembers its
+//! history and state between turns.
+//!
+//! A turn: track the state (or take the gold state) → query the database for
+//! the domains in the state → route → the chosen domain's agent replies →
+//! lexicalize the reply for people.
+
+use std::time::{Duration, Instant};
+
+use agents::roles::{
+    DbResult, DialogState, RespondInput, RouteInput, Stage, StageUsage, TrackInput, Utterance,
+};
+use multiwoz::Domain;
+use serde::{Deserialize, Serialize};
+
+use crate::dard::Dard;
+use crate::error::TurnError;
+use crate::lexicalize::lexicalize_reply;
+
+/// Serializes a [`Duration`] as fractional milliseconds.
+mod duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64() * 1000.0)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let ms = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(ms / 1000.0).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What one stage of a turn did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    /// The stage.
+    pub stage: Stage,
+    /// The backend name it ran on (`"builtin"` or a `[backends]` key).
+    pub backend: String,
+    /// Wall time of the stage (model calls, parsing and repairs); milliseconds
+    /// when serialized.
+    #[serde(rename = "latency_ms", with = "duration_ms")]
+    pub latency: Duration,
+    /// One record per model call (one for a built-in stage).
+    pub usage: Vec<StageUsage>,
+}
+
+impl StageReport {
+    /// Prompt tokens over the stage's calls.
+    pub fn tokens_in(&self) -> u64 {
+        self.usage.iter().map(|u| u.tokens_in).sum()
+    }
+
+    /// Completion tokens over the stage's calls.
+    pub fn tokens_out(&self) -> u64 {
+        self.usage.iter().map(|u| u.tokens_out).sum()
+    }
+
+    /// Transport retries over the stage's calls.
+    pub fn retries(&self) -> u32 {
+        self.usage.iter().map(|u| u.retries).sum()
+    }
+
+    /// Repair retries after malformed replies.
+    pub fn repairs(&self) -> u32 {
+        self.usage.iter().filter(|u| u.repair).count() as u32
+    }
+
+    /// Whether every call of the stage was answered from the cache.
+    pub fn cache_hit(&self) -> bool {
+        !self.usage.is_empty() && self.usage.iter().all(|u| u.cache_hit)
+    }
+
+    /// Whether the stage fell back to its safe default.
+    pub fn fallback(&self) -> bool {
+        self.usage.iter().any(|u| u.fallback)
+    }
+
+    /// The known cost of the stage's calls in US dollars.
+    pub fn cost_usd(&self) -> f64 {
+        self.usage.iter().filter_map(|u| u.cost_usd).sum()
+    }
+}
+
+/// Where a turn's state came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum StateSource {
+    /// The pipeline's tracker.
+    Tracker,
+    /// The caller's gold state (the policy-optimization setting).
+    Gold,
+}
+
+/// Everything about one answered turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnOutcome {
+    /// The domain agent the manager delegated to.
+    pub domain: Domain,
+    /// The manager's reason.
+    pub reason: String,
+    /// The belief state used for the turn.
+    pub state: DialogState,
+    /// Whether the state was tracked or given.
+    pub state_source: StateSource,
+    /// The domains the turn is about, the chosen one first (for the evaluator's
+    /// `active_domains`).
+    pub active_domains: Vec<Domain>,
+    /// The database result of the chosen domain (match count and offered record).
+    pub db: DbResult,
+    /// The delexicalized reply (`[value_name]` …), what the evaluator scores.
+    pub delex_reply: String,
+    /// The reply for people, placeholders filled.
+    pub reply: String,
+    /// What each stage did, in order.
+    pub stages: Vec<StageReport>,
+    /// Wall time of the whole turn; milliseconds when serialized.
+    #[serde(rename = "latency_ms", with = "duration_ms")]
+    pub latency: Duration,
+}
+
+impl TurnOutcome {
+    /// The report of `stage`, if it ran.
+    pub fn stage(&self, stage: Stage) -> Option<&StageReport> {
+        self.stages.iter().find(|s| s.stage == stage)
+    }
+
+    /// How many stages fell back to their safe default.
+    pub fn fallbacks(&self) -> usize {
+        self.stages.iter().filter(|s| s.fallback()).count()
+    }
+}
+
+/// One system turn to answer from a given history (what `dard bench` plays).
+#[derive(Debug, Clone, Copy)]
+pub struct TurnRequest<'a> {
+    /// The dialog so far, ending with the user utterance to answer.
+    pub history: &'a [Utterance],
+    /// The corpus dialog id, so that few-shot examples never come from it.
+    pub dialog_id: Option<&'a str>,
+    /// A gold state that replaces the tracker's output.
+    pub gold_state: Option<&'a DialogState>,
+    /// The state after the previous turn, for the tracker (empty if `None`).
+    pub previous_state: Option<&'a DialogState>,
+}
+
+impl<'a> TurnRequest<'a> {
+    /// A request with only a history.
+    pub fn new(history: &'a [Utterance]) -> Self {
+        TurnRequest {
+            history,
+            dialog_id: None,
+            gold_state: None,
+            previous_state: None,
+        }
+    }
+}
+
+impl Dard {
+    /// Answers the last user utterance of `req.history`. Turns are independent:
+    /// many may run at once on one `Dard`.
+    pub async fn answer(&self, req: TurnRequest<'_>) -> Result<TurnOutcome, TurnError> {
+        let seed = Dard::seed_for(req.dialog_id.unwrap_or("-"), req.history.len());
+        self.run_turn(req, seed).await
+    }
+
+    pub(crate) async fn run_turn(&self, req: TurnRequest<'_>, seed: u64) -> Result<TurnOutcome, TurnError> {
+        let start = Instant::now();
+        let inner = &self.inner;
+        let empty = DialogState::new();
+        let mut stages = Vec::with_capacity(3);
+        let fail = |stage| move |source| TurnError { stage, source };
+
+        let (state, state_source) = match req.gold_state {
+            Some(gold) => (gold.clone(), StateSource::Gold),
+            None => {
+                let t = Instant::now();
+                let out = inner
+                    .tracker
+                    .role
+                    .track(TrackInput {
+                        history: req.history,
+                        previous: req.previous_state.unwrap_or(&empty),
+                        dialog_id: req.dialog_id,
+                    })
+                    .await
+                    .map_err(fail(Stage::Track))?;
+                stages.push(StageReport {
+                    stage: Stage::Track,
+                    backend: inner.tracker.backend.clone(),
+                    latency: t.elapsed(),
+                    usage: out.usage,
+                });
+                (out.state, StateSource::Tracker)
+            }
+        };
+
+        let t = Instant::now();
+        let route = inner
+            .router
+            .role
+            .route(RouteInput {
+                history: req.history,
+                state: &state,
+                dialog_id: req.dialog_id,
+            })
+            .await
+            .map_err(fail(Stage::Route))?;
+        stages.push(StageReport {
+            stage: Stage::Route,
+            backend: inner.router.backend.clone(),
+            latency: t.elapsed(),
+            usage: route.usage,
+        });
+        let domain = route.domain;
+        let db = self.ground(domain, &state, seed);
+
+        let Some(agent) = inner.agents.get(&domain) else {
+            return Err(TurnError {
+                stage: Stage::Respond,
+                source: agents::roles::AgentError::Input {
+                    stage: Stage::Respond,
+                    message: format!("no agent serves the {domain} domain"),
+                },
+            });
+        };
+        let t = Instant::now();
+        let out = agent
+            .role
+            .respond(RespondInput {
+                history: req.history,
+                domain,
+                state: &state,
+                db: &db,
+                dialog_id: req.dialog_id,
+            })
+            .await
+            .map_err(fail(Stage::Respond))?;
+        stages.push(StageReport {
+            stage: Stage::Respond,
+            backend: agent.backend.clone(),
+            latency: t.elapsed(),
+            usage: out.usage,
+        });
+        let reply = lexicalize_reply(&out.reply, domain, &db, &state, seed);
+        Ok(TurnOutcome {
+            domain,
+            reason: route.reason,
+            // The delegated domain: the evaluator reads these as the domains the
+            // reply talks about.
+            active_domains: vec![domain],
+            state,
+            state_source,
+            db,
+            delex_reply: out.reply,
+            reply,
+            stages,
+            latency: start.elapsed(),
+        })
+    }
+}
+
+/// A dialog with the pipeline: keeps the history (with the lexicalized replies
+/// people saw) and the state between turns. Independent of other sessions; `Send`.
+#[derive(Debug, Clone)]
+pub struct Session {
+    dard: Dard,
+    id: u64,
+    history: Vec<Utterance>,
+    state: DialogState,
+}
+
+impl Session {
+    pub(crate) fn new(dard: Dard, id: u64) -> Session {
+        Session {
+            dard,
+            id,
+            history: Vec::new(),
+            state: DialogState::new(),
+        }
+    }
+
+    /// Answers a user utterance. On error the utterance is not kept, so the
+    /// caller can send it again.
+    pub async fn turn(&mut self, user: &str) -> Result<TurnOutcome, TurnError> {
+        self.history.push(Utterance::user(user));
+        let seed = Dard::seed_for(&format!("session-{}", self.id), self.history.len());
+        let req = TurnRequest {
+            history: &self.history,
+            dialog_id: None,
+            gold_state: None,
+            previous_state: Some(&self.state),
+        };
+        match self.dard.run_turn(req, seed).await {
+            Ok(outcome) => {
+                self.history.push(Utterance::system(outcome.reply.clone()));
+                self.state = outcome.state.clone();
+                Ok(outcome)
+            }
+            Err(e) => {
+                self.history.pop();
+                Err(e)
+            }
+        }
+    }
+
+    /// The dialog so far.
+    pub fn history(&self) -> &[Utterance] {
+        &self.history
+    }
+
+    /// The state after the last turn.
+    pub fn state(&self) -> &DialogState {
+        &self.state
+    }
+
+    /// Starts the dialog over.
+    pub fn reset(&mut self) {
+        self.history.clear();
+        self.state.clear();
+    }
+
+    /// The session's number within its `Dard` (0, 1, …).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The pipeline the session runs on.
+    pub fn dard(&self) -> &Dard {
+        &self.dard
+    }
+}
