@@ -66,12 +66,22 @@ fn dialog(n_user_turns: usize) -> Vec<Turn> {
 fn llama_bench(bin: &str, model: &PathBuf, threads: u32, pp: usize, tg: u32) -> Option<f64> {
     let out = Command::new(bin)
         .args(["-m", &model.display().to_string()])
-        .args(["-t", &threads.to_string(), "-r", &REPS.to_string(), "-o", "json"])
+        .args([
+            "-t",
+            &threads.to_string(),
+            "-r",
+            &REPS.to_string(),
+            "-o",
+            "json",
+        ])
         .args(["-p", &pp.to_string(), "-n", &tg.to_string()])
         .output()
         .ok()?;
     if !out.status.success() {
-        eprintln!("llama-bench failed: {}", String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "llama-bench failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         return None;
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
@@ -118,18 +128,17 @@ async fn main() {
     }
     let tg = median(tg);
 
-    // Prompt processing: a cold PROMPT_TOKENS-token prompt (BOS + n-1 tokens of text).
-    let long_text = "the hotel is in the north and has free parking ".repeat(PROMPT_TOKENS);
+    // Prompt processing: a cold prompt of about PROMPT_TOKENS tokens, sized by
+    // tokenizing a sample of the text first.
+    let phrase = "the hotel is in the north and has free parking";
+    let sample = vec![phrase; 40].join(" ");
     let probe = model
-        .generate(GenerateRequest::text(long_text.clone()).with_max_tokens(1))
-        .await;
-    let words: Vec<&str> = long_text.split(' ').collect();
-    let mut pp_text = String::new();
-    if let Ok(p) = probe {
-        // Scale the text to about PROMPT_TOKENS tokens.
-        let keep = words.len() * PROMPT_TOKENS / (p.prompt_tokens as usize).max(1);
-        pp_text = words[..keep.min(words.len())].join(" ");
-    }
+        .generate(GenerateRequest::text(sample).with_max_tokens(1))
+        .await
+        .expect("probe prompt");
+    let per_phrase = f64::from(probe.prompt_tokens) / 40.0;
+    let n_phrases = (PROMPT_TOKENS as f64 / per_phrase).floor() as usize;
+    let pp_text = vec![phrase; n_phrases.max(1)].join(" ");
     let mut pp = Vec::new();
     let mut pp_tokens = 0;
     for _ in 0..REPS {
@@ -148,8 +157,14 @@ async fn main() {
         let ref_tg = llama_bench(&bin, &path, threads, 0, GEN_TOKENS);
         let ref_pp = llama_bench(&bin, &path, threads, pp_tokens as usize, 0);
         if let (Some(rt), Some(rp)) = (ref_tg, ref_pp) {
-            println!("llama-bench:        tg{GEN_TOKENS} {rt:.1} tok/s, pp{pp_tokens} {rp:.1} tok/s");
-            println!("ratio (dard / llama-bench): tg {:.3}, pp {:.3}", tg / rt, pp / rp);
+            println!(
+                "llama-bench:        tg{GEN_TOKENS} {rt:.1} tok/s, pp{pp_tokens} {rp:.1} tok/s"
+            );
+            println!(
+                "ratio (dard / llama-bench): tg {:.3}, pp {:.3}",
+                tg / rt,
+                pp / rp
+            );
         }
     }
 

@@ -48,7 +48,10 @@ fn dialog(user_turns: &[&str]) -> Vec<Turn> {
     for (i, u) in user_turns.iter().enumerate() {
         turns.push(Turn::new(TurnRole::User, *u));
         if i + 1 < user_turns.len() {
-            turns.push(Turn::new(TurnRole::Assistant, "Sure, what price range would you like?"));
+            turns.push(Turn::new(
+                TurnRole::Assistant,
+                "Sure, what price range would you like?",
+            ));
         }
     }
     turns
@@ -81,10 +84,15 @@ async fn gemma_greedy_decoding_is_deterministic_and_prefix_reuse_matches_cold() 
         reused.reused_prompt_tokens,
         reused.prompt_tokens
     );
-    let cold = LlamaModel::load(cfg(path).with_prefix_reuse(false)).await.unwrap();
+    let cold = LlamaModel::load(cfg(path).with_prefix_reuse(false))
+        .await
+        .unwrap();
     let fresh = cold.generate(turn2).await.unwrap();
     assert_eq!(fresh.reused_prompt_tokens, 0);
-    assert_eq!(reused.text, fresh.text, "prefix reuse must not change greedy output");
+    assert_eq!(
+        reused.text, fresh.text,
+        "prefix reuse must not change greedy output"
+    );
 }
 
 #[tokio::test]
@@ -94,18 +102,33 @@ async fn gemma_honours_stop_sequences_and_max_tokens() {
     let base = GenerateRequest::text("The capital of France is Paris. The capital of Italy is")
         .with_max_tokens(24);
     let full = model.generate(base.clone()).await.unwrap();
-    let short = model.generate(base.clone().with_max_tokens(3)).await.unwrap();
+    let short = model
+        .generate(base.clone().with_max_tokens(3))
+        .await
+        .unwrap();
     assert_eq!(short.completion_tokens, 3);
     assert_eq!(short.finish, FinishReason::MaxTokens);
-    assert!(full.text.starts_with(&short.text), "{:?} / {:?}", full.text, short.text);
+    assert!(
+        full.text.starts_with(&short.text),
+        "{:?} / {:?}",
+        full.text,
+        short.text
+    );
 
     // Stop at the first '.' the model writes (or at any word it wrote if none).
     let stop = if full.text.contains('.') {
         ".".to_owned()
     } else {
-        full.text.split_whitespace().nth(1).unwrap_or("the").to_owned()
+        full.text
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("the")
+            .to_owned()
     };
-    let stopped = model.generate(base.with_stop([stop.clone()])).await.unwrap();
+    let stopped = model
+        .generate(base.with_stop([stop.clone()]))
+        .await
+        .unwrap();
     if let Some(cut) = full.text.find(&stop) {
         assert_eq!(stopped.finish, FinishReason::StopSequence);
         assert_eq!(stopped.text, full.text[..cut]);

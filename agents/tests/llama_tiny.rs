@@ -9,20 +9,27 @@ mod gguf;
 
 use std::path::{Path, PathBuf};
 
+use agents::error::ModelError;
 use agents::llama::{
     FinishReason, GenerateRequest, LlamaConfig, LlamaError, LlamaModel, Prompt, PromptTemplate,
     Sampling, Turn, TurnRole,
 };
 use agents::model::{ChatModel, ChatRequest, Constraint, FinishReason as ChatFinish, Message};
-use agents::error::ModelError;
 
 /// A config for a tiny model with the CI settings (one thread, small context).
 fn cfg(path: &Path) -> LlamaConfig {
-    LlamaConfig::new(path).with_threads(1).with_n_ctx(512).with_max_tokens(16)
+    LlamaConfig::new(path)
+        .with_threads(1)
+        .with_n_ctx(512)
+        .with_max_tokens(16)
 }
 
 fn tiny_llama(dir: &Path, template: Option<&str>) -> PathBuf {
-    let path = dir.join(if template.is_some() { "tiny-chatml.gguf" } else { "tiny.gguf" });
+    let path = dir.join(if template.is_some() {
+        "tiny-chatml.gguf"
+    } else {
+        "tiny.gguf"
+    });
     gguf::write_tiny_llama(&path, 7, template);
     path
 }
@@ -38,8 +45,14 @@ fn dialog(turns: usize) -> Vec<Turn> {
         "You are the hotel agent of a booking system. Answer briefly. Examples follow.",
     )];
     for i in 0..turns {
-        v.push(Turn::new(TurnRole::User, format!("I need a room for {} people.", i + 2)));
-        v.push(Turn::new(TurnRole::Assistant, format!("Which area, for {} people?", i + 2)));
+        v.push(Turn::new(
+            TurnRole::User,
+            format!("I need a room for {} people.", i + 2),
+        ));
+        v.push(Turn::new(
+            TurnRole::Assistant,
+            format!("Which area, for {} people?", i + 2),
+        ));
     }
     v.push(Turn::new(TurnRole::User, "In the north, please."));
     v
@@ -100,7 +113,10 @@ async fn stop_sequences_and_max_tokens_are_honoured() {
     // A stop sequence taken from the middle of the greedy output.
     let stop = full.text[20..23].to_owned();
     let cut = full.text.find(&stop).unwrap();
-    let stopped = model.generate(base.clone().with_stop([stop.clone()])).await.unwrap();
+    let stopped = model
+        .generate(base.clone().with_stop([stop.clone()]))
+        .await
+        .unwrap();
     assert_eq!(stopped.finish, FinishReason::StopSequence);
     assert_eq!(stopped.text, full.text[..cut], "stop {stop:?}");
 
@@ -141,7 +157,10 @@ async fn grammar_constrains_the_output() {
     assert_eq!(out.finish, FinishReason::EndOfGeneration);
 
     let bad = GenerateRequest::text("x").with_grammar("root ::= (");
-    assert!(matches!(model.generate(bad).await, Err(LlamaError::Grammar(_))));
+    assert!(matches!(
+        model.generate(bad).await,
+        Err(LlamaError::Grammar(_))
+    ));
 }
 
 #[tokio::test]
@@ -165,7 +184,11 @@ async fn the_gguf_chat_template_is_used_when_present() {
     // The ChatML rendering is longer than the plain one for the same chat: the
     // template really was applied.
     let chat = GenerateRequest::new(Prompt::Chat(dialog(1))).with_max_tokens(1);
-    let plain = load(cfg(&without)).await.generate(chat.clone()).await.unwrap();
+    let plain = load(cfg(&without))
+        .await
+        .generate(chat.clone())
+        .await
+        .unwrap();
     let chatml = with.generate(chat).await.unwrap();
     assert!(chatml.prompt_tokens > plain.prompt_tokens);
 }
@@ -174,10 +197,14 @@ async fn the_gguf_chat_template_is_used_when_present() {
 async fn chat_model_maps_requests_and_responses() {
     let dir = tempfile::tempdir().unwrap();
     let model = load(cfg(&tiny_llama(dir.path(), Some(gguf::CHATML_TEMPLATE)))).await;
-    let req = ChatRequest::new(vec![Message::user("Book it."), Message::assistant("Done."), Message::user("Thanks")])
-        .with_system("You are a hotel agent.")
-        .with_temperature(0.0)
-        .with_max_tokens(8);
+    let req = ChatRequest::new(vec![
+        Message::user("Book it."),
+        Message::assistant("Done."),
+        Message::user("Thanks"),
+    ])
+    .with_system("You are a hotel agent.")
+    .with_temperature(0.0)
+    .with_max_tokens(8);
     let a = model.complete(req.clone()).await.unwrap();
     let b = model.complete(req.clone()).await.unwrap();
     assert_eq!(a.text, b.text);
@@ -185,15 +212,35 @@ async fn chat_model_maps_requests_and_responses() {
     assert_eq!(a.finish_reason, ChatFinish::Length);
     assert!(a.input_tokens > 20, "{}", a.input_tokens);
 
-    let yes_no = req.clone().with_constraint(Constraint::Grammar(r#"root ::= "yes" | "no""#.into()));
+    let yes_no = req
+        .clone()
+        .with_constraint(Constraint::Grammar(r#"root ::= "yes" | "no""#.into()));
     let c = model.complete(yes_no).await.unwrap();
     assert!(c.text == "yes" || c.text == "no");
     assert_eq!(c.finish_reason, ChatFinish::Stop);
 
-    let schema = req.with_constraint(Constraint::JsonSchema(serde_json::json!({"type": "object"})));
-    assert!(matches!(model.complete(schema).await, Err(ModelError::Unsupported(_))));
+    // A JSON Schema becomes a grammar: the output is JSON of that shape.
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {"available": {"type": "boolean"}},
+        "required": ["available"],
+        "additionalProperties": false
+    });
+    let json = model
+        .complete(
+            req.with_max_tokens(200)
+                .with_constraint(Constraint::JsonSchema(schema)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(json.finish_reason, ChatFinish::Stop, "{:?}", json.text);
+    let value: serde_json::Value = serde_json::from_str(&json.text).expect("valid JSON");
+    assert!(value["available"].is_boolean(), "{value}");
     let empty = ChatRequest::new(vec![]);
-    assert!(matches!(model.complete(empty).await, Err(ModelError::InvalidRequest(_))));
+    assert!(matches!(
+        model.complete(empty).await,
+        Err(ModelError::InvalidRequest(_))
+    ));
 }
 
 #[tokio::test]
@@ -245,9 +292,15 @@ async fn a_prompt_longer_than_the_context_is_rejected() {
         .generate(GenerateRequest::text("x".repeat(100)))
         .await
         .unwrap_err();
-    assert!(matches!(err, LlamaError::PromptTooLong { n_ctx: 32, .. }), "{err:?}");
+    assert!(
+        matches!(err, LlamaError::PromptTooLong { n_ctx: 32, .. }),
+        "{err:?}"
+    );
     // The model still works afterwards, and stops when the context is full.
-    let out = model.generate(GenerateRequest::text("abc").with_max_tokens(100)).await.unwrap();
+    let out = model
+        .generate(GenerateRequest::text("abc").with_max_tokens(100))
+        .await
+        .unwrap();
     assert_eq!(out.finish, FinishReason::ContextFull);
 }
 

@@ -65,8 +65,8 @@ pub fn corpus_bleu<'a>(pairs: &[(&'a str, &'a str)]) -> Bleu {
 }
 
 fn segment_stats(hyp: &str, reference: &str) -> Stats {
-    let hyp_tokens = tokenize_13a(py_rstrip(hyp));
-    let ref_tokens = tokenize_13a(py_rstrip(reference));
+    let hyp_tokens = utf8(tokenize_13a_bytes(py_rstrip(hyp)));
+    let ref_tokens = utf8(tokenize_13a_bytes(py_rstrip(reference)));
     let hyp_words: Vec<&str> = py_split_whitespace(&hyp_tokens);
     let ref_words: Vec<&str> = py_split_whitespace(&ref_tokens);
     let mut stats = Stats {
@@ -86,6 +86,10 @@ fn segment_stats(hyp: &str, reference: &str) -> Stats {
         stats.correct[n - 1] = clipped_matches(&mut hyp_grams, &mut ref_grams);
     }
     stats
+}
+
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Sum over distinct hypothesis n-grams of `min(hyp count, ref count)`, by sorting
@@ -169,13 +173,24 @@ fn compute(stats: Stats) -> Bleu {
 /// replacement inserts ASCII spaces at character boundaries, so the result is the
 /// same as the character-level regular expressions give.
 pub fn tokenize_13a(line: &str) -> String {
-    let mut line = line.replace("<skipped>", "").replace("-\n", "").replace('\n', " ");
+    py_split_whitespace(&utf8(tokenize_13a_bytes(line))).join(" ")
+}
+
+/// The `13a` steps up to (not including) the final whitespace squeeze, as UTF-8 bytes.
+fn tokenize_13a_bytes(line: &str) -> Vec<u8> {
+    let mut owned = None;
+    if line.contains("<skipped>") || line.contains('\n') {
+        owned = Some(line.replace("<skipped>", "").replace("-\n", "").replace('\n', " "));
+    }
+    let mut line: &str = owned.as_deref().unwrap_or(line);
+    let unescaped;
     if line.contains('&') {
-        line = line
+        unescaped = line
             .replace("&quot;", "\"")
             .replace("&amp;", "&")
             .replace("&lt;", "<")
             .replace("&gt;", ">");
+        line = &unescaped;
     }
     let bytes = line.as_bytes();
 
@@ -197,12 +212,7 @@ pub fn tokenize_13a(line: &str) -> String {
         [b' ', a, b' ', b]
     });
     // ([0-9])(-) -> "\1 \2 "
-    let step4 = sub_pairs(&step3, |a, b| a.is_ascii_digit() && b == b'-', |a, b| {
-        [a, b' ', b, b' ']
-    });
-    let joined = String::from_utf8(step4)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    py_split_whitespace(&joined).join(" ")
+    sub_pairs(&step3, |a, b| a.is_ascii_digit() && b == b'-', |a, b| [a, b' ', b, b' '])
 }
 
 fn is_13a_symbol(c: u8) -> bool {

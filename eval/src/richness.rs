@@ -43,6 +43,11 @@ const PUNCTUATION: [&str; 18] = [
 
 /// `lexical_diversity.lex_div.tokenize`.
 pub fn ld_tokenize(text: &str) -> Vec<String> {
+    ld_prepare(text).split(' ').map(str::to_owned).collect()
+}
+
+/// `lexical_diversity.lex_div.tokenize` up to the final `split(" ")`.
+fn ld_prepare(text: &str) -> String {
     let mut raw = text.to_owned();
     for p in PUNCTUATION {
         if raw.contains(p) {
@@ -63,11 +68,7 @@ pub fn ld_tokenize(text: &str) -> Vec<String> {
             in_space = false;
         }
     }
-    squeezed
-        .to_lowercase()
-        .split(' ')
-        .map(str::to_owned)
-        .collect()
+    squeezed.to_lowercase()
 }
 
 /// Computes the richness figures over responses in evaluation order.
@@ -77,7 +78,7 @@ pub fn richness(responses: &[&str]) -> Option<Richness> {
     if responses.is_empty() {
         return None;
     }
-    let tokenized: Vec<Vec<String>> = responses.par_iter().map(|r| ld_tokenize(r)).collect();
+    let prepared: Vec<String> = responses.par_iter().map(|r| ld_prepare(r)).collect();
 
     // Tokens are interned in first-occurrence order, so id order is the order of
     // the evaluator's unigram Counter.
@@ -87,11 +88,11 @@ pub fn richness(responses: &[&str]) -> Option<Richness> {
     let mut trigrams: FxHashSet<(u32, u32, u32)> = FxHashSet::default();
     let mut all_tokens: Vec<u32> = Vec::new();
     let mut sentence: Vec<u32> = Vec::new();
-    for tokens in &tokenized {
+    for text in &prepared {
         sentence.clear();
-        for t in tokens {
+        for t in text.split(' ') {
             let next = ids.len() as u32;
-            let id = *ids.entry(t.as_str()).or_insert(next);
+            let id = *ids.entry(t).or_insert(next);
             if id == next {
                 unigram_counts.push(0);
             }

@@ -10,11 +10,11 @@
 //! domains include that domain; `REFERENCE` only counts in domains booked by that
 //! turn.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use indexmap::IndexMap;
 use multiwoz::Domain;
+use rustc_hash::FxHashMap;
 
 use crate::predictions::TurnState;
 
@@ -59,14 +59,14 @@ pub(crate) struct DialogOutcome {
 /// constraint set), shared by the worker threads.
 pub(crate) struct CachedDb<'d> {
     db: &'d dyn VenueDb,
-    cache: RwLock<HashMap<(Domain, Vec<(String, String)>), Arc<Vec<String>>>>,
+    cache: RwLock<FxHashMap<(Domain, Vec<(String, String)>), Arc<Vec<String>>>>,
 }
 
 impl<'d> CachedDb<'d> {
     pub(crate) fn new(db: &'d dyn VenueDb) -> CachedDb<'d> {
         CachedDb {
             db,
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(FxHashMap::default()),
         }
     }
 

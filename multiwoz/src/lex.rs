@@ -72,7 +72,7 @@ fn delex_tokens(text: &str, spans: &[&Span]) -> String {
         }
         out.extend(slice(&tokens, prev, first).iter().map(|t| t.to_string()));
         out.push(format!("[{}]", placeholder_name(&span.slot)));
-        prev = last + 1;
+        prev = last.saturating_add(1);
     }
     out.extend(slice(&tokens, prev, tokens.len()).iter().map(|t| t.to_string()));
     out.join(" ")
@@ -190,5 +190,105 @@ fn fill(name: &str, ctx: &LexContext<'_>) -> Option<String> {
         "day" | "bookday" => state("bookday").or_else(|| state("day")).or_else(|| entity("day")),
         "car" => None,
         other => entity(other).or_else(|| state(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(slot: &str, value: &str, first: usize, last: usize) -> Span {
+        Span {
+            act: "Hotel-Inform".to_string(),
+            slot: slot.to_string(),
+            value: value.to_string(),
+            pos: SpanPos::Tokens { first, last },
+        }
+    }
+
+    #[test]
+    fn token_spans_become_value_placeholders_in_start_order() {
+        let text = "Their address is 4 Kings Parade , postcode CB21SJ .";
+        let spans = [span("Post", "CB21SJ", 8, 8), span("Addr", "4 Kings Parade", 3, 5)];
+        assert_eq!(
+            delexicalize_text(text, &spans),
+            "Their address is [value_address] , postcode [value_postcode] ."
+        );
+    }
+
+    #[test]
+    fn dontcare_and_overlapping_spans_are_left_as_text() {
+        let text = "any area is fine in the centre";
+        let spans = [
+            span("Area", "dontcare", 0, 1),
+            span("Area", "centre", 6, 6),
+            span("Name", "the centre", 5, 6),
+        ];
+        assert_eq!(delexicalize_text(text, &spans), "any area is fine in [value_name]");
+    }
+
+    #[test]
+    fn reversed_span_inserts_its_placeholder_like_python_slicing() {
+        // PMUL4672 turn 1 has a span ending before it starts.
+        let text = "Yes , Camboats is a boat";
+        let spans = [span("Name", "Camboats", 2, 2), span("Type", "boat", 3, 2)];
+        assert_eq!(delexicalize_text(text, &spans), "Yes , [value_name] [value_type] is a boat");
+    }
+
+    #[test]
+    fn out_of_range_spans_do_not_panic() {
+        let spans = [span("Name", "x", 7, 9)];
+        assert_eq!(delexicalize_text("a b", &spans), "a b [value_name]");
+    }
+
+    #[test]
+    fn char_spans_count_characters_not_bytes() {
+        let spans = [Span {
+            act: "Restaurant-Inform".to_string(),
+            slot: "name".to_string(),
+            value: "Café Uno".to_string(),
+            pos: SpanPos::Chars { start: 4, end: 12 },
+        }];
+        assert_eq!(delexicalize_text("Try Café Uno now", &spans), "Try [name] now");
+    }
+
+    #[test]
+    fn lexicalize_fills_from_entity_state_and_reference() {
+        let entity = |f: &str| match f {
+            "name" => Some("Allenbell".to_string()),
+            "phone" => Some("01223210353".to_string()),
+            "pricerange" => Some("cheap".to_string()),
+            "entrance fee" => Some("5 pounds".to_string()),
+            _ => None,
+        };
+        let mut state = IndexMap::new();
+        state.insert("bookpeople".to_string(), "2".to_string());
+        let ctx = LexContext {
+            domain: Some(Domain::Hotel),
+            entity: Some(&entity),
+            state: Some(&state),
+            reference: Some("ABC123"),
+            choice: Some(3),
+        };
+        assert_eq!(
+            lexicalize(
+                "[value_name] is [value_price], call [hotel_phone]. booked for [value_people], ref [value_reference]. [value_choice] options, [value_car]",
+                &ctx
+            ),
+            "Allenbell is cheap, call 01223210353. booked for 2, ref ABC123. 3 options, [value_car]"
+        );
+        let ctx = LexContext {
+            domain: Some(Domain::Attraction),
+            entity: Some(&entity),
+            ..LexContext::default()
+        };
+        assert_eq!(lexicalize("entrance is [value_price] [", &ctx), "entrance is 5 pounds [");
+    }
+
+    #[test]
+    fn placeholder_names_follow_the_reference_files() {
+        assert_eq!(placeholder_name("Addr"), "value_address");
+        assert_eq!(placeholder_name("Ticket"), "value_price");
+        assert_eq!(placeholder_name("Car"), "value_car");
     }
 }

@@ -204,17 +204,19 @@ fn time_to_canonical(value: &str) -> Result<String, NormalizeError> {
         }
         let tokens: Vec<&str> = time.split(':').collect();
         if tokens.len() == 2 {
-            let hour = py_int_plus(tokens[0], 12).ok_or_else(|| NormalizeError::PmHourNotInteger {
-                value: value.to_string(),
-                hour: tokens[0].to_string(),
-            })?;
+            let hour =
+                py_int_plus(tokens[0], 12).ok_or_else(|| NormalizeError::PmHourNotInteger {
+                    value: value.to_string(),
+                    hour: tokens[0].to_string(),
+                })?;
             return Ok(format!("{hour}:{}", tokens[1]));
         }
         if tokens.len() == 1 && is_py_digits(tokens[0]) {
-            let hour = py_int_plus(tokens[0], 12).ok_or_else(|| NormalizeError::PmHourNotInteger {
-                value: value.to_string(),
-                hour: tokens[0].to_string(),
-            })?;
+            let hour =
+                py_int_plus(tokens[0], 12).ok_or_else(|| NormalizeError::PmHourNotInteger {
+                    value: value.to_string(),
+                    hour: tokens[0].to_string(),
+                })?;
             return Ok(format!("{hour}:00"));
         }
     }
@@ -290,7 +292,11 @@ fn parse_py_int(s: &str) -> Option<PyInt> {
         }
     }
     let trimmed = digits.trim_start_matches('0');
-    let digits = if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() };
+    let digits = if trimmed.is_empty() {
+        "0".to_string()
+    } else {
+        trimmed.to_string()
+    };
     let negative = negative && digits != "0";
     Some(PyInt { negative, digits })
 }

@@ -45,9 +45,16 @@ fn db() -> Database {
 }
 
 fn ids<'a>(db: &Database, domain: Domain, c: &[(&'a str, &'a str)]) -> Vec<String> {
-    let fast: Vec<String> = db.query_ids(domain, c.iter().copied()).into_iter().map(String::from).collect();
-    let slow: Vec<String> =
-        db.query_reference(domain, c.iter().copied()).iter().map(|e| e.id().to_string()).collect();
+    let fast: Vec<String> = db
+        .query_ids(domain, c.iter().copied())
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let slow: Vec<String> = db
+        .query_reference(domain, c.iter().copied())
+        .iter()
+        .map(|e| e.id().to_string())
+        .collect();
     assert_eq!(fast, slow, "indexed and reference paths disagree on {c:?}");
     fast
 }
@@ -55,15 +62,29 @@ fn ids<'a>(db: &Database, domain: Domain, c: &[(&'a str, &'a str)]) -> Vec<Strin
 #[test]
 fn question_mark_values_match_any_constraint() {
     let db = db();
-    assert_eq!(ids(&db, Domain::Restaurant, &[("pricerange", "moderate")]), ["3"]);
+    assert_eq!(
+        ids(&db, Domain::Restaurant, &[("pricerange", "moderate")]),
+        ["3"]
+    );
     assert_eq!(ids(&db, Domain::Train, &[("arrive", "09:00")]), ["TR0003"]);
 }
 
 #[test]
 fn dontcare_spellings_are_skipped_but_only_exactly() {
     let db = db();
-    for v in ["dontcare", "not mentioned", "don't care", "dont care", "do n't care", "do not care"] {
-        assert_eq!(ids(&db, Domain::Restaurant, &[("area", v)]), ["1", "2", "3"], "{v}");
+    for v in [
+        "dontcare",
+        "not mentioned",
+        "don't care",
+        "dont care",
+        "do n't care",
+        "do not care",
+    ] {
+        assert_eq!(
+            ids(&db, Domain::Restaurant, &[("area", v)]),
+            ["1", "2", "3"],
+            "{v}"
+        );
     }
     assert!(ids(&db, Domain::Restaurant, &[("area", "Dontcare")]).is_empty());
 }
@@ -71,32 +92,67 @@ fn dontcare_spellings_are_skipped_but_only_exactly() {
 #[test]
 fn arrive_and_leave_are_minute_inequalities_after_normalization() {
     let db = db();
-    assert_eq!(ids(&db, Domain::Train, &[("arrive", "10:00")]), ["TR0001", "TR0003"]);
-    assert_eq!(ids(&db, Domain::Train, &[("arrive", "by 11:59")]), ["TR0001", "TR0003"]);
-    assert_eq!(ids(&db, Domain::Train, &[("leave", "after 9:10")]), ["TR0002", "TR0003"]);
+    assert_eq!(
+        ids(&db, Domain::Train, &[("arrive", "10:00")]),
+        ["TR0001", "TR0003"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Train, &[("arrive", "by 11:59")]),
+        ["TR0001", "TR0003"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Train, &[("leave", "after 9:10")]),
+        ["TR0002", "TR0003"]
+    );
     assert_eq!(ids(&db, Domain::Train, &[("leave", "1pm")]), ["TR0003"]);
     // An unreadable time is minute 0: nothing arrives by then except '?' records.
-    assert_eq!(ids(&db, Domain::Train, &[("arrive", "whenever")]), ["TR0003"]);
+    assert_eq!(
+        ids(&db, Domain::Train, &[("arrive", "whenever")]),
+        ["TR0003"]
+    );
 }
 
 #[test]
 fn fuzzy_columns_use_partial_ratio_and_others_exact_equality() {
     let db = db();
-    assert_eq!(ids(&db, Domain::Restaurant, &[("name", "pizza palace")]), ["1"]);
-    assert_eq!(ids(&db, Domain::Restaurant, &[("name", "the pizza palace")]), ["1"]);
-    assert_eq!(ids(&db, Domain::Restaurant, &[("name", "hotel du vin bistro")]), ["3"]);
-    assert_eq!(ids(&db, Domain::Restaurant, &[("food", "Eriterean")]), ["3"]);
+    assert_eq!(
+        ids(&db, Domain::Restaurant, &[("name", "pizza palace")]),
+        ["1"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Restaurant, &[("name", "the pizza palace")]),
+        ["1"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Restaurant, &[("name", "hotel du vin bistro")]),
+        ["3"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Restaurant, &[("food", "Eriterean")]),
+        ["3"]
+    );
     assert!(ids(&db, Domain::Restaurant, &[("area", "centr")]).is_empty());
-    assert_eq!(ids(&db, Domain::Train, &[("destination", "london")]), ["TR0001", "TR0002"]);
+    assert_eq!(
+        ids(&db, Domain::Train, &[("destination", "london")]),
+        ["TR0001", "TR0002"]
+    );
 }
 
 #[test]
 fn book_slots_and_unknown_keys_are_ignored_and_last_value_wins() {
     let db = db();
-    let c = [("bookpeople", "4"), ("colour", "red"), ("area", "north"), ("area", "centre")];
+    let c = [
+        ("bookpeople", "4"),
+        ("colour", "red"),
+        ("area", "north"),
+        ("area", "centre"),
+    ];
     assert_eq!(ids(&db, Domain::Restaurant, &c), ["1", "3"]);
     // Ignored columns are not query keys.
-    assert_eq!(ids(&db, Domain::Restaurant, &[("introduction", "y")]), ["1", "2", "3"]);
+    assert_eq!(
+        ids(&db, Domain::Restaurant, &[("introduction", "y")]),
+        ["1", "2", "3"]
+    );
 }
 
 #[test]
@@ -116,9 +172,18 @@ fn non_venue_domains_return_nothing() {
 #[test]
 fn attraction_spelling_is_fixed_on_load() {
     let db = db();
-    assert_eq!(ids(&db, Domain::Attraction, &[("type", "multiple sports")]), ["7"]);
-    assert_eq!(ids(&db, Domain::Attraction, &[("type", "mutliple sports")]), ["7"]);
-    assert_eq!(ids(&db, Domain::Attraction, &[("entrancefee", "5 pounds")]), ["7"]);
+    assert_eq!(
+        ids(&db, Domain::Attraction, &[("type", "multiple sports")]),
+        ["7"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Attraction, &[("type", "mutliple sports")]),
+        ["7"]
+    );
+    assert_eq!(
+        ids(&db, Domain::Attraction, &[("entrancefee", "5 pounds")]),
+        ["7"]
+    );
 }
 
 #[test]
@@ -128,7 +193,9 @@ fn entities_are_found_by_id_with_raw_and_normalized_field_names() {
     assert_eq!(train.get("leaveAt"), Some("11:09"));
     assert_eq!(train.get("leave"), Some("11:09"));
     assert_eq!(train.get("trainid"), Some("TR0002"));
-    let r = db.entity(Domain::Restaurant, "2").expect("restaurant by id");
+    let r = db
+        .entity(Domain::Restaurant, "2")
+        .expect("restaurant by id");
     assert_eq!(r.name(), "golden dragon");
     assert_eq!(r.get("phone"), None);
     assert_eq!(r.get("location"), None, "lists are not strings");
@@ -152,7 +219,10 @@ fn load_errors_name_the_file() {
     let err = Database::load(dir.path()).expect_err("truncated json");
     assert!(matches!(err, DbError::Json { .. }));
     let msg = err.to_string();
-    assert!(msg.contains("train_db.json") && msg.contains("line 1"), "{msg}");
+    assert!(
+        msg.contains("train_db.json") && msg.contains("line 1"),
+        "{msg}"
+    );
 
     std::fs::write(dir.path().join("train_db.json"), "{\"a\": 1}").expect("write");
     let err = Database::load(dir.path()).expect_err("not a list");
@@ -161,4 +231,45 @@ fn load_errors_name_the_file() {
     std::fs::write(dir.path().join("train_db.json"), "[]").expect("write");
     let db = Database::load(dir.path()).expect("optional files may be absent");
     assert!(db.entities(Domain::Taxi).is_empty());
+}
+
+#[test]
+fn database_is_shareable_across_threads_with_identical_results() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Database>();
+    let db = db();
+    let queries: [&[(&str, &str)]; 3] = [
+        &[("name", "the pizza palace")],
+        &[("destination", "london"), ("leave", "10:00")],
+        &[("food", "chinese"), ("area", "north")],
+    ];
+    let expected: Vec<Vec<String>> = queries
+        .iter()
+        .map(|q| {
+            ids(
+                &db,
+                if q[0].0 == "destination" {
+                    Domain::Train
+                } else {
+                    Domain::Restaurant
+                },
+                q,
+            )
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for (q, want) in queries.iter().zip(&expected) {
+                    let domain = if q[0].0 == "destination" {
+                        Domain::Train
+                    } else {
+                        Domain::Restaurant
+                    };
+                    let got: Vec<&str> = db.query_ids(domain, q.iter().copied());
+                    assert_eq!(&got, want, "{q:?}");
+                }
+            });
+        }
+    });
 }

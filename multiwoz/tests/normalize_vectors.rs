@@ -38,7 +38,12 @@ fn state_values_equal_mwzeval_including_where_it_raises() {
         }
     }
     assert!(n > 1000, "too few value cases: {n}");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -50,7 +55,10 @@ fn time_str_to_minutes_equals_mwzeval() {
         // Python's integers are unbounded; the Rust value saturates at u32::MAX.
         let want = match &case["expect"] {
             Value::Null => None,
-            v => Some(v.as_u64().map_or(u32::MAX, |m| u32::try_from(m).unwrap_or(u32::MAX))),
+            v => Some(
+                v.as_u64()
+                    .map_or(u32::MAX, |m| u32::try_from(m).unwrap_or(u32::MAX)),
+            ),
         };
         assert_eq!(time_str_to_minutes(value), want, "{value:?}");
     }
@@ -71,7 +79,11 @@ fn stock_placeholder_names_equal_mwzeval() {
 fn responses_equal_mwzeval_with_stock_mapping() {
     for case in fixture().iter().filter(|c| c["kind"] == "response") {
         let text = s(&case["text"]);
-        assert_eq!(normalize_response(text, Mapping::Stock).text, s(&case["expect"]), "{text:?}");
+        assert_eq!(
+            normalize_response(text, Mapping::Stock).text,
+            s(&case["expect"]),
+            "{text:?}"
+        );
     }
 }
 
@@ -103,11 +115,21 @@ fn extended_mapping_maps_domain_prefixed_names() {
         ("booking_ref", "REFERENCE"),
     ];
     for (name, token) in cases {
-        assert_eq!(placeholder_token(name, Mapping::Extended), Some(token), "{name}");
+        assert_eq!(
+            placeholder_token(name, Mapping::Extended),
+            Some(token),
+            "{name}"
+        );
     }
     // The stock table still wins and unknown names stay unknown.
-    assert_eq!(placeholder_token("train_id", Mapping::Extended), Some("TRAINID"));
-    assert_eq!(placeholder_token("restaurant_colour", Mapping::Extended), None);
+    assert_eq!(
+        placeholder_token("train_id", Mapping::Extended),
+        Some("TRAINID")
+    );
+    assert_eq!(
+        placeholder_token("restaurant_colour", Mapping::Extended),
+        None
+    );
     assert_eq!(placeholder_token("restaurant_ref", Mapping::Stock), None);
     let out = normalize_response("I booked [restaurant_ref] .", Mapping::Extended);
     assert_eq!(out.text, "i booked REFERENCE.");

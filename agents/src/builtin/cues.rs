@@ -17,7 +17,14 @@ const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
     ),
     (
         Domain::Hospital,
-        &["hospital", "addenbrookes", "injured", "injury", "medical", "clinic"],
+        &[
+            "hospital",
+            "addenbrookes",
+            "injured",
+            "injury",
+            "medical",
+            "clinic",
+        ],
     ),
     (
         Domain::Restaurant,
@@ -100,42 +107,113 @@ pub fn system_requests(norm: &str) -> Vec<Slot> {
     let checks: &[(Slot, &[&str])] = &[
         (
             Slot::Area,
-            &["area", "part of town", "side of town", "part of the city", "where in town"],
+            &[
+                "area",
+                "part of town",
+                "side of town",
+                "part of the city",
+                "where in town",
+            ],
         ),
         (
             Slot::PriceRange,
-            &["price range", "pricerange", "price", "budget", "how expensive"],
+            &[
+                "price range",
+                "pricerange",
+                "price",
+                "budget",
+                "how expensive",
+            ],
         ),
-        (Slot::Food, &["type of food", "kind of food", "cuisine", "food"]),
+        (
+            Slot::Food,
+            &["type of food", "kind of food", "cuisine", "food"],
+        ),
         (Slot::Stars, &["star", "stars", "rating"]),
         (Slot::Parking, &["parking"]),
         (Slot::Internet, &["internet", "wifi"]),
         (
             Slot::Type,
-            &["guesthouse or", "hotel or", "type of", "kind of", "what type", "what kind"],
+            &[
+                "guesthouse or",
+                "hotel or",
+                "type of",
+                "kind of",
+                "what type",
+                "what kind",
+            ],
         ),
         (
             Slot::Day,
-            &["what day", "which day", "day would you", "day will you", "arrival day", "day of", "when would you", "when will you", "what night", "which night", "starting day"],
+            &[
+                "what day",
+                "which day",
+                "day would you",
+                "day will you",
+                "arrival day",
+                "day of",
+                "when would you",
+                "when will you",
+                "what night",
+                "which night",
+                "starting day",
+            ],
         ),
         (
             Slot::BookPeople,
-            &["how many people", "how many guests", "how many tickets", "for how many", "party", "how many in"],
+            &[
+                "how many people",
+                "how many guests",
+                "how many tickets",
+                "for how many",
+                "party",
+                "how many in",
+            ],
         ),
         (Slot::BookStay, &["how many nights", "how long", "nights"]),
         (Slot::BookTime, &["what time"]),
         (
             Slot::Leave,
-            &["leave", "depart at", "departure time", "leaving", "to depart"],
+            &[
+                "leave",
+                "depart at",
+                "departure time",
+                "leaving",
+                "to depart",
+            ],
         ),
-        (Slot::Arrive, &["arrive", "arrival", "be there by", "get there"]),
+        (
+            Slot::Arrive,
+            &["arrive", "arrival", "be there by", "get there"],
+        ),
         (
             Slot::Departure,
-            &["departing from", "leaving from", "where from", "from where", "departure", "pick you up", "where will you be leaving", "coming from", "travelling from", "traveling from"],
+            &[
+                "departing from",
+                "leaving from",
+                "where from",
+                "from where",
+                "departure",
+                "pick you up",
+                "where will you be leaving",
+                "coming from",
+                "travelling from",
+                "traveling from",
+            ],
         ),
         (
             Slot::Destination,
-            &["destination", "where to", "going to", "heading", "travel to", "traveling to", "travelling to", "where are you going", "where will you be going"],
+            &[
+                "destination",
+                "where to",
+                "going to",
+                "heading",
+                "travel to",
+                "traveling to",
+                "travelling to",
+                "where are you going",
+                "where will you be going",
+            ],
         ),
     ];
     checks
@@ -187,22 +265,195 @@ pub enum Ask {
 /// The attributes a (normalized) user turn asks for.
 pub fn user_asks(norm: &str) -> Vec<Ask> {
     let checks: &[(Ask, &[&str])] = &[
-        (Ask::Phone, &["phone", "telephone", "number for", "contact number", "phone number", "phone numbers", "their number", "its number", "what is the number", "whats the number", "number please", "contact info", "contact information"]),
-        (Ask::Address, &["address", "adress", "addresses", "where is it", "where is it located", "where it is located"]),
-        (Ask::Postcode, &["postcode", "post code", "postal code", "zip", "zip code", "postcodes"]),
-        (Ask::Reference, &["reference", "ref", "confirmation number", "confirmation"]),
-        (Ask::TrainId, &["train id", "train number", "id", "trainid", "train ids", "id number"]),
-        (Ask::Price, &["how much", "cost", "costs", "fee", "fees", "ticket price", "price of", "the price", "what price", "prices", "pricing", "entrance"]),
-        (Ask::Leave, &["departure time", "what time does it leave", "when does it leave", "what time does it depart", "when does it depart", "leaving time", "time does it leave", "time it leaves", "time does the train leave", "departure times"]),
-        (Ask::Arrive, &["arrival time", "when does it arrive", "what time does it arrive", "time does it arrive", "time it arrives", "when will it arrive", "time does the train arrive", "arrival times", "when it arrives"]),
-        (Ask::Duration, &["travel time", "duration", "how long", "trip time", "journey time", "length of the"]),
-        (Ask::Area, &["what area", "which area", "what part", "which part", "area is it", "area it is", "side of town is"]),
-        (Ask::Food, &["what type of food", "what kind of food", "what food", "what cuisine", "food do they serve", "type of food they", "kind of food they"]),
-        (Ask::Type, &["what type", "what kind", "type of attraction is", "type of place"]),
-        (Ask::Stars, &["how many stars", "star rating", "what rating", "stars does it", "stars is it"]),
-        (Ask::Parking, &["have parking", "has parking", "offer parking", "parking available"]),
-        (Ask::Internet, &["have internet", "has internet", "have wifi", "has wifi", "offer wifi", "internet available"]),
-        (Ask::Car, &["car type", "type of car", "kind of car", "what car", "make of the car", "car will", "what kind of car", "model", "make and model"]),
+        (
+            Ask::Phone,
+            &[
+                "phone",
+                "telephone",
+                "number for",
+                "contact number",
+                "phone number",
+                "phone numbers",
+                "their number",
+                "its number",
+                "what is the number",
+                "whats the number",
+                "number please",
+                "contact info",
+                "contact information",
+            ],
+        ),
+        (
+            Ask::Address,
+            &[
+                "address",
+                "adress",
+                "addresses",
+                "where is it",
+                "where is it located",
+                "where it is located",
+            ],
+        ),
+        (
+            Ask::Postcode,
+            &[
+                "postcode",
+                "post code",
+                "postal code",
+                "zip",
+                "zip code",
+                "postcodes",
+            ],
+        ),
+        (
+            Ask::Reference,
+            &["reference", "ref", "confirmation number", "confirmation"],
+        ),
+        (
+            Ask::TrainId,
+            &[
+                "train id",
+                "train number",
+                "id",
+                "trainid",
+                "train ids",
+                "id number",
+            ],
+        ),
+        (
+            Ask::Price,
+            &[
+                "how much",
+                "cost",
+                "costs",
+                "fee",
+                "fees",
+                "ticket price",
+                "price of",
+                "the price",
+                "what price",
+                "prices",
+                "pricing",
+                "entrance",
+            ],
+        ),
+        (
+            Ask::Leave,
+            &[
+                "departure time",
+                "what time does it leave",
+                "when does it leave",
+                "what time does it depart",
+                "when does it depart",
+                "leaving time",
+                "time does it leave",
+                "time it leaves",
+                "time does the train leave",
+                "departure times",
+            ],
+        ),
+        (
+            Ask::Arrive,
+            &[
+                "arrival time",
+                "when does it arrive",
+                "what time does it arrive",
+                "time does it arrive",
+                "time it arrives",
+                "when will it arrive",
+                "time does the train arrive",
+                "arrival times",
+                "when it arrives",
+            ],
+        ),
+        (
+            Ask::Duration,
+            &[
+                "travel time",
+                "duration",
+                "how long",
+                "trip time",
+                "journey time",
+                "length of the",
+            ],
+        ),
+        (
+            Ask::Area,
+            &[
+                "what area",
+                "which area",
+                "what part",
+                "which part",
+                "area is it",
+                "area it is",
+                "side of town is",
+            ],
+        ),
+        (
+            Ask::Food,
+            &[
+                "what type of food",
+                "what kind of food",
+                "what food",
+                "what cuisine",
+                "food do they serve",
+                "type of food they",
+                "kind of food they",
+            ],
+        ),
+        (
+            Ask::Type,
+            &[
+                "what type",
+                "what kind",
+                "type of attraction is",
+                "type of place",
+            ],
+        ),
+        (
+            Ask::Stars,
+            &[
+                "how many stars",
+                "star rating",
+                "what rating",
+                "stars does it",
+                "stars is it",
+            ],
+        ),
+        (
+            Ask::Parking,
+            &[
+                "have parking",
+                "has parking",
+                "offer parking",
+                "parking available",
+            ],
+        ),
+        (
+            Ask::Internet,
+            &[
+                "have internet",
+                "has internet",
+                "have wifi",
+                "has wifi",
+                "offer wifi",
+                "internet available",
+            ],
+        ),
+        (
+            Ask::Car,
+            &[
+                "car type",
+                "type of car",
+                "kind of car",
+                "what car",
+                "make of the car",
+                "car will",
+                "what kind of car",
+                "model",
+                "make and model",
+            ],
+        ),
         (Ask::Name, &["name of", "the name", "names"]),
     ];
     checks
@@ -216,23 +467,99 @@ pub fn user_asks(norm: &str) -> Vec<Ask> {
 pub fn is_closing(norm: &str) -> bool {
     let thanks = contains_any(
         norm,
-        &["thank", "thanks", "thankyou", "bye", "goodbye", "cheers", "that is all", "thats all", "that will be all", "thats it", "that is it", "nothing else", "no thanks", "all i need", "you have been", "great day", "appreciate"],
+        &[
+            "thank",
+            "thanks",
+            "thankyou",
+            "bye",
+            "goodbye",
+            "cheers",
+            "that is all",
+            "thats all",
+            "that will be all",
+            "thats it",
+            "that is it",
+            "nothing else",
+            "no thanks",
+            "all i need",
+            "you have been",
+            "great day",
+            "appreciate",
+        ],
     );
     let business = contains_any(
         norm,
-        &["book", "need", "looking", "find", "phone", "address", "postcode", "reference", "also", "train", "taxi", "restaurant", "hotel", "how", "what", "could", "can you", "please"],
+        &[
+            "book",
+            "need",
+            "looking",
+            "find",
+            "phone",
+            "address",
+            "postcode",
+            "reference",
+            "also",
+            "train",
+            "taxi",
+            "restaurant",
+            "hotel",
+            "how",
+            "what",
+            "could",
+            "can you",
+            "please",
+        ],
     );
-    thanks && (!business || contains_any(norm, &["thats all i need", "that is all i need", "no thanks", "nothing else", "all i need", "that s all", "that will be all"]))
+    thanks
+        && (!business
+            || contains_any(
+                norm,
+                &[
+                    "thats all i need",
+                    "that is all i need",
+                    "no thanks",
+                    "nothing else",
+                    "all i need",
+                    "that s all",
+                    "that will be all",
+                ],
+            ))
 }
 
 /// Whether a user turn asks to book (or accepts a booking offer).
 pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
     let explicit = contains_any(
         norm,
-        &["book", "reserve", "reservation", "booking", "make it for", "tickets", "a table", "seats"],
+        &[
+            "book",
+            "reserve",
+            "reservation",
+            "booking",
+            "make it for",
+            "tickets",
+            "a table",
+            "seats",
+        ],
     ) && !contains_any(
         norm,
-        &["dont book", "do not book", "no need to book", "not book", "dont need to book", "dont need a reservation", "not ready to book", "dont need to make", "no booking", "book it myself", "book myself", "i will book", "ill book", "not at this time", "dont need a booking", "no thanks"],
+        &[
+            "dont book",
+            "do not book",
+            "no need to book",
+            "not book",
+            "dont need to book",
+            "dont need a reservation",
+            "not ready to book",
+            "dont need to make",
+            "no booking",
+            "book it myself",
+            "book myself",
+            "i will book",
+            "ill book",
+            "not at this time",
+            "dont need a booking",
+            "no thanks",
+        ],
     );
     let offered = contains_any(
         previous_system,
@@ -240,7 +567,20 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
     );
     let accepts = contains_any(
         norm,
-        &["yes", "yeah", "sure", "please do", "that would be great", "sounds good", "go ahead", "ok", "okay", "perfect", "great", "yes please"],
+        &[
+            "yes",
+            "yeah",
+            "sure",
+            "please do",
+            "that would be great",
+            "sounds good",
+            "go ahead",
+            "ok",
+            "okay",
+            "perfect",
+            "great",
+            "yes please",
+        ],
     ) && !contains_phrase(norm, "no");
     explicit || (offered && accepts)
 }
@@ -249,7 +589,24 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
 pub fn mentions_booking_details(norm: &str) -> bool {
     contains_any(
         norm,
-        &["people", "persons", "person", "guests", "nights", "night", "of us", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "pm", "am"],
+        &[
+            "people",
+            "persons",
+            "person",
+            "guests",
+            "nights",
+            "night",
+            "of us",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "pm",
+            "am",
+        ],
     ) || norm.split(' ').any(|t| t.contains(':'))
 }
 
@@ -257,7 +614,16 @@ pub fn mentions_booking_details(norm: &str) -> bool {
 pub fn declines(norm: &str) -> bool {
     contains_any(
         norm,
-        &["something else", "another", "different", "other options", "anything else available", "not that one", "any others", "other one"],
+        &[
+            "something else",
+            "another",
+            "different",
+            "other options",
+            "anything else available",
+            "not that one",
+            "any others",
+            "other one",
+        ],
     )
 }
 
@@ -285,7 +651,10 @@ mod tests {
         assert_eq!(user_asks(&n), [Ask::Phone, Ask::Postcode]);
         assert!(is_closing(&normalize("No, that's all. Thank you!")));
         assert!(!is_closing(&normalize("Thanks, can you book it for 2?")));
-        assert!(wants_booking(&normalize("yes please"), &normalize("Shall I book it?")));
+        assert!(wants_booking(
+            &normalize("yes please"),
+            &normalize("Shall I book it?")
+        ));
         assert!(!wants_booking(&normalize("no, I don't need to book"), ""));
     }
 }

@@ -129,7 +129,13 @@ impl Builtin {
     }
 
     /// The policy's plan for a turn (exposed for tests and inspection).
-    pub fn plan(&self, history: &[Utterance], domain: Domain, state: &DialogState, db: &DbResult) -> Plan {
+    pub fn plan(
+        &self,
+        history: &[Utterance],
+        domain: Domain,
+        state: &DialogState,
+        db: &DbResult,
+    ) -> Plan {
         let user = history.last().map_or(String::new(), |u| normalize(&u.text));
         let system = history
             .len()
@@ -221,7 +227,13 @@ impl DomainAgent for Builtin {
         Box::pin(async move {
             let start = Instant::now();
             check_history(input.history, Stage::Respond)?;
-            let reply = self.reply(input.history, input.domain, input.state, input.db, input.dialog_id);
+            let reply = self.reply(
+                input.history,
+                input.domain,
+                input.state,
+                input.db,
+                input.dialog_id,
+            );
             Ok(RespondOutput {
                 reply,
                 usage: vec![StageUsage::builtin(Stage::Respond, start.elapsed())],

@@ -118,7 +118,16 @@ fn describe(domain: Domain) -> &'static [&'static str] {
         Domain::Restaurant => &["choice", "area", "food", "price"],
         Domain::Hotel => &["choice", "area", "price", "type", "stars"],
         Domain::Attraction => &["choice", "area", "type", "price"],
-        Domain::Train => &["choice", "leave", "arrive", "day", "departure", "destination", "price", "time"],
+        Domain::Train => &[
+            "choice",
+            "leave",
+            "arrive",
+            "day",
+            "departure",
+            "destination",
+            "price",
+            "time",
+        ],
         _ => &[],
     }
 }
@@ -129,7 +138,26 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
     let filled = |s: Slot| input.state.contains_key(&s);
     let user = input.user;
     if is_closing(user) {
-        let bye = contains_any(user, &["bye", "goodbye", "that is all", "thats all", "nothing else", "no thank", "no thanks", "that will be all", "all i need", "thats it", "that is it", "all set", "have a good", "have a great", "have a nice"]);
+        let bye = contains_any(
+            user,
+            &[
+                "bye",
+                "goodbye",
+                "that is all",
+                "thats all",
+                "nothing else",
+                "no thank",
+                "no thanks",
+                "that will be all",
+                "all i need",
+                "thats it",
+                "that is it",
+                "all set",
+                "have a good",
+                "have a great",
+                "have a nice",
+            ],
+        );
         return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
     }
     let asks: Vec<&'static str> = user_asks(user)
@@ -139,7 +167,10 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
         .collect();
     match d {
         Domain::Taxi => {
-            let mut missing: Vec<Slot> = [Slot::Departure, Slot::Destination].into_iter().filter(|s| !filled(*s)).collect();
+            let mut missing: Vec<Slot> = [Slot::Departure, Slot::Destination]
+                .into_iter()
+                .filter(|s| !filled(*s))
+                .collect();
             if !filled(Slot::Leave) && !filled(Slot::Arrive) {
                 missing.push(Slot::Leave);
             }
@@ -147,18 +178,32 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
             let time = filled(Slot::Leave) || filled(Slot::Arrive);
             let enough = places == 2 || (places == 1 && time);
             if missing.is_empty() || enough || asks.contains(&"car") || asks.contains(&"phone") {
-                return Plan::new(d, Kind::Book).with(&["car", "phone"], &["leave", "arrive", "departure", "destination"]);
+                return Plan::new(d, Kind::Book).with(
+                    &["car", "phone"],
+                    &["leave", "arrive", "departure", "destination"],
+                );
             }
             let mut p = Plan::new(d, Kind::Request);
-            p.requests = missing.into_iter().map(|s| request_name(s).to_string()).chain(["arrive".to_string()]).collect();
+            p.requests = missing
+                .into_iter()
+                .map(|s| request_name(s).to_string())
+                .chain(["arrive".to_string()])
+                .collect();
             p
         }
         Domain::Police | Domain::Hospital => {
-            let mut must: Vec<&str> = asks.iter().copied().filter(|a| matches!(*a, "phone" | "address" | "postcode")).collect();
+            let mut must: Vec<&str> = asks
+                .iter()
+                .copied()
+                .filter(|a| matches!(*a, "phone" | "address" | "postcode"))
+                .collect();
             if must.is_empty() {
                 must = vec!["phone"];
             }
-            Plan::new(d, Kind::Attrs).with(&must, &["name", "address", "postcode", "department", "phone"])
+            Plan::new(d, Kind::Attrs).with(
+                &must,
+                &["name", "address", "postcode", "department", "phone"],
+            )
         }
         _ => venue_or_train(input, &asks),
     }
@@ -166,7 +211,17 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
 
 /// Whether the previous system turn offered a venue or a train to book.
 fn offered_before(system: &str) -> bool {
-    contains_any(system, &["book", "reserve", "reservation", "booking", "tickets", "ticket"])
+    contains_any(
+        system,
+        &[
+            "book",
+            "reserve",
+            "reservation",
+            "booking",
+            "tickets",
+            "ticket",
+        ],
+    )
 }
 
 /// Whether the user wants a booking now: asks for one with a venue or train in
@@ -176,9 +231,22 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
     let st = input.state;
     let asked_booking_details = {
         let asks = system_requests(input.system);
-        let about_booking = contains_any(input.system, &["book", "booking", "reservation", "reserve", "table", "stay", "tickets"]);
+        let about_booking = contains_any(
+            input.system,
+            &[
+                "book",
+                "booking",
+                "reservation",
+                "reserve",
+                "table",
+                "stay",
+                "tickets",
+            ],
+        );
         about_booking
-            && (asks.iter().any(|s| matches!(s, Slot::BookPeople | Slot::BookStay | Slot::BookTime))
+            && (asks
+                .iter()
+                .any(|s| matches!(s, Slot::BookPeople | Slot::BookStay | Slot::BookTime))
                 || (asks.contains(&Slot::Day) && d != Domain::Train))
     };
     if asked_booking_details && !declines(input.user) && !contains_any(input.user, &["no", "not"]) {
@@ -190,7 +258,10 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
         Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
         _ => &[Slot::BookPeople],
     };
-    if needed.iter().all(|s| st.contains_key(s)) && mentions_booking_details(input.user) && d != Domain::Train {
+    if needed.iter().all(|s| st.contains_key(s))
+        && mentions_booking_details(input.user)
+        && d != Domain::Train
+    {
         return true;
     }
     if !wants_booking(input.user, input.system) {
@@ -215,7 +286,11 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     let name_ph = if d == Domain::Train { "id" } else { "name" };
     let count = input.db.count;
     let booking = d != Domain::Attraction && booking_intent(input);
-    let attr_asks: Vec<&str> = asks.iter().copied().filter(|a| *a != name_ph || d == Domain::Train).collect();
+    let attr_asks: Vec<&str> = asks
+        .iter()
+        .copied()
+        .filter(|a| *a != name_ph || d == Domain::Train)
+        .collect();
 
     // Attribute replies name the venue they describe: people want to know whose
     // phone number it is, and the evaluator credits an offer only by name.
@@ -247,14 +322,28 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         let bookable = count > 0 || filled(Slot::Name);
         if !missing.is_empty() && bookable {
             let mut p = Plan::new(d, Kind::BookRequest).with(&[], &[name_ph, "choice"]);
-            p.requests = missing.into_iter().map(|s| request_name(s).to_string()).collect();
+            p.requests = missing
+                .into_iter()
+                .map(|s| request_name(s).to_string())
+                .collect();
             return p;
         }
         if bookable {
             // The confirmation names what was booked (and so credits the offer).
             let mut p = Plan::new(d, Kind::Book).with(
                 &["reference", name_ph],
-                &[name_ph, "people", "day", "time", "stay", "price", "leave", "arrive", "departure", "destination"],
+                &[
+                    name_ph,
+                    "people",
+                    "day",
+                    "time",
+                    "stay",
+                    "price",
+                    "leave",
+                    "arrive",
+                    "departure",
+                    "destination",
+                ],
             );
             p.prefer.insert(name_ph.to_string());
             p.fallback_without = Some(name_ph.to_string());
@@ -307,18 +396,27 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     // A slot the system just asked for and the user did not give is one the
     // user does not care about: ask for something else or offer.
     let just_asked = system_requests(input.system);
-    missing.retain(|s| !just_asked.contains(s) || d == Domain::Train && matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
+    missing.retain(|s| {
+        !just_asked.contains(s)
+            || d == Domain::Train && matches!(s, Slot::Departure | Slot::Destination | Slot::Day)
+    });
     let threshold = match d {
         Domain::Train => 0,
         Domain::Attraction => 15,
         _ => 10,
     };
-    let must_ask = d == Domain::Train && missing.iter().any(|s| matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
+    let must_ask = d == Domain::Train
+        && missing
+            .iter()
+            .any(|s| matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
     if !missing.is_empty() && !filled(Slot::Name) && (count > threshold || must_ask) {
         let mut may = vec!["choice"];
         may.extend(informed.iter().copied());
         let mut p = Plan::new(d, Kind::Request).with(&[], &may);
-        p.requests = missing.into_iter().map(|s| request_name(s).to_string()).collect();
+        p.requests = missing
+            .into_iter()
+            .map(|s| request_name(s).to_string())
+            .collect();
         return p;
     }
     let mut may: Vec<&str> = describe(d).to_vec();

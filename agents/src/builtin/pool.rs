@@ -74,7 +74,9 @@ pub fn placeholders_of(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rest = text;
     while let Some(open) = rest.find('[') {
-        let Some(close) = rest[open..].find(']') else { break };
+        let Some(close) = rest[open..].find(']') else {
+            break;
+        };
         let name = &rest[open + 1..open + close];
         let attr = name.strip_prefix("value_").unwrap_or(name);
         out.insert(attr.to_string());
@@ -107,14 +109,18 @@ fn kind_of(turn: &Turn, placeholders: &BTreeSet<String>) -> Option<(Kind, BTreeS
             }
             ("general", "bye") => bye = true,
             ("general", "reqmore" | "welcome" | "greet") => more = true,
-            (_, "Inform" | "Recommend" | "Select" | "OfferBook") if matches!(slot.as_str(), "name" | "id") => {
+            (_, "Inform" | "Recommend" | "Select" | "OfferBook")
+                if matches!(slot.as_str(), "name" | "id") =>
+            {
                 offer = true;
             }
             _ => {}
         }
     }
-    let attrs = ["phone", "address", "postcode"].iter().any(|p| placeholders.contains(*p));
-    let kind = if book && placeholders.contains("reference") || (book && placeholders.contains("car")) {
+    let attrs = ["phone", "address", "postcode"]
+        .iter()
+        .any(|p| placeholders.contains(*p));
+    let kind = if book && (placeholders.contains("reference") || placeholders.contains("car")) {
         Kind::Book
     } else if nobook {
         Kind::NoBook
@@ -157,7 +163,9 @@ impl Pool {
                 }
                 let text = delexicalize(turn);
                 let placeholders = placeholders_of(&text);
-                let Some((kind, requests)) = kind_of(turn, &placeholders) else { continue };
+                let Some((kind, requests)) = kind_of(turn, &placeholders) else {
+                    continue;
+                };
                 let norm = normalize(&text.replace('[', " [").replace(']', "] "));
                 let toks: Vec<&str> = norm.split(' ').filter(|t| !t.is_empty()).collect();
                 if leaks_value(lexicon, &toks) || toks.len() > 40 {
@@ -208,11 +216,18 @@ fn compute_centrality(entries: &mut [Entry]) {
     let mut groups: HashMap<(Option<Domain>, Kind, String), Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let ph: Vec<&str> = e.placeholders.iter().map(String::as_str).collect();
-        groups.entry((e.domain, e.kind, ph.join(","))).or_default().push(i);
+        groups
+            .entry((e.domain, e.kind, ph.join(",")))
+            .or_default()
+            .push(i);
     }
     let grams: Vec<HashSet<String>> = entries.iter().map(|e| bigrams(&e.text)).collect();
     for members in groups.values() {
-        let sample: Vec<usize> = members.iter().copied().step_by((members.len() / 60).max(1)).collect();
+        let sample: Vec<usize> = members
+            .iter()
+            .copied()
+            .step_by((members.len() / 60).max(1))
+            .collect();
         for &i in members {
             let mut total = 0.0;
             for &j in &sample {
@@ -228,7 +243,10 @@ fn compute_centrality(entries: &mut [Entry]) {
 /// Lower-case word bigrams of a text.
 pub fn bigrams(text: &str) -> HashSet<String> {
     let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
-    let mut out: HashSet<String> = words.windows(2).map(|w| format!("{} {}", w[0], w[1])).collect();
+    let mut out: HashSet<String> = words
+        .windows(2)
+        .map(|w| format!("{} {}", w[0], w[1]))
+        .collect();
     out.extend(words);
     out
 }

@@ -45,7 +45,12 @@ fn class_index(d: Domain) -> usize {
 }
 
 /// The feature strings of a turn, given its context.
-pub fn feature_strings(user: &str, system: &str, tracked: Option<Domain>, before: Option<Domain>) -> Vec<String> {
+pub fn feature_strings(
+    user: &str,
+    system: &str,
+    tracked: Option<Domain>,
+    before: Option<Domain>,
+) -> Vec<String> {
     let u = normalize(user);
     let s = normalize(system);
     let ut: Vec<&str> = u.split(' ').filter(|t| !t.is_empty()).collect();
@@ -102,7 +107,9 @@ impl DomainClassifier {
         for _ in 0..EPOCHS {
             // Fisher–Yates with a small LCG: deterministic across runs.
             for i in (1..order.len()).rev() {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
                 let j = usize::try_from((seed >> 33) % (i as u64 + 1)).unwrap_or(0);
                 order.swap(i, j);
             }
@@ -145,14 +152,22 @@ impl DomainClassifier {
 
     /// Predicts the domain of the last user turn of `history`, given the domain
     /// the tracker read it in and the one it read the turn before in.
-    pub fn predict_with(&self, history: &[Utterance], tracked: Option<Domain>, before: Option<Domain>) -> Prediction {
+    pub fn predict_with(
+        &self,
+        history: &[Utterance],
+        tracked: Option<Domain>,
+        before: Option<Domain>,
+    ) -> Prediction {
         let (user, system) = last_pair(history);
         self.predict_features(&feature_strings(user, system, tracked, before))
     }
 
     /// Predicts from feature strings (unknown features are ignored).
     pub fn predict_features(&self, strings: &[String]) -> Prediction {
-        let feats: Features = strings.iter().filter_map(|s| self.vocab.get(s).copied()).collect();
+        let feats: Features = strings
+            .iter()
+            .filter_map(|s| self.vocab.get(s).copied())
+            .collect();
         let sc = scores(&self.weights, &feats);
         let best = argmax(&sc);
         let mut second = if best == 0 { 1 } else { 0 };

@@ -78,8 +78,8 @@ fn qualifier(before: &[&str]) -> TimeKind {
             "after" | "leave" | "leaves" | "leaving" | "depart" | "departs" | "departing"
             | "departure" | "later" | "from" | "pick" | "pickup" | "picked" | "leaveat"
             | "earliest" | "past" => return TimeKind::Leave,
-            "by" | "before" | "arrive" | "arrives" | "arriving" | "arrival" | "until"
-            | "there" | "till" | "latest" | "reach" | "arriveby" | "get" | "no" => {
+            "by" | "before" | "arrive" | "arrives" | "arriving" | "arrival" | "until" | "there"
+            | "till" | "latest" | "reach" | "arriveby" | "get" | "no" => {
                 return TimeKind::Arrive;
             }
             _ => {}
@@ -248,12 +248,21 @@ mod tests {
 
     #[test]
     fn clock_times_and_qualifiers() {
-        assert_eq!(times("leave after 17:30"), [("17:30".into(), TimeKind::Leave)]);
+        assert_eq!(
+            times("leave after 17:30"),
+            [("17:30".into(), TimeKind::Leave)]
+        );
         assert_eq!(times("arrive by 5pm"), [("17:00".into(), TimeKind::Arrive)]);
         assert_eq!(times("a table at 7 p.m."), [("19:00".into(), TimeKind::At)]);
-        assert_eq!(times("by 5:45 pm please"), [("17:45".into(), TimeKind::Arrive)]);
+        assert_eq!(
+            times("by 5:45 pm please"),
+            [("17:45".into(), TimeKind::Arrive)]
+        );
         assert_eq!(times("at 11 am"), [("11:00".into(), TimeKind::At)]);
-        assert_eq!(times("after half past 6"), [("18:30".into(), TimeKind::Leave)]);
+        assert_eq!(
+            times("after half past 6"),
+            [("18:30".into(), TimeKind::Leave)]
+        );
     }
 
     #[test]

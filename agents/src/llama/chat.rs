@@ -6,6 +6,7 @@ use crate::model::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason as ChatFinish, Role,
 };
 
+use super::engine::schema_to_grammar;
 use super::{
     FinishReason, GenerateOutput, GenerateRequest, LlamaError, LlamaModel, Prompt, Sampling, Turn,
     TurnRole,
@@ -13,11 +14,12 @@ use super::{
 
 impl LlamaModel {
     /// Translates a chat request into the backend's terms (system prompt first,
-    /// temperature 0 = greedy, the config's `top_p` kept for sampled decoding).
+    /// temperature 0 = greedy, the config's `top_p` kept for sampled decoding,
+    /// a JSON-Schema constraint turned into a GBNF grammar).
     ///
     /// # Errors
-    /// [`ModelError::InvalidRequest`] for a request that fails validation and
-    /// [`ModelError::Unsupported`] for a JSON-Schema constraint (only GBNF is enforced here).
+    /// [`ModelError::InvalidRequest`] for a request that fails validation or a
+    /// JSON Schema llama.cpp cannot turn into a grammar.
     pub fn to_generate_request(&self, req: ChatRequest) -> Result<GenerateRequest, ModelError> {
         req.validate()?;
         let mut turns = Vec::with_capacity(req.messages.len() + 1);
@@ -34,11 +36,8 @@ impl LlamaModel {
         let grammar = match req.constraint {
             None => None,
             Some(Constraint::Grammar(g)) => Some(g),
-            Some(Constraint::JsonSchema(_)) => {
-                return Err(ModelError::Unsupported(
-                    "JSON-Schema constraints on the llama backend (give a GBNF grammar instead)"
-                        .into(),
-                ));
+            Some(Constraint::JsonSchema(schema)) => {
+                Some(schema_to_grammar(&schema.to_string()).map_err(ModelError::from)?)
             }
         };
         let sampling = req.temperature.map(|t| {

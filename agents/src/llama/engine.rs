@@ -50,14 +50,20 @@ pub(crate) struct Job {
 /// The prompt format chosen at load time.
 enum Template {
     /// A template llama.cpp applies (the GGUF's own, or a built-in by name).
-    Llama { tmpl: LlamaChatTemplate, label: String },
+    Llama {
+        tmpl: LlamaChatTemplate,
+        label: String,
+    },
     /// The backend's plain `User:` / `Assistant:` format.
     Plain,
 }
 
 /// Loads the GGUF named by the config (checking the path first: llama-cpp-2
 /// asserts on missing files in debug builds).
-pub(crate) fn load_model(backend: &LlamaBackend, cfg: &LlamaConfig) -> Result<CppModel, LlamaError> {
+pub(crate) fn load_model(
+    backend: &LlamaBackend,
+    cfg: &LlamaConfig,
+) -> Result<CppModel, LlamaError> {
     let path = &cfg.model_path;
     let meta = std::fs::metadata(path).map_err(|e| LlamaError::ModelFile {
         path: path.clone(),
@@ -98,7 +104,9 @@ impl<'m> Session<'m> {
         model: &'m CppModel,
         cfg: &LlamaConfig,
     ) -> Result<Self, LlamaError> {
-        let arch = model.meta_val_str("general.architecture").unwrap_or_default();
+        let arch = model
+            .meta_val_str("general.architecture")
+            .unwrap_or_default();
         let encoder_decoder = arch == "t5";
         let n_ctx = cfg.n_ctx.get();
         // The encoder sees the whole prompt in one micro-batch, so an
@@ -308,7 +316,8 @@ impl<'m> Session<'m> {
                 self.reset();
                 return Err(eval_err("decode", e));
             }
-            self.cached.extend_from_slice(&tokens[chunk_start..chunk_end]);
+            self.cached
+                .extend_from_slice(&tokens[chunk_start..chunk_end]);
         }
         Ok((keep, logits_at))
     }
@@ -410,6 +419,12 @@ fn probe(model: &CppModel, tmpl: &LlamaChatTemplate) -> bool {
     model.apply_chat_template(tmpl, &msgs, true).is_ok()
 }
 
+/// Converts a JSON Schema into a GBNF grammar with llama.cpp's converter.
+pub(crate) fn schema_to_grammar(schema: &str) -> Result<String, LlamaError> {
+    llama_cpp_2::json_schema_to_grammar(schema)
+        .map_err(|e| LlamaError::Grammar(format!("JSON Schema not convertible to GBNF: {e}")))
+}
+
 /// The sampler a job needs, or `None` for plain greedy decoding (done as an
 /// argmax over the logits, which avoids building a candidate array per token).
 fn build_sampler(model: &CppModel, job: &Job) -> Result<Option<LlamaSampler>, LlamaError> {
@@ -422,14 +437,16 @@ fn build_sampler(model: &CppModel, job: &Job) -> Result<Option<LlamaSampler>, Ll
         .transpose()?;
     let sampler = match (job.sampling, grammar) {
         (Sampling::Greedy, None) => None,
-        (Sampling::Greedy, Some(g)) => Some(LlamaSampler::chain_simple([g, LlamaSampler::greedy()])),
-        (Sampling::Sampled { temperature, top_p }, g) => Some(LlamaSampler::chain_simple(
-            g.into_iter().chain([
+        (Sampling::Greedy, Some(g)) => {
+            Some(LlamaSampler::chain_simple([g, LlamaSampler::greedy()]))
+        }
+        (Sampling::Sampled { temperature, top_p }, g) => {
+            Some(LlamaSampler::chain_simple(g.into_iter().chain([
                 LlamaSampler::top_p(top_p, 1),
                 LlamaSampler::temp(temperature),
                 LlamaSampler::dist(job.seed),
-            ]),
-        )),
+            ])))
+        }
     };
     Ok(sampler)
 }

@@ -99,6 +99,15 @@ impl GenerateRequest {
         self.grammar = Some(grammar.into());
         self
     }
+
+    /// Constrains the output to JSON valid against `schema`, through the GBNF
+    /// grammar llama.cpp derives from it.
+    ///
+    /// # Errors
+    /// [`LlamaError::Grammar`] when llama.cpp cannot convert the schema.
+    pub fn with_json_schema(self, schema: &serde_json::Value) -> Result<Self, LlamaError> {
+        Ok(self.with_grammar(engine::schema_to_grammar(&schema.to_string())?))
+    }
 }
 
 /// Why generation ended.

@@ -64,7 +64,11 @@ impl GgufWriter {
     /// Adds an F32 tensor; `dims` innermost first, as GGUF stores them.
     pub fn tensor(&mut self, name: &str, dims: &[u64], data: Vec<f32>) -> &mut Self {
         let n: u64 = dims.iter().product();
-        assert_eq!(n as usize, data.len(), "tensor {name}: shape and data disagree");
+        assert_eq!(
+            n as usize,
+            data.len(),
+            "tensor {name}: shape and data disagree"
+        );
         self.tensors.push((name.to_owned(), dims.to_vec(), data));
         self
     }
@@ -244,7 +248,10 @@ pub fn write_tiny_llama(path: &Path, seed: u64, chat_template: Option<&str>) {
         .kv("llama.block_count", Value::U32(s.n_layer as u32))
         .kv("llama.attention.head_count", Value::U32(s.n_head as u32))
         .kv("llama.attention.head_count_kv", Value::U32(s.n_head as u32))
-        .kv("llama.rope.dimension_count", Value::U32((s.n_embd / s.n_head) as u32))
+        .kv(
+            "llama.rope.dimension_count",
+            Value::U32((s.n_embd / s.n_head) as u32),
+        )
         .kv("llama.attention.layer_norm_rms_epsilon", Value::F32(1e-5));
     add_vocab(&mut w);
     w.kv("tokenizer.ggml.add_bos_token", Value::Bool(true));
@@ -258,15 +265,35 @@ pub fn write_tiny_llama(path: &Path, seed: u64, chat_template: Option<&str>) {
     let lin = 1.0 / (e as f32).sqrt() * 1.7;
     for i in 0..s.n_layer {
         let p = format!("blk.{i}");
-        w.tensor(&format!("{p}.attn_norm.weight"), &[e], vec![1.0; e as usize]);
+        w.tensor(
+            &format!("{p}.attn_norm.weight"),
+            &[e],
+            vec![1.0; e as usize],
+        );
         for t in ["attn_q", "attn_k", "attn_v", "attn_output"] {
-            w.tensor(&format!("{p}.{t}.weight"), &[e, e], rng.vec((e * e) as usize, lin));
+            w.tensor(
+                &format!("{p}.{t}.weight"),
+                &[e, e],
+                rng.vec((e * e) as usize, lin),
+            );
         }
         w.tensor(&format!("{p}.ffn_norm.weight"), &[e], vec![1.0; e as usize]);
-        w.tensor(&format!("{p}.ffn_gate.weight"), &[e, ff], rng.vec((e * ff) as usize, lin));
-        w.tensor(&format!("{p}.ffn_up.weight"), &[e, ff], rng.vec((e * ff) as usize, lin));
+        w.tensor(
+            &format!("{p}.ffn_gate.weight"),
+            &[e, ff],
+            rng.vec((e * ff) as usize, lin),
+        );
+        w.tensor(
+            &format!("{p}.ffn_up.weight"),
+            &[e, ff],
+            rng.vec((e * ff) as usize, lin),
+        );
         let down = 1.0 / (ff as f32).sqrt() * 1.7;
-        w.tensor(&format!("{p}.ffn_down.weight"), &[ff, e], rng.vec((e * ff) as usize, down));
+        w.tensor(
+            &format!("{p}.ffn_down.weight"),
+            &[ff, e],
+            rng.vec((e * ff) as usize, down),
+        );
     }
     w.write(path).expect("write tiny llama gguf");
 }
@@ -288,7 +315,10 @@ pub fn write_tiny_t5(path: &Path, seed: u64) {
         .kv("t5.attention.key_length", Value::U32((e / h) as u32))
         .kv("t5.attention.value_length", Value::U32((e / h) as u32))
         .kv("t5.attention.layer_norm_rms_epsilon", Value::F32(1e-6))
-        .kv("t5.attention.relative_buckets_count", Value::U32(buckets as u32))
+        .kv(
+            "t5.attention.relative_buckets_count",
+            Value::U32(buckets as u32),
+        )
         .kv("t5.decoder_start_token_id", Value::U32(BOS));
     add_vocab(&mut w);
     w.kv("tokenizer.ggml.add_bos_token", Value::Bool(false))
@@ -310,7 +340,11 @@ pub fn write_tiny_t5(path: &Path, seed: u64) {
             for a in attn {
                 w.tensor(&format!("{p}.{a}_norm.weight"), &[e], vec![1.0; e as usize]);
                 for t in ["q", "k", "v", "o"] {
-                    w.tensor(&format!("{p}.{a}_{t}.weight"), &[e, e], rng.vec((e * e) as usize, lin));
+                    w.tensor(
+                        &format!("{p}.{a}_{t}.weight"),
+                        &[e, e],
+                        rng.vec((e * e) as usize, lin),
+                    );
                 }
                 if a == "attn" {
                     w.tensor(
@@ -321,9 +355,21 @@ pub fn write_tiny_t5(path: &Path, seed: u64) {
                 }
             }
             w.tensor(&format!("{p}.ffn_norm.weight"), &[e], vec![1.0; e as usize]);
-            w.tensor(&format!("{p}.ffn_gate.weight"), &[e, ff], rng.vec((e * ff) as usize, lin));
-            w.tensor(&format!("{p}.ffn_up.weight"), &[e, ff], rng.vec((e * ff) as usize, lin));
-            w.tensor(&format!("{p}.ffn_down.weight"), &[ff, e], rng.vec((e * ff) as usize, down));
+            w.tensor(
+                &format!("{p}.ffn_gate.weight"),
+                &[e, ff],
+                rng.vec((e * ff) as usize, lin),
+            );
+            w.tensor(
+                &format!("{p}.ffn_up.weight"),
+                &[e, ff],
+                rng.vec((e * ff) as usize, lin),
+            );
+            w.tensor(
+                &format!("{p}.ffn_down.weight"),
+                &[ff, e],
+                rng.vec((e * ff) as usize, down),
+            );
         }
     }
     w.write(path).expect("write tiny t5 gguf");

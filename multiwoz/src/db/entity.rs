@@ -28,7 +28,11 @@ impl Entity {
             Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
         };
-        let id = if domain == Domain::Train { text("trainID") } else { text("id") };
+        let id = if domain == Domain::Train {
+            text("trainID")
+        } else {
+            text("id")
+        };
         let name = text("name");
         Entity {
             domain,

@@ -64,7 +64,10 @@ pub(crate) enum Cell {
 enum ColumnIndex {
     /// `item <= query` (arrive) or `item >= query` (leave) in minutes; `None`
     /// where the record's time cannot be read (it never matches).
-    Time { minutes: Vec<Option<u32>>, arrive: bool },
+    Time {
+        minutes: Vec<Option<u32>>,
+        arrive: bool,
+    },
     /// Exact string equality: value → records.
     Exact(HashMap<String, Bitset>),
     /// `partial_ratio(item, query) >= 90`, over the distinct column values.
@@ -135,11 +138,7 @@ impl Table {
                 Column::new(domain, key, cells)
             })
             .collect();
-        Table {
-            len,
-            keys,
-            columns,
-        }
+        Table { len, keys, columns }
     }
 
     /// The query keys (normalized column names of the first record).
@@ -276,11 +275,7 @@ impl Column {
         };
         // A poisoned lock only means another thread panicked mid-insert; the
         // map itself is still valid, so keep using it.
-        if let Some(hit) = cache
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(query)
-        {
+        if let Some(hit) = cache.read().unwrap_or_else(|e| e.into_inner()).get(query) {
             return Arc::clone(hit);
         }
         let mut pass = Bitset::empty(len);

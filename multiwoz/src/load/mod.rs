@@ -84,8 +84,19 @@ pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Locatio
 
 /// Loads an original-format file (plain or zipped) holding one split.
 pub fn load_original_file(path: &Path, split: Option<Split>) -> Result<Vec<Dialog>, LoadError> {
+    let started = std::time::Instant::now();
     let (bytes, at) = read_bytes(path, None)?;
-    parse_original(&bytes, &at, split, None)
+    let read = started.elapsed();
+    let dialogs = parse_original(&bytes, &at, split, None)?;
+    tracing::debug!(
+        file = %path.display(),
+        bytes = bytes.len(),
+        read_ms = read.as_millis() as u64,
+        parse_ms = (started.elapsed() - read).as_millis() as u64,
+        dialogs = dialogs.len(),
+        "loaded original-format file"
+    );
+    Ok(dialogs)
 }
 
 /// Reads a split list file (one dialog id per line, with or without `.json`).

@@ -22,7 +22,13 @@ const STOCK: &[(&str, &[&str])] = &[
     ),
     (
         "AREA",
-        &["area", "value_area", "attraction_area", "restaurant_area", "hotel_area"],
+        &[
+            "area",
+            "value_area",
+            "attraction_area",
+            "restaurant_area",
+            "hotel_area",
+        ],
     ),
     (
         "TIME",
@@ -167,7 +173,14 @@ const STOCK: &[(&str, &[&str])] = &[
     ),
     (
         "TRAINID",
-        &["trainid", "train_id", "value_id", "id", "train", "train_trainid"],
+        &[
+            "trainid",
+            "train_id",
+            "value_id",
+            "id",
+            "train",
+            "train_trainid",
+        ],
     ),
     ("INTERNET", &["internet", "hotel_internet"]),
     ("PARKING", &["parking", "hotel_parking"]),
@@ -227,7 +240,11 @@ fn extended() -> &'static HashMap<String, &'static str> {
                     if stock.contains_key(key.as_str()) || table.contains_key(&key) {
                         continue;
                     }
-                    let token = if slot == "id" && *domain != "train" { "ID" } else { token };
+                    let token = if slot == "id" && *domain != "train" {
+                        "ID"
+                    } else {
+                        token
+                    };
                     table.insert(key, token);
                 }
             }
@@ -265,7 +282,9 @@ pub(super) fn name_to_canonical(name: &str) -> String {
         "acorn house" => "acorn guest house",
         "caffee uno" | "cafe uno" => "caffe uno",
         "rosa's" => "rosas bed and breakfast",
-        "restaurant called two two" | "restaurant 2 two" | "restaurant two 2"
+        "restaurant called two two"
+        | "restaurant 2 two"
+        | "restaurant two 2"
         | "restaurant 2 2" => "restaurant two two",
         "restaurant 1 7" | "restaurant 17" => "restaurant one seven",
         // hotel

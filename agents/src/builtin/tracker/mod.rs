@@ -1,0 +1,277 @@
+//! The built-in belief-state tracker: lexicon and rule based.
+//!
+//! The state is recomputed from the whole history on every call (a few
+//! microseconds per turn), so the tracker needs no memory between calls and gives
+//! the same answer however the caller replays a dialog. Each user turn is read
+//! in the context of the system turn before it: a bare "north" answers "what
+//! area?", a bare "5" answers "how many people?", and "yes, book it" after an
+//! offer of a venue fixes that venue's name. Later values override earlier ones,
+//! which handles corrections ("actually, make it 4 people").
+
+use std::collections::BTreeMap;
+
+use multiwoz::{Domain, Slot};
+
+mod rules;
+
+use super::cues::{domain_words, system_requests};
+use super::lexicon::{Lexicon, Match};
+use super::text::{contains_any, normalize};
+use super::times::{TimeKind, all_times};
+use crate::roles::{DialogState, Speaker, Utterance};
+
+/// The value the tracker keeps for "don't care" (dropped from the public state,
+/// as the evaluator's gold states drop it).
+pub const DONTCARE: &str = "dontcare";
+
+/// What the tracker knows after a history, beyond the public state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrackView {
+    /// The state including `dontcare` values.
+    pub state: DialogState,
+    /// The domain the last user turn was read in.
+    pub domain: Option<Domain>,
+    /// The last venue name the system mentioned, per domain.
+    pub offered: BTreeMap<Domain, String>,
+}
+
+impl TrackView {
+    /// The state without `dontcare` values, as the evaluator's gold states are.
+    pub fn public_state(&self) -> DialogState {
+        let mut out = DialogState::new();
+        for (d, slots) in &self.state {
+            let kept: BTreeMap<Slot, String> = slots
+                .iter()
+                .filter(|(_, v)| v.as_str() != DONTCARE)
+                .map(|(s, v)| (*s, v.clone()))
+                .collect();
+            if !kept.is_empty() {
+                out.insert(*d, kept);
+            }
+        }
+        out
+    }
+}
+
+/// The rule-based tracker over a [`Lexicon`].
+#[derive(Debug, Clone)]
+pub struct RuleTracker {
+    lexicon: Lexicon,
+}
+
+/// An incremental run of the tracker over a dialog, one utterance at a time.
+#[derive(Debug, Clone)]
+pub struct TrackerRun<'t> {
+    tracker: &'t RuleTracker,
+    view: TrackView,
+    last_system: String,
+}
+
+impl<'t> TrackerRun<'t> {
+    /// A run at the start of a dialog.
+    pub fn new(tracker: &'t RuleTracker) -> TrackerRun<'t> {
+        TrackerRun {
+            tracker,
+            view: TrackView::default(),
+            last_system: String::new(),
+        }
+    }
+
+    /// Reads the next utterance.
+    pub fn push(&mut self, utt: &Utterance) {
+        match utt.speaker {
+            Speaker::System => {
+                self.last_system = normalize(&utt.text);
+                self.tracker.note_offers(&self.last_system, &mut self.view);
+            }
+            _ => {
+                let norm = normalize(&utt.text);
+                self.tracker
+                    .read_user_turn(&norm, &self.last_system, &mut self.view);
+            }
+        }
+    }
+
+    /// Resumes a run from a saved view and the last system utterance (normalized).
+    pub fn resume(
+        tracker: &'t RuleTracker,
+        view: TrackView,
+        last_system: String,
+    ) -> TrackerRun<'t> {
+        TrackerRun {
+            tracker,
+            view,
+            last_system,
+        }
+    }
+
+    /// The normalized last system utterance (the context of the next user turn).
+    pub fn last_system(&self) -> &str {
+        &self.last_system
+    }
+
+    /// What the tracker knows so far.
+    pub fn view(&self) -> &TrackView {
+        &self.view
+    }
+
+    /// The final view.
+    pub fn into_view(self) -> TrackView {
+        self.view
+    }
+}
+
+/// Context for reading one user turn.
+pub(super) struct TurnCtx<'a> {
+    pub(super) norm: &'a str,
+    pub(super) toks: Vec<&'a str>,
+    pub(super) sys_norm: String,
+    pub(super) sys_asks: Vec<Slot>,
+    pub(super) domain: Option<Domain>,
+}
+
+impl RuleTracker {
+    /// A tracker over the given lexicon.
+    pub fn new(lexicon: Lexicon) -> RuleTracker {
+        RuleTracker { lexicon }
+    }
+
+    /// The lexicon the tracker matches against.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Reads the whole history and returns the state after its last user turn.
+    pub fn track(&self, history: &[Utterance]) -> TrackView {
+        let mut run = TrackerRun::new(self);
+        for utt in history {
+            run.push(utt);
+        }
+        run.into_view()
+    }
+
+    /// Remembers the venue names a system turn mentions.
+    fn note_offers(&self, sys_norm: &str, view: &mut TrackView) {
+        let toks: Vec<&str> = sys_norm.split(' ').collect();
+        for m in self.lexicon.find(&toks) {
+            for r in &m.readings {
+                if r.slot == Slot::Name {
+                    view.offered.insert(r.domain, r.value.clone());
+                }
+            }
+        }
+    }
+
+    fn read_user_turn(&self, norm: &str, sys_norm: &str, view: &mut TrackView) {
+        let toks: Vec<&str> = norm.split(' ').filter(|t| !t.is_empty()).collect();
+        let matches = self.lexicon.find(&toks);
+        let times = all_times(&toks);
+        let matches: Vec<Match> = matches
+            .into_iter()
+            .filter(|m| !times.iter().any(|t| t.start < m.end && m.start < t.end))
+            .collect();
+        let mut ctx = TurnCtx {
+            norm,
+            toks,
+            sys_norm: sys_norm.to_string(),
+            sys_asks: system_requests(sys_norm),
+            domain: None,
+        };
+        ctx.domain = self.turn_domain(&ctx, &matches, view);
+        view.domain = ctx.domain.or(view.domain);
+        let mut updates: Vec<(Domain, Slot, String)> = Vec::new();
+
+        for m in &matches {
+            let lo = m.start.saturating_sub(2);
+            let negated = ctx.toks[lo..m.start]
+                .iter()
+                .any(|t| matches!(*t, "not" | "isnt" | "arent" | "than"));
+            if negated {
+                continue;
+            }
+            if let Some(u) = self.resolve_match(&ctx, m, view) {
+                updates.push(u);
+            }
+        }
+        if ctx.domain == Some(Domain::Taxi) {
+            self.taxi_references(&ctx, view, &mut updates);
+            self.taxi_between(&ctx, view, &mut updates);
+        }
+        for t in &times {
+            let Some(d) = ctx.domain else { break };
+            let slot = match (d, t.kind) {
+                (Domain::Restaurant, _) => Slot::BookTime,
+                (Domain::Train | Domain::Taxi, TimeKind::Arrive) => Slot::Arrive,
+                (Domain::Train | Domain::Taxi, TimeKind::Leave) => Slot::Leave,
+                (Domain::Train | Domain::Taxi, TimeKind::At) => {
+                    if ctx.sys_asks.contains(&Slot::Arrive) && !ctx.sys_asks.contains(&Slot::Leave)
+                    {
+                        Slot::Arrive
+                    } else {
+                        Slot::Leave
+                    }
+                }
+                _ => continue,
+            };
+            updates.push((d, slot, t.hhmm()));
+        }
+        self.numbers_and_days(&ctx, &times, &mut updates);
+        self.hotel_flags(&ctx, &mut updates);
+        self.dontcare(&ctx, &mut updates);
+        let so_far = updates.clone();
+        self.accepted_offer(&ctx, view, &so_far, &mut updates);
+
+        for (d, s, v) in updates {
+            view.state.entry(d).or_default().insert(s, v);
+        }
+    }
+
+    /// The domain a user turn is about.
+    fn turn_domain(
+        &self,
+        ctx: &TurnCtx<'_>,
+        matches: &[Match],
+        view: &TrackView,
+    ) -> Option<Domain> {
+        if let Some(d) = domain_words(ctx.norm).first() {
+            return Some(*d);
+        }
+        // An answer to a taxi or train question stays in that domain even when
+        // it names a venue ("departing from the missing sock").
+        let travel_question = ctx.sys_asks.iter().any(|s| {
+            matches!(
+                s,
+                Slot::Departure | Slot::Destination | Slot::Leave | Slot::Arrive
+            )
+        });
+        if travel_question
+            && matches!(view.domain, Some(Domain::Taxi | Domain::Train))
+            && domain_words(&ctx.sys_norm)
+                .iter()
+                .all(|d| Some(*d) == view.domain)
+        {
+            return view.domain;
+        }
+        // Values that belong to one domain only.
+        for m in matches {
+            let domains: Vec<Domain> = m.readings.iter().map(|r| r.domain).collect();
+            if domains.len() == 1 || domains.windows(2).all(|w| w[0] == w[1]) {
+                let r = &m.readings[0];
+                if r.slot != Slot::Departure || view.domain != Some(Domain::Taxi) {
+                    return Some(r.domain);
+                }
+            }
+        }
+        if contains_any(
+            ctx.norm,
+            &["stars", "star", "wifi", "internet", "parking", "nights"],
+        ) {
+            return Some(Domain::Hotel);
+        }
+        let sys_domains = domain_words(&ctx.sys_norm);
+        if let Some(d) = sys_domains.first() {
+            return Some(*d);
+        }
+        view.domain
+    }
+}

@@ -1,0 +1,99 @@
+//! The built-in policy's decisions: request a missing constraint, offer, tell
+//! what was asked, book, no match, taxi, goodbye.
+
+use std::collections::BTreeMap;
+
+use agents::builtin::policy::{PolicyInput, decide};
+use agents::builtin::pool::Kind;
+use agents::builtin::text::normalize;
+use agents::roles::{DbRecord, DbResult};
+use multiwoz::{Domain, Slot};
+
+fn state(pairs: &[(Slot, &str)]) -> BTreeMap<Slot, String> {
+    pairs.iter().map(|(s, v)| (*s, v.to_string())).collect()
+}
+
+fn db(domain: Domain, count: usize) -> DbResult {
+    DbResult {
+        domain,
+        count,
+        record: (count > 0).then(DbRecord::default),
+    }
+}
+
+fn plan(domain: Domain, st: &BTreeMap<Slot, String>, count: usize, user: &str, system: &str) -> agents::builtin::policy::Plan {
+    decide(&PolicyInput {
+        domain,
+        state: st,
+        db: &db(domain, count),
+        user: &normalize(user),
+        system: &normalize(system),
+    })
+}
+
+#[test]
+fn many_matches_and_few_constraints_ask_for_more() {
+    let p = plan(Domain::Restaurant, &state(&[]), 110, "I need a restaurant.", "");
+    assert_eq!(p.kind, Kind::Request);
+    assert_eq!(p.requests.first().map(String::as_str), Some("food"));
+    assert!(p.must.is_empty());
+}
+
+#[test]
+fn a_narrow_search_offers_a_named_venue_without_contact_details() {
+    let st = state(&[(Slot::Food, "indian"), (Slot::Area, "centre")]);
+    let p = plan(Domain::Restaurant, &st, 3, "Indian food in the centre please.", "");
+    assert_eq!(p.kind, Kind::Offer);
+    assert!(p.must.contains("name"));
+    for unasked in ["phone", "address", "postcode", "reference"] {
+        assert!(!p.must.contains(unasked) && !p.may.contains(unasked), "{unasked} offered unasked");
+    }
+}
+
+#[test]
+fn asked_attributes_are_told_with_the_venue_name() {
+    let st = state(&[(Slot::Name, "the golden curry")]);
+    let p = plan(Domain::Restaurant, &st, 1, "What is their phone number and postcode?", "");
+    assert_eq!(p.kind, Kind::Attrs);
+    for ph in ["phone", "postcode", "name"] {
+        assert!(p.must.contains(ph), "{ph} missing");
+    }
+    assert!(!p.must.contains("address"));
+}
+
+#[test]
+fn a_booking_with_all_details_gives_a_reference_and_missing_details_are_asked() {
+    let full = state(&[(Slot::Name, "acorn guest house"), (Slot::BookDay, "friday"), (Slot::BookPeople, "2"), (Slot::BookStay, "3")]);
+    let p = plan(Domain::Hotel, &full, 1, "Please book it for 2 people for 3 nights from Friday.", "");
+    assert_eq!(p.kind, Kind::Book);
+    assert!(p.must.contains("reference"));
+    let partial = state(&[(Slot::Name, "acorn guest house"), (Slot::BookPeople, "2")]);
+    let p = plan(Domain::Hotel, &partial, 1, "Can you book it for 2 people?", "");
+    assert_eq!(p.kind, Kind::BookRequest);
+    assert!(p.requests.contains(&"day".to_string()) && p.requests.contains(&"stay".to_string()));
+}
+
+#[test]
+fn no_match_says_so() {
+    let st = state(&[(Slot::Food, "christmas"), (Slot::Area, "centre")]);
+    let p = plan(Domain::Restaurant, &st, 0, "Christmas food in the centre?", "");
+    assert_eq!(p.kind, Kind::NoOffer);
+}
+
+#[test]
+fn a_taxi_with_places_and_a_time_is_booked_with_car_and_phone() {
+    let st = state(&[(Slot::Departure, "acorn guest house"), (Slot::Destination, "the golden curry"), (Slot::Arrive, "19:00")]);
+    let p = plan(Domain::Taxi, &st, 0, "I need a taxi to get there by 19:00.", "");
+    assert_eq!(p.kind, Kind::Book);
+    assert!(p.must.contains("car") && p.must.contains("phone"));
+    let p = plan(Domain::Taxi, &state(&[]), 0, "I need a taxi.", "");
+    assert_eq!(p.kind, Kind::Request);
+}
+
+#[test]
+fn thanks_and_goodbye_close_the_dialog() {
+    let p = plan(Domain::Hotel, &state(&[]), 5, "That's all I need, thank you. Bye!", "");
+    assert_eq!(p.kind, Kind::Bye);
+    let p = plan(Domain::Hotel, &state(&[]), 5, "Thank you so much.", "");
+    assert_eq!(p.kind, Kind::Reqmore);
+}

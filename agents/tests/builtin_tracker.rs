@@ -1,0 +1,130 @@
+//! The built-in tracker on hand-written dialogs: values, context from the
+//! system's question, corrections, "don't care", times, counts, days, taxi
+//! places, and an offered venue the user accepts.
+
+use agents::builtin::lexicon::Lexicon;
+use agents::builtin::tracker::{DONTCARE, RuleTracker};
+use agents::roles::Utterance;
+use multiwoz::{Domain, Slot};
+
+fn tracker() -> RuleTracker {
+    RuleTracker::new(Lexicon::build([
+        (Domain::Restaurant, "name", "pizza hut city centre"),
+        (Domain::Restaurant, "name", "the golden curry"),
+        (Domain::Restaurant, "food", "italian"),
+        (Domain::Restaurant, "food", "indian"),
+        (Domain::Hotel, "name", "acorn guest house"),
+        (Domain::Hotel, "name", "the lensfield hotel"),
+        (Domain::Attraction, "name", "all saints church"),
+        (Domain::Train, "departure", "cambridge"),
+        (Domain::Train, "departure", "london kings cross"),
+        (Domain::Train, "departure", "ely"),
+    ]))
+}
+
+fn slot(view: &agents::builtin::tracker::TrackView, d: Domain, s: Slot) -> Option<&str> {
+    view.state.get(&d).and_then(|m| m.get(&s)).map(String::as_str)
+}
+
+#[test]
+fn restaurant_constraints_and_a_correction() {
+    let t = tracker();
+    let history = [
+        Utterance::user("I want a cheap Italian restaurant in the centre, please."),
+        Utterance::system("Pizza Hut City Centre is a cheap italian place. Shall I book it?"),
+        Utterance::user("Actually, make it an expensive Indian one."),
+    ];
+    let view = t.track(&history);
+    assert_eq!(slot(&view, Domain::Restaurant, Slot::Area), Some("centre"));
+    assert_eq!(slot(&view, Domain::Restaurant, Slot::Food), Some("indian"));
+    assert_eq!(slot(&view, Domain::Restaurant, Slot::PriceRange), Some("expensive"));
+}
+
+#[test]
+fn bare_answers_fill_the_slot_the_system_asked_for() {
+    let t = tracker();
+    let history = [
+        Utterance::user("I need a place to stay with free wifi."),
+        Utterance::system("What area would you like to stay in?"),
+        Utterance::user("The north."),
+        Utterance::system("How many people will be staying?"),
+        Utterance::user("5"),
+    ];
+    let view = t.track(&history);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Area), Some("north"));
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Internet), Some("yes"));
+    assert_eq!(slot(&view, Domain::Hotel, Slot::BookPeople), Some("5"));
+}
+
+#[test]
+fn dont_care_is_kept_internally_and_dropped_from_the_public_state() {
+    let t = tracker();
+    let history = [
+        Utterance::user("I'm looking for a guesthouse."),
+        Utterance::system("Do you have a price range in mind?"),
+        Utterance::user("I don't care about the price."),
+    ];
+    let view = t.track(&history);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::PriceRange), Some(DONTCARE));
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Type), Some("guesthouse"));
+    let public = view.public_state();
+    assert!(!public[&Domain::Hotel].contains_key(&Slot::PriceRange));
+}
+
+#[test]
+fn trains_read_places_days_times_and_people() {
+    let t = tracker();
+    let history = [Utterance::user(
+        "I need a train from London Kings Cross to Cambridge on Friday, leaving after 5:30 pm, for two people.",
+    )];
+    let view = t.track(&history);
+    assert_eq!(slot(&view, Domain::Train, Slot::Departure), Some("london kings cross"));
+    assert_eq!(slot(&view, Domain::Train, Slot::Destination), Some("cambridge"));
+    assert_eq!(slot(&view, Domain::Train, Slot::Day), Some("friday"));
+    assert_eq!(slot(&view, Domain::Train, Slot::Leave), Some("17:30"));
+    assert_eq!(slot(&view, Domain::Train, Slot::BookPeople), Some("2"));
+    let arrive = t.track(&[Utterance::user("A train to Ely that arrives by 10:15 please.")]);
+    assert_eq!(slot(&arrive, Domain::Train, Slot::Arrive), Some("10:15"));
+}
+
+#[test]
+fn taxi_places_resolve_venues_named_by_their_domain() {
+    let t = tracker();
+    let history = [
+        Utterance::user("I want to eat at the golden curry."),
+        Utterance::system("The Golden Curry is a great choice."),
+        Utterance::user("Also a room at the Lensfield hotel."),
+        Utterance::system("The Lensfield Hotel is booked."),
+        Utterance::user("I need a taxi from the hotel to the restaurant by 19:00."),
+    ];
+    let view = t.track(&history);
+    assert_eq!(slot(&view, Domain::Taxi, Slot::Departure), Some("the lensfield hotel"));
+    assert_eq!(slot(&view, Domain::Taxi, Slot::Destination), Some("the golden curry"));
+    assert_eq!(slot(&view, Domain::Taxi, Slot::Arrive), Some("19:00"));
+}
+
+#[test]
+fn an_offered_venue_becomes_the_choice_when_the_user_engages() {
+    let t = tracker();
+    let history = [
+        Utterance::user("Find me a guesthouse in the north."),
+        Utterance::system("I recommend the Acorn Guest House."),
+        Utterance::user("Sounds good, what is the phone number?"),
+    ];
+    let view = t.track(&history);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Name), Some("acorn guest house"));
+    let declined = t.track(&[
+        Utterance::user("Find me a guesthouse in the north."),
+        Utterance::system("I recommend the Acorn Guest House."),
+        Utterance::user("Do you have another one?"),
+    ]);
+    assert_eq!(slot(&declined, Domain::Hotel, Slot::Name), None);
+}
+
+#[test]
+fn negated_values_are_not_taken() {
+    let t = tracker();
+    let view = t.track(&[Utterance::user("I need a hotel, not a guesthouse, in the east.")]);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Type), None);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Area), Some("east"));
+}
