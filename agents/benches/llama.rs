@@ -11,7 +11,7 @@
 //! LLAMA_BENCH_BIN=/path/llama-bench cargo bench -p dard-agents --features llama --bench llama
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ fn dialog(n_user_turns: usize) -> Vec<Turn> {
 }
 
 /// llama-bench's mean tokens/s for pp (`-p n -n 0`) or tg (`-p 0 -n n`).
-fn llama_bench(bin: &str, model: &PathBuf, threads: u32, pp: usize, tg: u32) -> Option<f64> {
+fn llama_bench(bin: &str, model: &Path, threads: u32, pp: usize, tg: u32) -> Option<f64> {
     let out = Command::new(bin)
         .args(["-m", &model.display().to_string()])
         .args([

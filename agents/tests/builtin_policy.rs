@@ -21,7 +21,13 @@ fn db(domain: Domain, count: usize) -> DbResult {
     }
 }
 
-fn plan(domain: Domain, st: &BTreeMap<Slot, String>, count: usize, user: &str, system: &str) -> agents::builtin::policy::Plan {
+fn plan(
+    domain: Domain,
+    st: &BTreeMap<Slot, String>,
+    count: usize,
+    user: &str,
+    system: &str,
+) -> agents::builtin::policy::Plan {
     decide(&PolicyInput {
         domain,
         state: st,
@@ -33,7 +39,13 @@ fn plan(domain: Domain, st: &BTreeMap<Slot, String>, count: usize, user: &str, s
 
 #[test]
 fn many_matches_and_few_constraints_ask_for_more() {
-    let p = plan(Domain::Restaurant, &state(&[]), 110, "I need a restaurant.", "");
+    let p = plan(
+        Domain::Restaurant,
+        &state(&[]),
+        110,
+        "I need a restaurant.",
+        "",
+    );
     assert_eq!(p.kind, Kind::Request);
     assert_eq!(p.requests.first().map(String::as_str), Some("food"));
     assert!(p.must.is_empty());
@@ -42,18 +54,33 @@ fn many_matches_and_few_constraints_ask_for_more() {
 #[test]
 fn a_narrow_search_offers_a_named_venue_without_contact_details() {
     let st = state(&[(Slot::Food, "indian"), (Slot::Area, "centre")]);
-    let p = plan(Domain::Restaurant, &st, 3, "Indian food in the centre please.", "");
+    let p = plan(
+        Domain::Restaurant,
+        &st,
+        3,
+        "Indian food in the centre please.",
+        "",
+    );
     assert_eq!(p.kind, Kind::Offer);
     assert!(p.must.contains("name"));
     for unasked in ["phone", "address", "postcode", "reference"] {
-        assert!(!p.must.contains(unasked) && !p.may.contains(unasked), "{unasked} offered unasked");
+        assert!(
+            !p.must.contains(unasked) && !p.may.contains(unasked),
+            "{unasked} offered unasked"
+        );
     }
 }
 
 #[test]
 fn asked_attributes_are_told_with_the_venue_name() {
     let st = state(&[(Slot::Name, "the golden curry")]);
-    let p = plan(Domain::Restaurant, &st, 1, "What is their phone number and postcode?", "");
+    let p = plan(
+        Domain::Restaurant,
+        &st,
+        1,
+        "What is their phone number and postcode?",
+        "",
+    );
     assert_eq!(p.kind, Kind::Attrs);
     for ph in ["phone", "postcode", "name"] {
         assert!(p.must.contains(ph), "{ph} missing");
@@ -63,12 +90,29 @@ fn asked_attributes_are_told_with_the_venue_name() {
 
 #[test]
 fn a_booking_with_all_details_gives_a_reference_and_missing_details_are_asked() {
-    let full = state(&[(Slot::Name, "acorn guest house"), (Slot::BookDay, "friday"), (Slot::BookPeople, "2"), (Slot::BookStay, "3")]);
-    let p = plan(Domain::Hotel, &full, 1, "Please book it for 2 people for 3 nights from Friday.", "");
+    let full = state(&[
+        (Slot::Name, "acorn guest house"),
+        (Slot::BookDay, "friday"),
+        (Slot::BookPeople, "2"),
+        (Slot::BookStay, "3"),
+    ]);
+    let p = plan(
+        Domain::Hotel,
+        &full,
+        1,
+        "Please book it for 2 people for 3 nights from Friday.",
+        "",
+    );
     assert_eq!(p.kind, Kind::Book);
     assert!(p.must.contains("reference"));
     let partial = state(&[(Slot::Name, "acorn guest house"), (Slot::BookPeople, "2")]);
-    let p = plan(Domain::Hotel, &partial, 1, "Can you book it for 2 people?", "");
+    let p = plan(
+        Domain::Hotel,
+        &partial,
+        1,
+        "Can you book it for 2 people?",
+        "",
+    );
     assert_eq!(p.kind, Kind::BookRequest);
     assert!(p.requests.contains(&"day".to_string()) && p.requests.contains(&"stay".to_string()));
 }
@@ -76,14 +120,30 @@ fn a_booking_with_all_details_gives_a_reference_and_missing_details_are_asked() 
 #[test]
 fn no_match_says_so() {
     let st = state(&[(Slot::Food, "christmas"), (Slot::Area, "centre")]);
-    let p = plan(Domain::Restaurant, &st, 0, "Christmas food in the centre?", "");
+    let p = plan(
+        Domain::Restaurant,
+        &st,
+        0,
+        "Christmas food in the centre?",
+        "",
+    );
     assert_eq!(p.kind, Kind::NoOffer);
 }
 
 #[test]
 fn a_taxi_with_places_and_a_time_is_booked_with_car_and_phone() {
-    let st = state(&[(Slot::Departure, "acorn guest house"), (Slot::Destination, "the golden curry"), (Slot::Arrive, "19:00")]);
-    let p = plan(Domain::Taxi, &st, 0, "I need a taxi to get there by 19:00.", "");
+    let st = state(&[
+        (Slot::Departure, "acorn guest house"),
+        (Slot::Destination, "the golden curry"),
+        (Slot::Arrive, "19:00"),
+    ]);
+    let p = plan(
+        Domain::Taxi,
+        &st,
+        0,
+        "I need a taxi to get there by 19:00.",
+        "",
+    );
     assert_eq!(p.kind, Kind::Book);
     assert!(p.must.contains("car") && p.must.contains("phone"));
     let p = plan(Domain::Taxi, &state(&[]), 0, "I need a taxi.", "");
@@ -92,7 +152,13 @@ fn a_taxi_with_places_and_a_time_is_booked_with_car_and_phone() {
 
 #[test]
 fn thanks_and_goodbye_close_the_dialog() {
-    let p = plan(Domain::Hotel, &state(&[]), 5, "That's all I need, thank you. Bye!", "");
+    let p = plan(
+        Domain::Hotel,
+        &state(&[]),
+        5,
+        "That's all I need, thank you. Bye!",
+        "",
+    );
     assert_eq!(p.kind, Kind::Bye);
     let p = plan(Domain::Hotel, &state(&[]), 5, "Thank you so much.", "");
     assert_eq!(p.kind, Kind::Reqmore);

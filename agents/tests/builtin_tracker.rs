@@ -23,7 +23,10 @@ fn tracker() -> RuleTracker {
 }
 
 fn slot(view: &agents::builtin::tracker::TrackView, d: Domain, s: Slot) -> Option<&str> {
-    view.state.get(&d).and_then(|m| m.get(&s)).map(String::as_str)
+    view.state
+        .get(&d)
+        .and_then(|m| m.get(&s))
+        .map(String::as_str)
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn restaurant_constraints_and_a_correction() {
     let view = t.track(&history);
     assert_eq!(slot(&view, Domain::Restaurant, Slot::Area), Some("centre"));
     assert_eq!(slot(&view, Domain::Restaurant, Slot::Food), Some("indian"));
-    assert_eq!(slot(&view, Domain::Restaurant, Slot::PriceRange), Some("expensive"));
+    assert_eq!(
+        slot(&view, Domain::Restaurant, Slot::PriceRange),
+        Some("expensive")
+    );
 }
 
 #[test]
@@ -78,12 +84,20 @@ fn trains_read_places_days_times_and_people() {
         "I need a train from London Kings Cross to Cambridge on Friday, leaving after 5:30 pm, for two people.",
     )];
     let view = t.track(&history);
-    assert_eq!(slot(&view, Domain::Train, Slot::Departure), Some("london kings cross"));
-    assert_eq!(slot(&view, Domain::Train, Slot::Destination), Some("cambridge"));
+    assert_eq!(
+        slot(&view, Domain::Train, Slot::Departure),
+        Some("london kings cross")
+    );
+    assert_eq!(
+        slot(&view, Domain::Train, Slot::Destination),
+        Some("cambridge")
+    );
     assert_eq!(slot(&view, Domain::Train, Slot::Day), Some("friday"));
     assert_eq!(slot(&view, Domain::Train, Slot::Leave), Some("17:30"));
     assert_eq!(slot(&view, Domain::Train, Slot::BookPeople), Some("2"));
-    let arrive = t.track(&[Utterance::user("A train to Ely that arrives by 10:15 please.")]);
+    let arrive = t.track(&[Utterance::user(
+        "A train to Ely that arrives by 10:15 please.",
+    )]);
     assert_eq!(slot(&arrive, Domain::Train, Slot::Arrive), Some("10:15"));
 }
 
@@ -98,8 +112,14 @@ fn taxi_places_resolve_venues_named_by_their_domain() {
         Utterance::user("I need a taxi from the hotel to the restaurant by 19:00."),
     ];
     let view = t.track(&history);
-    assert_eq!(slot(&view, Domain::Taxi, Slot::Departure), Some("the lensfield hotel"));
-    assert_eq!(slot(&view, Domain::Taxi, Slot::Destination), Some("the golden curry"));
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Departure),
+        Some("the lensfield hotel")
+    );
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Destination),
+        Some("the golden curry")
+    );
     assert_eq!(slot(&view, Domain::Taxi, Slot::Arrive), Some("19:00"));
 }
 
@@ -112,7 +132,10 @@ fn an_offered_venue_becomes_the_choice_when_the_user_engages() {
         Utterance::user("Sounds good, what is the phone number?"),
     ];
     let view = t.track(&history);
-    assert_eq!(slot(&view, Domain::Hotel, Slot::Name), Some("acorn guest house"));
+    assert_eq!(
+        slot(&view, Domain::Hotel, Slot::Name),
+        Some("acorn guest house")
+    );
     let declined = t.track(&[
         Utterance::user("Find me a guesthouse in the north."),
         Utterance::system("I recommend the Acorn Guest House."),
@@ -124,7 +147,9 @@ fn an_offered_venue_becomes_the_choice_when_the_user_engages() {
 #[test]
 fn negated_values_are_not_taken() {
     let t = tracker();
-    let view = t.track(&[Utterance::user("I need a hotel, not a guesthouse, in the east.")]);
+    let view = t.track(&[Utterance::user(
+        "I need a hotel, not a guesthouse, in the east.",
+    )]);
     assert_eq!(slot(&view, Domain::Hotel, Slot::Type), None);
     assert_eq!(slot(&view, Domain::Hotel, Slot::Area), Some("east"));
 }

@@ -4,6 +4,7 @@
 //! `DARD_REQUIRE_LLAMA_MODELS=1` (as in CI), where a missing model fails them.
 
 #![cfg(feature = "llama")]
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 
 use std::path::PathBuf;
 

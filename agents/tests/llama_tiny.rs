@@ -3,6 +3,7 @@
 //! token limits, templates, grammars, the T5 encoder path and error paths.
 
 #![cfg(feature = "llama")]
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 
 #[path = "support/gguf.rs"]
 mod gguf;

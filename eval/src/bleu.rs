@@ -7,6 +7,7 @@
 //! double, not just the same to a few decimals.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::pytext::{py_rstrip, py_split_whitespace};
@@ -75,31 +76,47 @@ fn segment_stats(hyp: &str, reference: &str) -> Stats {
         ref_len: ref_words.len() as u64,
         ..Stats::default()
     };
-    let mut hyp_grams: Vec<&[&str]> = Vec::with_capacity(hyp_words.len());
-    let mut ref_grams: Vec<&[&str]> = Vec::with_capacity(ref_words.len());
+    // Words become small per-segment ids so that n-grams compare as integers.
+    let mut vocabulary: FxHashMap<&str, u32> = FxHashMap::default();
+    let hyp_ids = intern(&mut vocabulary, &hyp_words);
+    let ref_ids = intern(&mut vocabulary, &ref_words);
+    let mut hyp_grams: Vec<u128> = Vec::with_capacity(hyp_ids.len());
+    let mut ref_grams: Vec<u128> = Vec::with_capacity(ref_ids.len());
     for n in 1..=MAX_ORDER {
         hyp_grams.clear();
         ref_grams.clear();
-        hyp_grams.extend(hyp_words.windows(n));
-        ref_grams.extend(ref_words.windows(n));
+        hyp_grams.extend(hyp_ids.windows(n).map(pack));
+        ref_grams.extend(ref_ids.windows(n).map(pack));
         stats.total[n - 1] = hyp_grams.len() as u64;
         stats.correct[n - 1] = clipped_matches(&mut hyp_grams, &mut ref_grams);
     }
     stats
 }
 
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+fn intern<'w>(vocabulary: &mut FxHashMap<&'w str, u32>, words: &[&'w str]) -> Vec<u32> {
+    words
+        .iter()
+        .map(|w| {
+            let next = vocabulary.len() as u32;
+            *vocabulary.entry(w).or_insert(next)
+        })
+        .collect()
+}
+
+/// Packs an n-gram (n <= 4) of word ids into one integer; the order n is implied by
+/// the caller, so distinct n-grams of one order get distinct keys.
+fn pack(gram: &[u32]) -> u128 {
+    gram.iter().fold(0u128, |acc, &id| (acc << 32) | u128::from(id))
 }
 
 /// Sum over distinct hypothesis n-grams of `min(hyp count, ref count)`, by sorting
-/// both lists and merging (no hashing: segments are short).
-fn clipped_matches(hyp: &mut [&[&str]], reference: &mut [&[&str]]) -> u64 {
+/// both lists and merging.
+fn clipped_matches(hyp: &mut [u128], reference: &mut [u128]) -> u64 {
     hyp.sort_unstable();
     reference.sort_unstable();
     let (mut i, mut j, mut matched) = (0, 0, 0u64);
     while i < hyp.len() && j < reference.len() {
-        match hyp[i].cmp(reference[j]) {
+        match hyp[i].cmp(&reference[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
@@ -113,6 +130,10 @@ fn clipped_matches(hyp: &mut [&[&str]], reference: &mut [&[&str]]) -> u64 {
         }
     }
     matched
+}
+
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// sacrebleu's `BLEU.compute_bleu` with `smooth_method="exp"`.

@@ -232,7 +232,10 @@ impl Config {
     /// The stage references: `(config key, backend name)`.
     pub fn references(&self) -> Vec<(String, String)> {
         let mut refs = vec![
-            ("pipeline.tracker".to_string(), self.pipeline.tracker.clone()),
+            (
+                "pipeline.tracker".to_string(),
+                self.pipeline.tracker.clone(),
+            ),
             ("pipeline.router".to_string(), self.pipeline.router.clone()),
             (
                 "pipeline.agents.default".to_string(),
@@ -272,9 +275,13 @@ impl Config {
     }
 
     fn resolve_paths(&mut self, base: &Path) {
-        for p in [&mut self.prompts.dir, &mut self.data.dir, &mut self.cache.dir]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut self.prompts.dir,
+            &mut self.data.dir,
+            &mut self.cache.dir,
+        ]
+        .into_iter()
+        .flatten()
         {
             if p.is_relative() {
                 *p = base.join(&*p);
@@ -323,9 +330,12 @@ mod tests {
 
     #[test]
     fn key_typo_names_the_key_and_file() {
-        let err = Config::from_toml("[pipeline]\ntracer = \"builtin\"\n", Some(Path::new("my.toml")))
-            .unwrap_err()
-            .to_string();
+        let err = Config::from_toml(
+            "[pipeline]\ntracer = \"builtin\"\n",
+            Some(Path::new("my.toml")),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("my.toml") && err.contains("tracer"), "{err}");
         let err = Config::from_toml("[pipeline.agents]\nresturant = \"builtin\"\n", None)
             .unwrap_err()
@@ -342,7 +352,9 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            err.contains("best.toml") && err.contains("pipeline.agents.train") && err.contains("local-t5"),
+            err.contains("best.toml")
+                && err.contains("pipeline.agents.train")
+                && err.contains("local-t5"),
             "{err}"
         );
     }
@@ -359,7 +371,11 @@ mod tests {
     fn relative_paths_follow_the_config_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[prompts]\ndir = \"my-prompts\"\n[cache]\ndir = \"/abs/cache\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[prompts]\ndir = \"my-prompts\"\n[cache]\ndir = \"/abs/cache\"\n",
+        )
+        .unwrap();
         let c = Config::from_file(&path).unwrap();
         assert_eq!(c.prompts.dir.unwrap(), dir.path().join("my-prompts"));
         assert_eq!(c.cache.dir.unwrap(), PathBuf::from("/abs/cache"));

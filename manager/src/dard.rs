@@ -61,7 +61,9 @@ pub struct Dard {
 
 impl std::fmt::Debug for Dard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Dard").field("pipeline", &self.info()).finish_non_exhaustive()
+        f.debug_struct("Dard")
+            .field("pipeline", &self.info())
+            .finish_non_exhaustive()
     }
 }
 
@@ -213,7 +215,12 @@ impl DardBuilder {
     }
 
     /// A custom agent for `domain`, replacing its `[pipeline.agents]` entry.
-    pub fn agent(mut self, domain: Domain, agent: Arc<dyn DomainAgent>, backend: impl Into<String>) -> Self {
+    pub fn agent(
+        mut self,
+        domain: Domain,
+        agent: Arc<dyn DomainAgent>,
+        backend: impl Into<String>,
+    ) -> Self {
         self.agents.insert(
             domain,
             Staged {
@@ -247,16 +254,17 @@ impl DardBuilder {
             (None, None) => Config::default(),
         };
         self.check_references(&config, file.as_deref())?;
-        let set = PromptSet::load(config.prompts.dir.as_deref()).map_err(|source| BuildError::Prompts {
-            file: file.clone(),
-            source,
+        let set = PromptSet::load(config.prompts.dir.as_deref()).map_err(|source| {
+            BuildError::Prompts {
+                file: file.clone(),
+                source,
+            }
         })?;
         let builtin_needed = self.needs_builtin(&config);
         let llm_needed = self.needs_examples(&config);
         let (db, dialogs) = self.load_data(&config, builtin_needed || llm_needed)?;
-        let builtin = builtin_needed.then(|| {
-            Arc::new(Builtin::from_parts(grounding::db_values(&db), &dialogs))
-        });
+        let builtin = builtin_needed
+            .then(|| Arc::new(Builtin::from_parts(grounding::db_values(&db), &dialogs)));
         let pool = if llm_needed {
             ExamplePool::build(&dialogs, config.prompts.example_turns)
         } else {
@@ -264,7 +272,12 @@ impl DardBuilder {
         };
         let ground_db = db.clone();
         let grounder: Grounder = Arc::new(move |d, s| grounding::ground(&ground_db, d, s, 0));
-        let prompter = Arc::new(Prompter::new(set, Arc::new(pool), config.prompts.options(), Some(grounder)));
+        let prompter = Arc::new(Prompter::new(
+            set,
+            Arc::new(pool),
+            config.prompts.options(),
+            Some(grounder),
+        ));
         let ledger = self.ledger.clone().unwrap_or_default();
         let ctx = BuildContext {
             cache_dir: self.cache_dir.clone().or_else(|| config.cache.dir.clone()),
@@ -330,16 +343,20 @@ impl DardBuilder {
         let named = |n: &str| Self::is_builtin(config, n) && !self.models.contains_key(n);
         (self.tracker.is_none() && named(&config.pipeline.tracker))
             || (self.router.is_none() && named(&config.pipeline.router))
-            || Domain::ALL
-                .into_iter()
-                .any(|d| !self.agents.contains_key(&d) && named(config.pipeline.agents.for_domain(d).0))
+            || Domain::ALL.into_iter().any(|d| {
+                !self.agents.contains_key(&d) && named(config.pipeline.agents.for_domain(d).0)
+            })
     }
 
     fn needs_examples(&self, config: &Config) -> bool {
         config.prompts.few_shot != FewShot::None && config.prompts.shots > 0
     }
 
-    fn load_data(&self, config: &Config, need_dialogs: bool) -> Result<(Arc<Database>, Vec<Dialog>), BuildError> {
+    fn load_data(
+        &self,
+        config: &Config,
+        need_dialogs: bool,
+    ) -> Result<(Arc<Database>, Vec<Dialog>), BuildError> {
         if let (Some(db), Some(dialogs)) = (&self.database, &self.dialogs) {
             return Ok((db.clone(), dialogs.clone()));
         }
@@ -352,10 +369,15 @@ impl DardBuilder {
             None => {
                 let Some(db_dir) = &layout.db_dir else {
                     return Err(BuildError::Data {
-                        message: format!("{} has no database folder (db/*_db.json)", layout.root.display()),
+                        message: format!(
+                            "{} has no database folder (db/*_db.json)",
+                            layout.root.display()
+                        ),
                     });
                 };
-                Arc::new(Database::load(db_dir).map_err(|e| BuildError::Data { message: e.to_string() })?)
+                Arc::new(Database::load(db_dir).map_err(|e| BuildError::Data {
+                    message: e.to_string(),
+                })?)
             }
         };
         let dialogs = match &self.dialogs {
@@ -373,8 +395,9 @@ impl DardBuilder {
                     tracing::warn!(root = %layout.root.display(), "no train or val dialogs: no examples, untrained built-in router");
                     Vec::new()
                 } else {
-                    multiwoz::load::load_splits(&layout, &splits)
-                        .map_err(|e| BuildError::Data { message: e.to_string() })?
+                    multiwoz::load::load_splits(&layout, &splits).map_err(|e| BuildError::Data {
+                        message: e.to_string(),
+                    })?
                 }
             }
             None => Vec::new(),
@@ -411,13 +434,20 @@ impl StageFactory<'_> {
                 file: self.file.map(Path::to_path_buf),
                 key: key.to_string(),
                 name: name.to_string(),
-                defined: self.config.backends.keys().cloned().collect::<Vec<_>>().join(", "),
+                defined: self
+                    .config
+                    .backends
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
-        let handle = agents::build(name, backend, self.ctx).map_err(|source| BuildError::Backend {
-            file: self.file.map(Path::to_path_buf),
-            source,
-        })?;
+        let handle =
+            agents::build(name, backend, self.ctx).map_err(|source| BuildError::Backend {
+                file: self.file.map(Path::to_path_buf),
+                source,
+            })?;
         self.built.insert(name.to_string(), handle.clone());
         Ok(Some(handle))
     }
@@ -430,7 +460,11 @@ impl StageFactory<'_> {
 
     fn tracker(&mut self, name: &str, key: &str) -> Result<Staged<dyn Tracker>, BuildError> {
         let role: Arc<dyn Tracker> = match self.model(name, key)? {
-            Some(m) => Arc::new(LlmTracker::new(m, self.prompter.clone(), self.config.generation.clone())),
+            Some(m) => Arc::new(LlmTracker::new(
+                m,
+                self.prompter.clone(),
+                self.config.generation.clone(),
+            )),
             None => self.builtin()?,
         };
         Ok(Staged {
@@ -441,7 +475,11 @@ impl StageFactory<'_> {
 
     fn router(&mut self, name: &str, key: &str) -> Result<Staged<dyn Router>, BuildError> {
         let role: Arc<dyn Router> = match self.model(name, key)? {
-            Some(m) => Arc::new(LlmRouter::new(m, self.prompter.clone(), self.config.generation.clone())),
+            Some(m) => Arc::new(LlmRouter::new(
+                m,
+                self.prompter.clone(),
+                self.config.generation.clone(),
+            )),
             None => self.builtin()?,
         };
         Ok(Staged {
@@ -452,7 +490,11 @@ impl StageFactory<'_> {
 
     fn agent(&mut self, name: &str, key: &str) -> Result<Staged<dyn DomainAgent>, BuildError> {
         let role: Arc<dyn DomainAgent> = match self.model(name, key)? {
-            Some(m) => Arc::new(LlmDomainAgent::new(m, self.prompter.clone(), self.config.generation.clone())),
+            Some(m) => Arc::new(LlmDomainAgent::new(
+                m,
+                self.prompter.clone(),
+                self.config.generation.clone(),
+            )),
             None => self.builtin()?,
         };
         Ok(Staged {

@@ -69,7 +69,11 @@ pub fn ground(db: &Database, domain: Domain, state: &DialogState, seed: u64) -> 
     }
 }
 
-fn venues(db: &Database, domain: Domain, slots: &std::collections::BTreeMap<Slot, String>) -> DbResult {
+fn venues(
+    db: &Database,
+    domain: Domain,
+    slots: &std::collections::BTreeMap<Slot, String>,
+) -> DbResult {
     let constraints: Vec<(&str, &str)> = slots
         .iter()
         .filter(|(s, _)| !s.is_book())
@@ -85,9 +89,15 @@ fn venues(db: &Database, domain: Domain, slots: &std::collections::BTreeMap<Slot
                 .unwrap_or(0)
         };
         if slots.contains_key(&Slot::Arrive) && !slots.contains_key(&Slot::Leave) {
-            matches.iter().max_by_key(|e| minutes(e.entity(), "arriveBy")).copied()
+            matches
+                .iter()
+                .max_by_key(|e| minutes(e.entity(), "arriveBy"))
+                .copied()
         } else {
-            matches.iter().min_by_key(|e| minutes(e.entity(), "leaveAt")).copied()
+            matches
+                .iter()
+                .min_by_key(|e| minutes(e.entity(), "leaveAt"))
+                .copied()
         }
     } else {
         matches.first().copied()
@@ -105,7 +115,10 @@ fn hospital(db: &Database, department: Option<&str>) -> DbResult {
     let matching: Vec<&Entity> = match &wanted {
         Some(w) => all
             .iter()
-            .filter(|e| e.get("department").is_some_and(|d| d.to_lowercase().contains(w.as_str())))
+            .filter(|e| {
+                e.get("department")
+                    .is_some_and(|d| d.to_lowercase().contains(w.as_str()))
+            })
             .collect(),
         None => Vec::new(),
     };
@@ -115,7 +128,10 @@ fn hospital(db: &Database, department: Option<&str>) -> DbResult {
     };
     for (k, v) in HOSPITAL {
         // The department's own phone wins over the switchboard.
-        record.fields.entry(k.to_string()).or_insert_with(|| v.to_string());
+        record
+            .fields
+            .entry(k.to_string())
+            .or_insert_with(|| v.to_string());
     }
     DbResult {
         domain: Domain::Hospital,
@@ -130,7 +146,12 @@ fn taxi(db: &Database, nothing_asked: bool, seed: u64) -> DbResult {
             .first()
             .and_then(|e| e.value(field))
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let colors = list("taxi_colors");

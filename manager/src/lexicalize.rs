@@ -30,7 +30,13 @@ const CAR_PLACEHOLDERS: &[&str] = &["[value_car]", "[taxi_car]", "[car]", "[taxi
 
 /// Fills the placeholders of `delex` for `domain` from `db`'s record and the
 /// state; placeholders without a value stay as they are.
-pub fn lexicalize_reply(delex: &str, domain: Domain, db: &DbResult, state: &DialogState, seed: u64) -> String {
+pub fn lexicalize_reply(
+    delex: &str,
+    domain: Domain,
+    db: &DbResult,
+    state: &DialogState,
+    seed: u64,
+) -> String {
     let mut text = delex.to_string();
     if let Some(car) = db.record.as_ref().and_then(|r| r.get("car")) {
         for p in CAR_PLACEHOLDERS {
@@ -39,13 +45,25 @@ pub fn lexicalize_reply(delex: &str, domain: Domain, db: &DbResult, state: &Dial
     }
     let slots: IndexMap<String, String> = state
         .get(&domain)
-        .map(|s| s.iter().map(|(k, v)| (k.as_str().to_string(), v.clone())).collect())
+        .map(|s| {
+            s.iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     let reference = booking_reference(seed);
-    let fields = |name: &str| db.record.as_ref().and_then(|r| r.get(name)).map(str::to_string);
+    let fields = |name: &str| {
+        db.record
+            .as_ref()
+            .and_then(|r| r.get(name))
+            .map(str::to_string)
+    };
     let ctx = LexContext {
         domain: Some(domain),
-        entity: db.record.as_ref().map(|_| &fields as &dyn multiwoz::lex::FieldSource),
+        entity: db
+            .record
+            .as_ref()
+            .map(|_| &fields as &dyn multiwoz::lex::FieldSource),
         state: Some(&slots),
         reference: Some(&reference),
         choice: Some(db.count),
@@ -65,13 +83,18 @@ mod tests {
         assert_eq!(a, booking_reference(7));
         assert_ne!(a, booking_reference(8));
         assert_eq!(a.len(), 8);
-        assert!(a.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        );
     }
 
     #[test]
     fn reply_is_filled_from_record_state_and_count() {
         let mut record = DbRecord::default();
-        record.fields.insert("name".into(), "pizza hut city centre".into());
+        record
+            .fields
+            .insert("name".into(), "pizza hut city centre".into());
         record.fields.insert("phone".into(), "01223323737".into());
         let db = DbResult {
             domain: Domain::Restaurant,
@@ -108,7 +131,13 @@ mod tests {
             count: 1,
             record: Some(record),
         };
-        let text = lexicalize_reply("a [value_car] will pick you up", Domain::Taxi, &db, &DialogState::new(), 0);
+        let text = lexicalize_reply(
+            "a [value_car] will pick you up",
+            Domain::Taxi,
+            &db,
+            &DialogState::new(),
+            0,
+        );
         assert_eq!(text, "a red tesla will pick you up");
     }
 }

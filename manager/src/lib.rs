@@ -27,7 +27,9 @@ pub mod grounding;
 pub mod lexicalize;
 mod session;
 
-pub use config::{AgentsConfig, BUILTIN, CacheConfig, Config, DataConfig, PipelineConfig, PromptsConfig};
+pub use config::{
+    AgentsConfig, BUILTIN, CacheConfig, Config, DataConfig, PipelineConfig, PromptsConfig,
+};
 pub use dard::{Dard, DardBuilder, PipelineInfo};
 pub use error::{BuildError, TurnError};
 pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};

@@ -168,7 +168,11 @@ impl Dard {
         self.run_turn(req, seed).await
     }
 
-    pub(crate) async fn run_turn(&self, req: TurnRequest<'_>, seed: u64) -> Result<TurnOutcome, TurnError> {
+    pub(crate) async fn run_turn(
+        &self,
+        req: TurnRequest<'_>,
+        seed: u64,
+    ) -> Result<TurnOutcome, TurnError> {
         let start = Instant::now();
         let inner = &self.inner;
         let empty = DialogState::new();

@@ -77,7 +77,10 @@ fn missing_model_fails_naming_the_backend_and_key() {
     );
     let msg = err.to_string();
     assert!(matches!(err, BuildError::Backend { .. }), "{msg}");
-    assert!(msg.contains("bad.toml") && msg.contains("gpt") && msg.contains("model"), "{msg}");
+    assert!(
+        msg.contains("bad.toml") && msg.contains("gpt") && msg.contains("model"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -94,15 +97,25 @@ fn misspelt_prompt_override_fails_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("p")).unwrap();
     std::fs::write(dir.path().join("p/respons_taxi.txt"), "x").unwrap();
-    let (_d, err) = build_file(&format!("[prompts]\ndir = \"{}\"\n", dir.path().join("p").display()));
+    let (_d, err) = build_file(&format!(
+        "[prompts]\ndir = \"{}\"\n",
+        dir.path().join("p").display()
+    ));
     let msg = err.to_string();
-    assert!(msg.contains("respons_taxi.txt") && msg.contains("bad.toml"), "{msg}");
+    assert!(
+        msg.contains("respons_taxi.txt") && msg.contains("bad.toml"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn builtin_default_builds_without_config() {
     let (db, dialogs) = data();
-    let dard = Dard::builder().database(db).dialogs(dialogs).build().unwrap();
+    let dard = Dard::builder()
+        .database(db)
+        .dialogs(dialogs)
+        .build()
+        .unwrap();
     let info = dard.info();
     assert_eq!(info.tracker, "builtin");
     assert_eq!(info.router, "builtin");

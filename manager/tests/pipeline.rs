@@ -10,7 +10,8 @@ use manager::{StateSource, TurnRequest};
 use multiwoz::{Domain, Slot};
 use support::{scripted_config, scripted_dard, show};
 
-const STATE_1: &str = r#"{"restaurant": {"food": "italian", "pricerange": "cheap", "area": "centre"}}"#;
+const STATE_1: &str =
+    r#"{"restaurant": {"food": "italian", "pricerange": "cheap", "area": "centre"}}"#;
 const ROUTE_1: &str = r#"{"domain": "restaurant", "reason": "the customer wants a restaurant"}"#;
 const REPLY_1: &str = "[value_name] is a cheap italian restaurant in the [value_area] .";
 
@@ -27,17 +28,31 @@ async fn two_turns_send_the_snapshotted_prompts() {
     let dard = scripted_dard(&model, scripted_config("[prompts]\nshots = 2\n"));
     let mut session = dard.session();
 
-    let first = session.turn("I want a cheap italian restaurant in the centre").await.unwrap();
+    let first = session
+        .turn("I want a cheap italian restaurant in the centre")
+        .await
+        .unwrap();
     assert_eq!(first.domain, Domain::Restaurant);
     assert_eq!(first.reason, "the customer wants a restaurant");
     assert_eq!(first.state[&Domain::Restaurant][&Slot::Food], "italian");
-    assert_eq!(first.db.count, 1, "one cheap central italian restaurant in the fixture");
+    assert_eq!(
+        first.db.count, 1,
+        "one cheap central italian restaurant in the fixture"
+    );
     assert_eq!(first.delex_reply, REPLY_1);
-    assert_eq!(first.reply, "pasta palace is a cheap italian restaurant in the centre .");
+    assert_eq!(
+        first.reply,
+        "pasta palace is a cheap italian restaurant in the centre ."
+    );
     assert_eq!(first.state_source, StateSource::Tracker);
     let stages: Vec<Stage> = first.stages.iter().map(|s| s.stage).collect();
     assert_eq!(stages, [Stage::Track, Stage::Route, Stage::Respond]);
-    assert!(first.stages.iter().all(|s| s.backend == "script" && !s.fallback()));
+    assert!(
+        first
+            .stages
+            .iter()
+            .all(|s| s.backend == "script" && !s.fallback())
+    );
 
     let second = session.turn("what is their phone number ?").await.unwrap();
     assert_eq!(second.reply, "the phone number is 01220000001 .");
@@ -46,7 +61,14 @@ async fn two_turns_send_the_snapshotted_prompts() {
 
     let requests = model.requests();
     assert_eq!(requests.len(), 6);
-    let names = ["t1_track", "t1_route", "t1_respond", "t2_track", "t2_route", "t2_respond"];
+    let names = [
+        "t1_track",
+        "t1_route",
+        "t1_respond",
+        "t2_track",
+        "t2_route",
+        "t2_respond",
+    ];
     for (name, req) in names.iter().zip(&requests) {
         insta::assert_snapshot!(*name, show(req));
     }
@@ -81,7 +103,10 @@ async fn malformed_reply_gets_one_repair_retry() {
         text.contains("Your previous answer was:\nI think the customer wants to travel by rail.\nIt cannot be used:"),
         "{text}"
     );
-    insta::assert_snapshot!("repair_request_tail", text.rsplit("Answer:").next().unwrap_or_default());
+    insta::assert_snapshot!(
+        "repair_request_tail",
+        text.rsplit("Answer:").next().unwrap_or_default()
+    );
 }
 
 #[tokio::test]
@@ -89,13 +114,27 @@ async fn empty_replies_fall_back_after_one_repair_and_never_fail_the_turn() {
     let model = ScriptedModel::always("");
     let dard = scripted_dard(&model, scripted_config(""));
     let mut session = dard.session();
-    let outcome = session.turn("please book a taxi to the station").await.unwrap();
+    let outcome = session
+        .turn("please book a taxi to the station")
+        .await
+        .unwrap();
     assert_eq!(model.calls(), 6, "each stage: one call and one repair");
     assert_eq!(outcome.fallbacks(), 3);
-    assert!(outcome.state.is_empty(), "tracker falls back to the previous state");
-    assert_eq!(outcome.domain, Domain::Taxi, "router falls back on cue words");
+    assert!(
+        outcome.state.is_empty(),
+        "tracker falls back to the previous state"
+    );
+    assert_eq!(
+        outcome.domain,
+        Domain::Taxi,
+        "router falls back on cue words"
+    );
     assert!(outcome.reason.starts_with("fallback"));
-    assert!(outcome.delex_reply.contains("taxi"), "{}", outcome.delex_reply);
+    assert!(
+        outcome.delex_reply.contains("taxi"),
+        "{}",
+        outcome.delex_reply
+    );
     for stage in &outcome.stages {
         assert!(stage.fallback(), "{:?}", stage.stage);
         assert_eq!(stage.repairs(), 1);
@@ -125,12 +164,17 @@ async fn gold_state_replaces_the_tracker() {
     assert!(outcome.stage(Stage::Track).is_none());
     assert_eq!(outcome.state, gold);
     assert_eq!(outcome.db.count, 1);
-    assert_eq!(outcome.reply, "north trattoria is a cheap italian restaurant in the north .");
+    assert_eq!(
+        outcome.reply,
+        "north trattoria is a cheap italian restaurant in the north ."
+    );
 }
 
 #[tokio::test]
 async fn examples_never_come_from_the_dialog_being_answered() {
-    let history = [Utterance::user("i want a cheap italian restaurant in the centre .")];
+    let history = [Utterance::user(
+        "i want a cheap italian restaurant in the centre .",
+    )];
     let state = DialogState::new();
     let run = |dialog_id: Option<&'static str>| {
         let model = ScriptedModel::new();
@@ -157,11 +201,17 @@ async fn examples_never_come_from_the_dialog_being_answered() {
     };
     // The reply and the follow-up of SYN0001 are examples when nothing is excluded…
     let open = run(None).await;
-    assert!(open.contains("Reply: [value_name] is a cheap italian place"), "{open}");
+    assert!(
+        open.contains("Reply: [value_name] is a cheap italian place"),
+        "{open}"
+    );
     // …and never when SYN0001 is the dialog being answered (any id spelling).
     let excluded = run(Some("SYN0001.json")).await;
     assert!(!excluded.contains("is a cheap italian place"), "{excluded}");
-    assert!(!excluded.contains("great , what is the phone number"), "{excluded}");
+    assert!(
+        !excluded.contains("great , what is the phone number"),
+        "{excluded}"
+    );
 }
 
 #[tokio::test]

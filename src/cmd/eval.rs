@@ -70,9 +70,15 @@ pub enum MappingArg {
 /// Runs `dard eval`.
 pub fn run(args: EvalArgs) -> Result<()> {
     let started = Instant::now();
-    let predictions = Predictions::from_path(&args.predictions)?;
-    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "predictions read");
-    let (data, db) = load_data(&args)?;
+    // Reading the predictions overlaps with loading the data and the database.
+    let (predictions, loaded_data) = std::thread::scope(|s| {
+        let predictions = s.spawn(|| Predictions::from_path(&args.predictions));
+        let loaded_data = load_data(&args);
+        (predictions.join(), loaded_data)
+    });
+    let predictions = predictions
+        .map_err(|_| anyhow::anyhow!("the prediction reader thread panicked"))??;
+    let (data, db) = loaded_data?;
     let loaded = started.elapsed();
     let options = Options {
         mapping: match args.mapping {
@@ -98,7 +104,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
     Ok(())
 }
 
-/// The evaluation data (derived from the dialogs, or the four evaluator files) and the DB.
+/// The evaluation data (derived from the dialogs, or the four evaluator files) and
+/// the DB, loaded side by side.
 fn load_data(args: &EvalArgs) -> Result<(EvalData, Database)> {
     let layout = locate(args.data.as_deref());
     let db_dir = match (&args.db, &layout) {
@@ -106,10 +113,26 @@ fn load_data(args: &EvalArgs) -> Result<(EvalData, Database)> {
         (None, Ok(layout)) => layout_db(layout)?,
         (None, Err(e)) => bail!("{e}\n(or pass --db DIR with the *_db.json files)"),
     };
+    let (db, data) = std::thread::scope(|s| {
+        let db = s.spawn(|| {
+            let clock = Instant::now();
+            let db = Database::load(&db_dir)
+                .with_context(|| format!("loading the database from {}", db_dir.display()));
+            tracing::debug!(ms = clock.elapsed().as_secs_f64() * 1e3, "database loaded");
+            db
+        });
+        let data = load_eval_data(args, layout);
+        (db.join(), data)
+    });
+    let db = db.map_err(|_| anyhow::anyhow!("the database loader thread panicked"))??;
+    Ok((data?, db))
+}
+
+fn load_eval_data(
+    args: &EvalArgs,
+    layout: Result<DataLayout, multiwoz::error::LocateError>,
+) -> Result<EvalData> {
     let clock = Instant::now();
-    let db = Database::load(&db_dir)
-        .with_context(|| format!("loading the database from {}", db_dir.display()))?;
-    tracing::debug!(ms = clock.elapsed().as_secs_f64() * 1e3, "database loaded");
     let data = match (&args.goals, &args.references, &args.gold_states, &args.booked_domains) {
         (Some(goals), Some(references), Some(gold_states), Some(booked)) => {
             EvalData::from_files(goals, references, gold_states, booked)?
@@ -126,7 +149,8 @@ fn load_data(args: &EvalArgs) -> Result<(EvalData, Database)> {
             EvalData::derive(&dialogs)
         }
     };
-    Ok((data, db))
+    tracing::debug!(ms = clock.elapsed().as_secs_f64() * 1e3, "evaluation data loaded");
+    Ok(data)
 }
 
 fn layout_db(layout: &DataLayout) -> Result<PathBuf> {

@@ -539,6 +539,8 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
             "tickets",
             "a table",
             "seats",
+            "reference number",
+            "confirmation number",
         ],
     ) && !contains_any(
         norm,

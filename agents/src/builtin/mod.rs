@@ -77,8 +77,18 @@ impl Builtin {
                 "built-in default: test-split dialogs are never used for training"
             );
         }
-        let router = DomainClassifier::train(&train, &tracker);
-        let realizer = Realizer::new(Pool::build(&train, tracker.lexicon()));
+        // The router and the pool learn from the same dialogs independently:
+        // one thread each.
+        let (router, pool) = std::thread::scope(|scope| {
+            let pool = scope.spawn(|| Pool::build(&train, tracker.lexicon()));
+            let router = DomainClassifier::train(&train, &tracker);
+            let pool = pool.join().unwrap_or_else(|_| {
+                tracing::error!("building the example pool panicked; using templates only");
+                Pool::default()
+            });
+            (router, pool)
+        });
+        let realizer = Realizer::new(pool);
         tracing::info!(
             dialogs = train.len(),
             features = router.n_features(),
@@ -147,7 +157,9 @@ impl Builtin {
         let mut slots = state.get(&domain).cloned().unwrap_or_default();
         if let Some(own) = self.track_view(history).state.get(&domain) {
             for (s, v) in own {
-                if v == tracker::DONTCARE {
+                // Booking details the user just gave count even when the
+                // caller's state has not caught up with them.
+                if v == tracker::DONTCARE || s.is_book() {
                     slots.entry(*s).or_insert_with(|| v.clone());
                 }
             }

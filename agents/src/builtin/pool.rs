@@ -226,7 +226,7 @@ fn compute_centrality(entries: &mut [Entry]) {
         let sample: Vec<usize> = members
             .iter()
             .copied()
-            .step_by((members.len() / 60).max(1))
+            .step_by((members.len() / 40).max(1))
             .collect();
         for &i in members {
             let mut total = 0.0;

@@ -377,19 +377,19 @@ impl<'m> Session<'m> {
 /// Chooses the model's own template when asked and understood, else the
 /// configured one; a GGUF template llama.cpp cannot apply falls back with a warning.
 fn resolve_template(model: &CppModel, cfg: &LlamaConfig) -> Result<Template, LlamaError> {
-    if cfg.use_model_template {
-        if let Ok(tmpl) = model.chat_template(None) {
-            if probe(model, &tmpl) {
-                return Ok(Template::Llama {
-                    tmpl,
-                    label: "gguf".into(),
-                });
-            }
-            tracing::warn!(
-                path = %cfg.model_path.display(),
-                "the GGUF's chat template is not one llama.cpp can apply; using the configured template"
-            );
+    if cfg.use_model_template
+        && let Ok(tmpl) = model.chat_template(None)
+    {
+        if probe(model, &tmpl) {
+            return Ok(Template::Llama {
+                tmpl,
+                label: "gguf".into(),
+            });
         }
+        tracing::warn!(
+            path = %cfg.model_path.display(),
+            "the GGUF's chat template is not one llama.cpp can apply; using the configured template"
+        );
     }
     match &cfg.template {
         PromptTemplate::Plain => Ok(Template::Plain),

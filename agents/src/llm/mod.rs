@@ -80,7 +80,13 @@ impl LlmStats {
 /// The request of a repair retry: the original prompt, the unusable answer and
 /// what is wrong with it, as one user message (valid for every backend, unlike
 /// two user messages in a row or an empty assistant message).
-pub fn repair_request(prompt: &Prompt, bad_reply: &str, problem: &str, max_tokens: u32, temperature: f32) -> ChatRequest {
+pub fn repair_request(
+    prompt: &Prompt,
+    bad_reply: &str,
+    problem: &str,
+    max_tokens: u32,
+    temperature: f32,
+) -> ChatRequest {
     let bad = bad_reply.trim();
     let bad = if bad.is_empty() { "(nothing)" } else { bad };
     let repaired = Prompt {
@@ -136,7 +142,13 @@ pub(crate) async fn call_parsed<T>(
     stats.calls.fetch_add(1, Ordering::Relaxed);
     stats.repairs.fetch_add(1, Ordering::Relaxed);
     let second = model
-        .complete(repair_request(prompt, &first.text, &problem, max_tokens, temperature))
+        .complete(repair_request(
+            prompt,
+            &first.text,
+            &problem,
+            max_tokens,
+            temperature,
+        ))
         .await
         .map_err(model_error)?;
     let mut record = StageUsage::of_call(stage, model.info(), &second);

@@ -125,7 +125,9 @@ pub fn parse_route(text: &str) -> Result<(Domain, String), String> {
             .ok_or_else(|| format!("`{raw}` is not one of the agents"));
     }
     // A bare agent name, possibly followed by a reason on the same line.
-    let first = t.split(|c: char| c.is_whitespace() || c == ',' || c == '.').next();
+    let first = t
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
+        .next();
     match first.and_then(parse_domain_word) {
         Some(d) => {
             let reason = t[first.map_or(0, str::len)..]
@@ -272,11 +274,15 @@ mod tests {
             (Domain::Hotel, "wants a room".to_string())
         );
         assert_eq!(
-            parse_route("```json\n{\"domain\": \"Train\"}\n```").unwrap().0,
+            parse_route("```json\n{\"domain\": \"Train\"}\n```")
+                .unwrap()
+                .0,
             Domain::Train
         );
         assert_eq!(
-            parse_route("Sure! {\"agent\": \"taxi agent\", \"reason\": \"a cab\"} done").unwrap().0,
+            parse_route("Sure! {\"agent\": \"taxi agent\", \"reason\": \"a cab\"} done")
+                .unwrap()
+                .0,
             Domain::Taxi
         );
         assert_eq!(
@@ -289,7 +295,11 @@ mod tests {
     #[test]
     fn route_rejects_empty_and_unknown_answers() {
         assert!(parse_route("  ").unwrap_err().contains("empty"));
-        assert!(parse_route(r#"{"domain": "bus"}"#).unwrap_err().contains("bus"));
+        assert!(
+            parse_route(r#"{"domain": "bus"}"#)
+                .unwrap_err()
+                .contains("bus")
+        );
         assert!(parse_route("I cannot decide").is_err());
     }
 
@@ -325,7 +335,8 @@ mod tests {
     #[test]
     fn response_strips_labels_and_checks_placeholders() {
         assert_eq!(
-            parse_response("Reply: [value_name] is a nice place .\n\nNote: I used placeholders.").unwrap(),
+            parse_response("Reply: [value_name] is a nice place .\n\nNote: I used placeholders.")
+                .unwrap(),
             "[value_name] is a nice place ."
         );
         assert_eq!(
@@ -333,6 +344,10 @@ mod tests {
             "booked , ref [value_reference] ."
         );
         assert!(parse_response("").unwrap_err().contains("empty"));
-        assert!(parse_response("it has [value_wifi] .").unwrap_err().contains("[value_wifi]"));
+        assert!(
+            parse_response("it has [value_wifi] .")
+                .unwrap_err()
+                .contains("[value_wifi]")
+        );
     }
 }

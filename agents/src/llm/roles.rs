@@ -198,16 +198,62 @@ impl DomainAgent for LlmDomainAgent {
 
 /// Words that point at a domain, for the router's fallback.
 const CUES: &[(Domain, &[&str])] = &[
-    (Domain::Restaurant, &["restaurant", "food", "eat", "dine", "dinner", "lunch", "table", "cuisine"]),
-    (Domain::Hotel, &["hotel", "guesthouse", "guest", "stay", "room", "nights", "parking", "wifi"]),
+    (
+        Domain::Restaurant,
+        &[
+            "restaurant",
+            "food",
+            "eat",
+            "dine",
+            "dinner",
+            "lunch",
+            "table",
+            "cuisine",
+        ],
+    ),
+    (
+        Domain::Hotel,
+        &[
+            "hotel",
+            "guesthouse",
+            "guest",
+            "stay",
+            "room",
+            "nights",
+            "parking",
+            "wifi",
+        ],
+    ),
     (
         Domain::Attraction,
-        &["attraction", "museum", "college", "park", "theatre", "cinema", "nightclub", "entertainment", "church", "gallery", "pool", "visit"],
+        &[
+            "attraction",
+            "museum",
+            "college",
+            "park",
+            "theatre",
+            "cinema",
+            "nightclub",
+            "entertainment",
+            "church",
+            "gallery",
+            "pool",
+            "visit",
+        ],
     ),
-    (Domain::Train, &["train", "trains", "rail", "railway", "ticket", "tickets"]),
+    (
+        Domain::Train,
+        &["train", "trains", "rail", "railway", "ticket", "tickets"],
+    ),
     (Domain::Taxi, &["taxi", "cab", "car", "pick"]),
-    (Domain::Hospital, &["hospital", "department", "doctor", "injured", "sick"]),
-    (Domain::Police, &["police", "robbed", "stolen", "theft", "crime"]),
+    (
+        Domain::Hospital,
+        &["hospital", "department", "doctor", "injured", "sick"],
+    ),
+    (
+        Domain::Police,
+        &["police", "robbed", "stolen", "theft", "crime"],
+    ),
 ];
 
 /// The router's safe fallback: the domain whose cue words the last user turn
@@ -225,7 +271,12 @@ pub fn fallback_domain(history: &[Utterance], state: &DialogState) -> Domain {
         .unwrap_or_default();
     let best = CUES
         .iter()
-        .map(|(d, cues)| (*d, words.iter().filter(|w| cues.contains(&w.as_str())).count()))
+        .map(|(d, cues)| {
+            (
+                *d,
+                words.iter().filter(|w| cues.contains(&w.as_str())).count(),
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
     match best {
@@ -276,14 +327,23 @@ mod tests {
         // so make taxi the clear winner with a second cue.
         let h2 = [Utterance::user("book a taxi , a car at 5 please")];
         assert_eq!(fallback_domain(&h2, &DialogState::new()), Domain::Taxi);
-        assert!(matches!(fallback_domain(&h, &DialogState::new()), Domain::Hotel | Domain::Taxi));
+        assert!(matches!(
+            fallback_domain(&h, &DialogState::new()),
+            Domain::Hotel | Domain::Taxi
+        ));
         let mut state = DialogState::new();
         state
             .entry(Domain::Train)
             .or_default()
             .insert(multiwoz::Slot::Day, "monday".into());
-        assert_eq!(fallback_domain(&[Utterance::user("thanks")], &state), Domain::Train);
-        assert_eq!(fallback_domain(&[Utterance::user("thanks")], &DialogState::new()), Domain::Restaurant);
+        assert_eq!(
+            fallback_domain(&[Utterance::user("thanks")], &state),
+            Domain::Train
+        );
+        assert_eq!(
+            fallback_domain(&[Utterance::user("thanks")], &DialogState::new()),
+            Domain::Restaurant
+        );
     }
 
     #[test]

@@ -186,7 +186,11 @@ impl ExamplePool {
 
     /// Builds the TF-IDF index and the per-domain response lists.
     fn index(&mut self) {
-        let terms: Vec<Vec<String>> = self.examples.iter().map(|e| turn_terms(&e.context)).collect();
+        let terms: Vec<Vec<String>> = self
+            .examples
+            .iter()
+            .map(|e| turn_terms(&e.context))
+            .collect();
         let mut df: Vec<u32> = Vec::new();
         for ts in &terms {
             let mut seen: Vec<u32> = Vec::new();
@@ -272,7 +276,8 @@ impl ExamplePool {
             FewShot::Fixed => {
                 let usable: Vec<usize> = candidates.iter().copied().filter(allowed).collect();
                 let n = usable.len();
-                let mut picks: Vec<usize> = (0..k.min(n)).map(|j| usable[j * n / k.min(n)]).collect();
+                let mut picks: Vec<usize> =
+                    (0..k.min(n)).map(|j| usable[j * n / k.min(n)]).collect();
                 picks.dedup();
                 picks
             }

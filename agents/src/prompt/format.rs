@@ -4,8 +4,8 @@
 //! Every function here is pure and deterministic; the few-shot examples and the
 //! live prompt use the same ones, so the model sees one format throughout.
 
-use multiwoz::{Domain, Slot};
 use crate::roles::{DbRecord, DbResult, DialogState, Utterance};
+use multiwoz::{Domain, Slot};
 
 /// The last `max` utterances as `user: …` / `system: …` lines (all when `max` is 0).
 pub fn format_history(history: &[Utterance], max: usize) -> String {
@@ -216,7 +216,9 @@ mod tests {
             ..DbRecord::default()
         };
         record.fields.insert("name".into(), "golden wok".into());
-        record.fields.insert("location".into(), "[52.2, 0.1]".into());
+        record
+            .fields
+            .insert("location".into(), "[52.2, 0.1]".into());
         let db = DbResult {
             domain: Domain::Restaurant,
             count: 3,

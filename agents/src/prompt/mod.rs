@@ -108,13 +108,34 @@ const DEFAULT_ROUTER: &str = include_str!("../../../prompts/router.txt");
 const DEFAULT_DST: &str = include_str!("../../../prompts/dst.txt");
 const DEFAULT_AGENTS: &str = include_str!("../../../prompts/agents.txt");
 const DEFAULT_RESPONSES: [(Domain, &str); 7] = [
-    (Domain::Restaurant, include_str!("../../../prompts/response_restaurant.txt")),
-    (Domain::Hotel, include_str!("../../../prompts/response_hotel.txt")),
-    (Domain::Attraction, include_str!("../../../prompts/response_attraction.txt")),
-    (Domain::Train, include_str!("../../../prompts/response_train.txt")),
-    (Domain::Taxi, include_str!("../../../prompts/response_taxi.txt")),
-    (Domain::Hospital, include_str!("../../../prompts/response_hospital.txt")),
-    (Domain::Police, include_str!("../../../prompts/response_police.txt")),
+    (
+        Domain::Restaurant,
+        include_str!("../../../prompts/response_restaurant.txt"),
+    ),
+    (
+        Domain::Hotel,
+        include_str!("../../../prompts/response_hotel.txt"),
+    ),
+    (
+        Domain::Attraction,
+        include_str!("../../../prompts/response_attraction.txt"),
+    ),
+    (
+        Domain::Train,
+        include_str!("../../../prompts/response_train.txt"),
+    ),
+    (
+        Domain::Taxi,
+        include_str!("../../../prompts/response_taxi.txt"),
+    ),
+    (
+        Domain::Hospital,
+        include_str!("../../../prompts/response_hospital.txt"),
+    ),
+    (
+        Domain::Police,
+        include_str!("../../../prompts/response_police.txt"),
+    ),
 ];
 
 /// The file name of the router template.
@@ -217,7 +238,11 @@ fn read_overrides(dir: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Pro
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let path = entry.map_err(|e| io(dir, e))?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
             continue;
         };
         // Notes and hidden files may sit next to the templates.
@@ -249,7 +274,10 @@ fn parse_agents(text: &str, source: &str) -> Result<BTreeMap<Domain, String>, Pr
             continue;
         }
         let Some((name, description)) = line.split_once(':') else {
-            return Err(err(format!("line {}: expected `domain: description`", i + 1)));
+            return Err(err(format!(
+                "line {}: expected `domain: description`",
+                i + 1
+            )));
         };
         let domain: Domain = name
             .parse()
@@ -296,14 +324,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("routr.txt"), "x").unwrap();
         let err = PromptSet::load(Some(dir.path())).unwrap_err().to_string();
-        assert!(err.contains("routr.txt") && err.contains("router.txt"), "{err}");
+        assert!(
+            err.contains("routr.txt") && err.contains("router.txt"),
+            "{err}"
+        );
     }
 
     #[test]
     fn agents_file_must_describe_every_domain() {
-        let err = parse_agents("hotel: rooms\n", "agents.txt").unwrap_err().to_string();
+        let err = parse_agents("hotel: rooms\n", "agents.txt")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("restaurant"), "{err}");
-        let err = parse_agents("bus: rides\n", "agents.txt").unwrap_err().to_string();
+        let err = parse_agents("bus: rides\n", "agents.txt")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1"), "{err}");
     }
 }

@@ -102,7 +102,12 @@ impl Prompter {
         &self.options
     }
 
-    fn examples(&self, task: Task, input_history: &[crate::roles::Utterance], dialog_id: Option<&str>) -> Vec<&Example> {
+    fn examples(
+        &self,
+        task: Task,
+        input_history: &[crate::roles::Utterance],
+        dialog_id: Option<&str>,
+    ) -> Vec<&Example> {
         self.pool.select(
             task,
             input_history,
@@ -265,8 +270,16 @@ mod tests {
             state: &state,
             dialog_id: None,
         });
-        assert!(prompt.system.contains("- taxi: books taxis"), "{}", prompt.system);
-        assert!(prompt.user.starts_with("Conversation:\nuser: i need a taxi to the station\n"));
+        assert!(
+            prompt.system.contains("- taxi: books taxis"),
+            "{}",
+            prompt.system
+        );
+        assert!(
+            prompt
+                .user
+                .starts_with("Conversation:\nuser: i need a taxi to the station\n")
+        );
         assert!(prompt.user.ends_with("Answer:"));
         assert!(!prompt.user.contains("{{"));
     }
@@ -291,7 +304,12 @@ mod tests {
         let a = p.respond(&input).unwrap();
         let b = p.respond(&input).unwrap();
         assert_eq!(a, b);
-        assert!(a.user.contains("Restaurant constraints: none\nDatabase: 22 matches\n"), "{}", a.user);
+        assert!(
+            a.user
+                .contains("Restaurant constraints: none\nDatabase: 22 matches\n"),
+            "{}",
+            a.user
+        );
         assert!(a.system.contains("[value_reference]"));
     }
 }

@@ -148,9 +148,13 @@ mod tests {
 
     #[test]
     fn unknown_variable_is_rejected_with_the_file_name() {
-        let err = Template::parse("=== system ===\n{{oops}}\n=== user ===\nx", "my.txt", &["a"])
-            .unwrap_err()
-            .to_string();
+        let err = Template::parse(
+            "=== system ===\n{{oops}}\n=== user ===\nx",
+            "my.txt",
+            &["a"],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("my.txt") && err.contains("oops"), "{err}");
     }
 
@@ -164,7 +168,8 @@ mod tests {
     #[test]
     fn crlf_override_files_render_like_lf_ones() {
         let lf = Template::parse("=== system ===\na\n=== user ===\nb\n", "x", &[]).unwrap();
-        let crlf = Template::parse("=== system ===\r\na\r\n=== user ===\r\nb\r\n", "x", &[]).unwrap();
+        let crlf =
+            Template::parse("=== system ===\r\na\r\n=== user ===\r\nb\r\n", "x", &[]).unwrap();
         assert_eq!(lf.render(&|_| None), crlf.render(&|_| None));
     }
 }

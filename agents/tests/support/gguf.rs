@@ -49,7 +49,7 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 }
 
 fn pad(out: &mut Vec<u8>) {
-    while out.len() % ALIGN != 0 {
+    while !out.len().is_multiple_of(ALIGN) {
         out.push(0);
     }
 }

@@ -20,8 +20,9 @@ pub fn fixtures() -> PathBuf {
 /// The synthetic database and the three synthetic val dialogs.
 pub fn data() -> (Arc<Database>, Vec<Dialog>) {
     let db = Database::load(&fixtures().join("db")).expect("fixture db");
-    let dialogs = multiwoz::load::load_original_file(&fixtures().join("dialogs_val.json"), Some(Split::Val))
-        .expect("fixture dialogs");
+    let dialogs =
+        multiwoz::load::load_original_file(&fixtures().join("dialogs_val.json"), Some(Split::Val))
+            .expect("fixture dialogs");
     (Arc::new(db), dialogs)
 }
 

@@ -16,11 +16,13 @@ impl Bitset {
 
     /// The full set over `len` positions.
     pub(crate) fn full(len: usize) -> Bitset {
-        let mut set = Bitset::empty(len);
-        for i in 0..len {
-            set.insert(i);
+        let mut words = vec![!0u64; len.div_ceil(64)];
+        if let Some(last) = words.last_mut()
+            && len % 64 != 0
+        {
+            *last = (1u64 << (len % 64)) - 1;
         }
-        set
+        Bitset { words }
     }
 
     /// Adds position `i`.

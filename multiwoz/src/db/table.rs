@@ -24,9 +24,9 @@ pub(crate) const DONTCARE: [&str; 6] = [
     "do not care",
 ];
 
-/// Fuzzy cache entries per column before the cache stops growing (a bound on
+/// Cache entries per column before the cache stops growing (a bound on
 /// memory for adversarial inputs; results stay exact beyond it).
-const FUZZY_CACHE_LIMIT: usize = 1 << 16;
+const CACHE_LIMIT: usize = 1 << 16;
 
 /// The columns the evaluator drops per domain before querying.
 pub(crate) fn ignored_columns(domain: Domain) -> &'static [&'static str] {
@@ -63,10 +63,12 @@ pub(crate) enum Cell {
 /// How a column is matched, with its precomputed index.
 enum ColumnIndex {
     /// `item <= query` (arrive) or `item >= query` (leave) in minutes; `None`
-    /// where the record's time cannot be read (it never matches).
+    /// where the record's time cannot be read (it never matches). Results are
+    /// cached per query minute.
     Time {
         minutes: Vec<Option<u32>>,
         arrive: bool,
+        cache: RwLock<HashMap<u32, Arc<Bitset>>>,
     },
     /// Exact string equality: value → records.
     Exact(HashMap<String, Bitset>),
@@ -158,18 +160,8 @@ impl Table {
         for (column, value) in self.columns.iter().zip(query) {
             let Some(value) = value else { continue };
             match (&column.index, value) {
-                (ColumnIndex::Time { minutes, arrive }, QueryValue::Minutes(limit)) => {
-                    let mut pass = Bitset::empty(self.len);
-                    for (i, m) in minutes.iter().enumerate() {
-                        let ok = match m {
-                            Some(m) if *arrive => m <= limit,
-                            Some(m) => m >= limit,
-                            None => false,
-                        };
-                        if ok {
-                            pass.insert(i);
-                        }
-                    }
+                (ColumnIndex::Time { .. }, QueryValue::Minutes(limit)) => {
+                    let pass = column.time_matches(*limit, self.len);
                     result.intersect_union(&pass, &column.unknown);
                 }
                 (ColumnIndex::Exact(index), QueryValue::Text(text)) => match index.get(text) {
@@ -221,6 +213,7 @@ impl Column {
             ColumnIndex::Time {
                 minutes,
                 arrive: key == "arrive",
+                cache: RwLock::new(HashMap::new()),
             }
         } else if is_fuzzy(domain, key) {
             let mut distinct: Vec<String> = Vec::new();
@@ -262,6 +255,39 @@ impl Column {
         }
     }
 
+    /// The records whose time satisfies the inequality with `limit`, computed
+    /// once per limit and cached.
+    fn time_matches(&self, limit: u32, len: usize) -> Arc<Bitset> {
+        let ColumnIndex::Time {
+            minutes,
+            arrive,
+            cache,
+        } = &self.index
+        else {
+            return Arc::new(Bitset::empty(len));
+        };
+        if let Some(hit) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&limit) {
+            return Arc::clone(hit);
+        }
+        let mut pass = Bitset::empty(len);
+        for (i, m) in minutes.iter().enumerate() {
+            let ok = match m {
+                Some(m) if *arrive => *m <= limit,
+                Some(m) => *m >= limit,
+                None => false,
+            };
+            if ok {
+                pass.insert(i);
+            }
+        }
+        let pass = Arc::new(pass);
+        let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() < CACHE_LIMIT {
+            map.insert(limit, Arc::clone(&pass));
+        }
+        pass
+    }
+
     /// The records whose value fuzzily matches `query`, computed once per
     /// distinct query and cached.
     fn fuzzy_matches(&self, query: &str, len: usize) -> Arc<Bitset> {
@@ -288,7 +314,7 @@ impl Column {
         }
         let pass = Arc::new(pass);
         let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() < FUZZY_CACHE_LIMIT {
+        if map.len() < CACHE_LIMIT {
             map.insert(query.to_string(), Arc::clone(&pass));
         }
         pass

@@ -9,7 +9,7 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::raw::{BookValue, GoalBookValue, RawDialog, RawDomainMeta, RawGoal};
+use super::raw::{BookValue, GoalBookValue, Pairs, RawDialog, RawDomainMeta, RawGoal};
 use crate::error::{LoadError, Location};
 use crate::model::{
     BeliefState, Dialog, DialogAct, DomainBelief, DomainUserGoal, SourceFormat, Span, SpanPos,
@@ -97,7 +97,7 @@ impl<'de> Visitor<'de> for DialogsVisitor<'_> {
 }
 
 /// Converts one raw dialog, validating domain and slot names.
-fn convert(id: String, raw: RawDialog, at: &Location, split: Option<Split>) -> Result<Dialog, LoadError> {
+fn convert(id: String, raw: RawDialog<'_>, at: &Location, split: Option<Split>) -> Result<Dialog, LoadError> {
     let at = at.dialog(&id);
     let goal = convert_goal(raw.goal, &at)?;
     let mut turns = Vec::with_capacity(raw.log.len());
@@ -155,31 +155,69 @@ fn parse_domain(name: &str, at: &Location, field: impl FnOnce() -> String) -> Re
     if IGNORED_DOMAINS.contains(&name) {
         return Ok(None);
     }
+    // Exact lower-case names are the norm: skip the allocating parser for them.
+    if let Some(d) = Domain::ALL.into_iter().find(|d| d.as_str() == name) {
+        return Ok(Some(d));
+    }
     name.parse::<Domain>().map(Some).map_err(|_| LoadError::UnknownDomain {
         at: at.field(field()),
         name: name.to_string(),
     })
 }
 
+/// The slot of a `semi` key: the spellings of MultiWOZ files first, without
+/// allocating, then the loose parser.
+fn semi_slot(name: &str) -> Option<Slot> {
+    Some(match name {
+        "area" => Slot::Area,
+        "name" => Slot::Name,
+        "type" => Slot::Type,
+        "food" => Slot::Food,
+        "pricerange" => Slot::PriceRange,
+        "stars" => Slot::Stars,
+        "parking" => Slot::Parking,
+        "internet" => Slot::Internet,
+        "day" => Slot::Day,
+        "departure" => Slot::Departure,
+        "destination" => Slot::Destination,
+        "arriveBy" => Slot::Arrive,
+        "leaveAt" => Slot::Leave,
+        "department" => Slot::Department,
+        other => return Slot::parse_loose(other),
+    })
+}
+
+/// The slot of a `book` key (`people` → `bookpeople`).
+fn book_slot(name: &str) -> Option<Slot> {
+    Some(match name {
+        "people" => Slot::BookPeople,
+        "day" => Slot::BookDay,
+        "time" => Slot::BookTime,
+        "stay" => Slot::BookStay,
+        other => return Slot::parse_loose(&format!("book{other}")).filter(|s| s.is_book()),
+    })
+}
+
 fn convert_belief(
-    metadata: IndexMap<String, RawDomainMeta>,
+    metadata: Pairs<'_, RawDomainMeta<'_>>,
     at: &Location,
     turn: usize,
 ) -> Result<BeliefState, LoadError> {
-    let mut domains = IndexMap::with_capacity(metadata.len());
-    for (name, meta) in metadata {
+    let mut domains = IndexMap::with_capacity(metadata.0.len());
+    for (name, meta) in metadata.0 {
         let Some(domain) = parse_domain(&name, at, || format!("log[{turn}].metadata.{name}"))? else {
             continue;
         };
         let mut b = DomainBelief::default();
-        for (slot, value) in meta.semi {
-            let s = Slot::parse_loose(&slot).ok_or_else(|| LoadError::UnknownSlot {
+        b.semi.reserve(meta.semi.0.len());
+        for (slot, value) in meta.semi.0 {
+            let s = semi_slot(&slot).ok_or_else(|| LoadError::UnknownSlot {
                 at: at.field(format!("log[{turn}].metadata.{name}.semi.{slot}")),
-                name: slot.clone(),
+                name: slot.to_string(),
             })?;
             b.semi.insert(s, value.0);
         }
-        for (key, value) in meta.book {
+        for (key, value) in meta.book.0 {
             match value {
                 BookValue::Booked(list) => {
                     b.booked = list
@@ -187,14 +225,12 @@ fn convert_belief(
                         .map(|m| m.into_iter().map(|(k, v)| (k, v.0)).collect())
                         .collect();
                 }
-                BookValue::Value(_) if IGNORED_BOOK_KEYS.contains(&key.as_str()) => {}
+                BookValue::Value(_) if IGNORED_BOOK_KEYS.contains(&key.as_ref()) => {}
                 BookValue::Value(v) => {
-                    let s = Slot::parse_loose(&format!("book{key}"))
-                        .filter(|s| s.is_book())
-                        .ok_or_else(|| LoadError::UnknownSlot {
-                            at: at.field(format!("log[{turn}].metadata.{name}.book.{key}")),
-                            name: key.clone(),
-                        })?;
+                    let s = book_slot(&key).ok_or_else(|| LoadError::UnknownSlot {
+                        at: at.field(format!("log[{turn}].metadata.{name}.book.{key}")),
+                        name: key.to_string(),
+                    })?;
                     b.book.insert(s, v);
                 }
             }

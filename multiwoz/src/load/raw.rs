@@ -4,6 +4,7 @@
 //!
 //! They are converted and validated into [`crate::model`] types by `original.rs`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -49,20 +50,78 @@ impl<'de> Deserialize<'de> for Lenient {
     }
 }
 
+/// A JSON object read as a list of (key, value) pairs in file order, keys borrowed
+/// from the input where they have no escapes: cheaper than a map for the many small
+/// belief-state objects.
+#[derive(Debug)]
+pub(crate) struct Pairs<'de, V>(pub Vec<(Cow<'de, str>, V)>);
+
+impl<V> Default for Pairs<'_, V> {
+    fn default() -> Self {
+        Pairs(Vec::new())
+    }
+}
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for Pairs<'a, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<'a, V>(std::marker::PhantomData<(&'a (), V)>);
+        impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for Vis<'a, V> {
+            type Value = Pairs<'a, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(k) = map.next_key::<BorrowedKey<'a>>()? {
+                    out.push((k.0, map.next_value()?));
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(Vis(std::marker::PhantomData))
+    }
+}
+
+/// A string borrowed from the input when possible.
+struct BorrowedKey<'de>(Cow<'de, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedKey<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Vis<'a> {
+            type Value = BorrowedKey<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(BorrowedKey(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(BorrowedKey(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(BorrowedKey(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Vis(std::marker::PhantomData))
+    }
+}
+
 /// One dialog of the original format.
 #[derive(Debug, Deserialize)]
-pub(crate) struct RawDialog {
+pub(crate) struct RawDialog<'a> {
     #[serde(default)]
     pub goal: RawGoal,
-    pub log: Vec<RawTurn>,
+    #[serde(borrow)]
+    pub log: Vec<RawTurn<'a>>,
 }
 
 /// A turn of the original format.
 #[derive(Debug, Deserialize)]
-pub(crate) struct RawTurn {
+pub(crate) struct RawTurn<'a> {
     pub text: Lenient,
-    #[serde(default)]
-    pub metadata: IndexMap<String, RawDomainMeta>,
+    #[serde(default, borrow)]
+    pub metadata: Pairs<'a, RawDomainMeta<'a>>,
     #[serde(default)]
     pub dialog_act: RawActs,
     #[serde(default)]
@@ -71,11 +130,11 @@ pub(crate) struct RawTurn {
 
 /// The belief state of one domain.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct RawDomainMeta {
-    #[serde(default)]
-    pub semi: IndexMap<String, Lenient>,
-    #[serde(default)]
-    pub book: IndexMap<String, BookValue>,
+pub(crate) struct RawDomainMeta<'a> {
+    #[serde(default, borrow)]
+    pub semi: Pairs<'a, Lenient>,
+    #[serde(default, borrow)]
+    pub book: Pairs<'a, BookValue>,
 }
 
 /// A `book` entry: a slot value, or the `booked` list of bookings.

@@ -8,20 +8,23 @@
 
 use super::charclass::{is_cjk, is_currency, is_detok_alpha, is_space};
 
-/// XML entities undone after joining, in Moses' order. The order matters:
-/// `&amp;` goes last, so "&amp;lt;" becomes "&lt;" and not "<".
-const UNESCAPES: [(&str, &str); 11] = [
-    ("&bar;", "|"),
-    ("&#124;", "|"),
-    ("&lt;", "<"),
-    ("&gt;", ">"),
-    ("&bra;", "["),
-    ("&ket;", "]"),
-    ("&quot;", "\""),
-    ("&apos;", "'"),
-    ("&#91;", "["),
-    ("&#93;", "]"),
-    ("&amp;", "&"),
+/// XML entities undone after joining (Moses' list, including the legacy
+/// `&bar;`, `&bra;` and `&ket;`). Moses replaces them one after another with
+/// `&amp;` last; as every entity runs from an `&` to the next `;` with neither
+/// inside, occurrences never overlap and no replacement creates a new one, so
+/// one left-to-right pass gives the same text.
+const ENTITIES: [(&str, char); 11] = [
+    ("&bar;", '|'),
+    ("&#124;", '|'),
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&bra;", '['),
+    ("&ket;", ']'),
+    ("&quot;", '"'),
+    ("&apos;", '\''),
+    ("&#91;", '['),
+    ("&#93;", ']'),
+    ("&amp;", '&'),
 ];
 
 /// Detokenizes like `MosesDetokenizer(lang="en").detokenize(tokens)`.
@@ -40,14 +43,32 @@ pub(super) fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
         text = text.replace(" @-@ ", "-");
     }
     if text.contains('&') {
-        for (entity, plain) in UNESCAPES {
-            if text.contains(entity) {
-                text = text.replace(entity, plain);
-            }
-        }
+        text = unescape(&text);
     }
     let words: Vec<&str> = text.split(is_space).filter(|w| !w.is_empty()).collect();
     glue(&words)
+}
+
+/// Replaces the XML entities of [`ENTITIES`] by their characters.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match ENTITIES.iter().find(|(entity, _)| rest.starts_with(entity)) {
+            Some(&(entity, plain)) => {
+                out.push(plain);
+                rest = &rest[entity.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How a token attaches to its neighbours.

@@ -38,9 +38,7 @@ const RULES: [(char, Pass); 9] = [
 
 /// Tokenizes `text` like `MosesTokenizer(lang="en").tokenize(text)`.
 pub(super) fn tokenize(text: &str) -> Vec<String> {
-    let cleaned = collapse_whitespace(text);
-    let mut buf = Vec::with_capacity(cleaned.len() * 2);
-    pad_non_alnum(&cleaned, &mut buf);
+    let mut buf = clean_and_pad(text);
     let mut out = Vec::with_capacity(buf.len() * 2);
     for (needed, pass) in RULES {
         if buf.contains(&needed) {
@@ -54,42 +52,38 @@ pub(super) fn tokenize(text: &str) -> Vec<String> {
     tokens.into_iter().map(finish_token).collect()
 }
 
-/// Turns each run of whitespace into one space, drops the remaining C0 control
-/// characters, and trims the ends. The run is measured before the controls go,
-/// so "a \u{1} b" keeps two spaces, as in Moses.
-fn collapse_whitespace(text: &str) -> Vec<char> {
-    let mut out = Vec::with_capacity(text.len() + 2);
+/// The first rules of the chain in one pass: each run of whitespace becomes
+/// one space, the remaining C0 control characters go, the ends are trimmed,
+/// and every character that is not alphanumeric, not whitespace and not one of
+/// `.` `'` `` ` `` `,` `-` is surrounded with spaces. Runs are measured before
+/// the control characters go, so "a \u{1} b" keeps two spaces, as in Moses.
+fn clean_and_pad(text: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(text.len() * 2);
     let mut in_space_run = false;
+    // Spaces are written only once a later character shows they are not
+    // trailing; leading ones are dropped.
+    let mut pending_spaces = 0;
     for c in text.chars() {
         if is_space(c) {
-            if !in_space_run {
-                out.push(' ');
+            if !in_space_run && !out.is_empty() {
+                pending_spaces += 1;
             }
             in_space_run = true;
+            continue;
+        }
+        in_space_run = false;
+        if c < ' ' {
+            continue;
+        }
+        out.extend(std::iter::repeat_n(' ', pending_spaces));
+        pending_spaces = 0;
+        if is_alnum(c) || matches!(c, '.' | '\'' | '`' | ',' | '-') {
+            out.push(c);
         } else {
-            in_space_run = false;
-            if c >= ' ' {
-                out.push(c);
-            }
+            out.extend([' ', c, ' ']);
         }
     }
-    let end = out.len() - out.iter().rev().take_while(|&&c| c == ' ').count();
-    out.truncate(end);
-    let start = out.iter().take_while(|&&c| c == ' ').count();
-    out.drain(..start);
     out
-}
-
-/// Surrounds with spaces every character that is not alphanumeric, not
-/// whitespace and not one of `.` `'` `` ` `` `,` `-`.
-fn pad_non_alnum(src: &[char], dst: &mut Vec<char>) {
-    for &c in src {
-        if is_alnum(c) || is_space(c) || matches!(c, '.' | '\'' | '`' | ',' | '-') {
-            dst.push(c);
-        } else {
-            dst.extend([' ', c, ' ']);
-        }
-    }
 }
 
 /// Replaces each run of two or more dots by " DOT…DOTMULTI" (one "DOT" per
@@ -219,15 +213,16 @@ fn attach_apostrophe_s_to_number(src: &[char], dst: &mut Vec<char>) {
 /// letter, it is a known nonbreaking prefix, the next word starts in lower
 /// case, or it is a numeric-only prefix followed by a number.
 fn split_final_periods(text: &[char]) -> Vec<&[char]> {
-    let words: Vec<&[char]> = text
+    let mut words = text
         .split(|&c| is_space(c))
         .filter(|w| !w.is_empty())
-        .collect();
-    let mut tokens = Vec::with_capacity(words.len() + 2);
-    for (i, &word) in words.iter().enumerate() {
-        let next = words.get(i + 1).copied();
+        .peekable();
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    while let Some(word) = words.next() {
         match word {
-            [prefix @ .., '.'] if !prefix.is_empty() && !keeps_period(prefix, next) => {
+            [prefix @ .., '.']
+                if !prefix.is_empty() && !keeps_period(prefix, words.peek().copied()) =>
+            {
                 tokens.push(prefix);
                 tokens.push(PERIOD);
             }
