@@ -18,6 +18,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Play a MultiWOZ split through the pipeline and score it.
+    Bench(cmd::bench::BenchArgs),
     /// Show the MultiWOZ data dard found, or download it.
     Data(cmd::data::DataArgs),
     /// Score a prediction file (mwzeval format) exactly as the standard evaluator does.
@@ -28,6 +30,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     init_tracing(cli.log.as_deref());
     match cli.command {
+        Command::Bench(args) => cmd::bench::run(args),
         Command::Data(args) => cmd::data::run(args),
         Command::Eval(args) => cmd::eval::run(args),
     }

@@ -381,6 +381,7 @@ impl<T: DomainAgent + ?Sized> DomainAgent for Arc<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 

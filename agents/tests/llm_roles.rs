@@ -1,6 +1,7 @@
 //! The LLM-backed roles on the scripted model: good, malformed and empty replies
 //! (one repair retry, then the counted fallback), and the few-shot example pool.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 #![cfg(feature = "test-utils")]
 
 use std::sync::Arc;

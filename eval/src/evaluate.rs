@@ -7,9 +7,10 @@ use multiwoz::Domain;
 use multiwoz::db::Database;
 use multiwoz::evaldata::{EvalData, Goal};
 use multiwoz::normalize::{
-    Mapping, normalize_response, normalize_state_slot_name, normalize_state_value,
+    Mapping, NormalizedText, normalize_response, normalize_state_slot_name, normalize_state_value,
 };
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::bleu::corpus_bleu;
 use crate::domains::estimate_active_domains;
@@ -102,11 +103,7 @@ pub fn evaluate(
         return Err(EvalError::Empty);
     }
 
-    let normalized: Vec<Vec<NormTurn>> = resolved
-        .par_iter()
-        .map(|r| r.turns.iter().map(|t| normalize_turn(t, options.mapping)).collect())
-        .collect();
-
+    let normalized = normalize_all(&resolved, options.mapping);
     lap("normalize");
     // All or nothing, like the evaluator: one turn without a state (or without active
     // domains) sends every turn to the fallback.
@@ -129,51 +126,66 @@ pub fn evaluate(
     };
 
     let db = CachedDb::new(inputs.db);
-    let outcomes: Vec<DialogOutcome> = (0..resolved.len())
-        .into_par_iter()
-        .map(|i| {
-            let r = &resolved[i];
-            let active_domains: Vec<&[String]> = match all_domains {
-                true => r.turns.iter().map(|t| t.active_domains.as_deref().unwrap_or(&[])).collect(),
-                false => estimated[i].iter().map(Vec::as_slice).collect(),
-            };
-            let input = DialogInput {
-                goal: goal_domains(r.goal),
-                booked: r.booked,
-                utterances: normalized[i].iter().map(|t| t.response.as_str()).collect(),
-                states: states[i].clone(),
-                active_domains,
-            };
-            dialog_success(&input, &db)
-        })
-        .collect();
-    lap("success");
+    let success_phase = || -> Vec<DialogOutcome> {
+        (0..resolved.len())
+            .into_par_iter()
+            .map(|i| {
+                let r = &resolved[i];
+                let active_domains: Vec<&[String]> = match all_domains {
+                    true => r
+                        .turns
+                        .iter()
+                        .map(|t| t.active_domains.as_deref().unwrap_or(&[]))
+                        .collect(),
+                    false => estimated[i].iter().map(Vec::as_slice).collect(),
+                };
+                let input = DialogInput {
+                    goal: goal_domains(r.goal),
+                    booked: r.booked,
+                    utterances: normalized[i].iter().map(|t| t.response.as_str()).collect(),
+                    states: states[i].clone(),
+                    active_domains,
+                };
+                dialog_success(&input, &db)
+            })
+            .collect()
+    };
+    // The text metrics need no DB: they run alongside the Inform/Success phase.
+    let text_phase = || {
+        let responses: Vec<&str> =
+            normalized.iter().flatten().map(|t| t.response.as_str()).collect();
+        let bleu_pairs: Vec<(&str, &str)> = resolved
+            .iter()
+            .zip(&normalized)
+            .flat_map(|(r, norm)| {
+                norm.iter()
+                    .zip(r.references)
+                    .map(|(t, reference)| (t.response.as_str(), reference.as_str()))
+            })
+            .collect();
+        let dst_pairs: Vec<(&TurnState, &TurnState)> = resolved
+            .iter()
+            .zip(&states)
+            .flat_map(|(r, s)| s.iter().copied().zip(r.gold_states))
+            .collect();
+        let (bleu, (richness, dst)) = rayon::join(
+            || corpus_bleu(&bleu_pairs),
+            || {
+                rayon::join(
+                    || richness(&responses),
+                    || dst(&dst_pairs, multiwoz::fuzzy::partial_ratio),
+                )
+            },
+        );
+        (bleu, richness, dst)
+    };
+    let (outcomes, (bleu, richness, dst)) = rayon::join(success_phase, text_phase);
+    lap("metrics");
+    let richness = richness.ok_or(EvalError::Empty)?;
     let domains = aggregate(&outcomes);
     let (inform, success) = domains
         .last()
         .map_or((0.0, 0.0), |total| (total.inform, total.success));
-
-    let responses: Vec<&str> = normalized.iter().flatten().map(|t| t.response.as_str()).collect();
-    let bleu_pairs: Vec<(&str, &str)> = resolved
-        .iter()
-        .zip(&normalized)
-        .flat_map(|(r, norm)| {
-            norm.iter()
-                .zip(r.references)
-                .map(|(t, reference)| (t.response.as_str(), reference.as_str()))
-        })
-        .collect();
-    let bleu = corpus_bleu(&bleu_pairs);
-    lap("bleu");
-    let richness = richness(&responses).ok_or(EvalError::Empty)?;
-    lap("richness");
-    let dst_pairs: Vec<(&TurnState, &TurnState)> = resolved
-        .iter()
-        .zip(&states)
-        .flat_map(|(r, s)| s.iter().copied().zip(r.gold_states))
-        .collect();
-    let dst = dst(&dst_pairs, multiwoz::fuzzy::partial_ratio);
-    lap("dst");
 
     let mut unknown = UnknownPlaceholders::default();
     for name in normalized.iter().flatten().flat_map(|t| &t.unknown) {
@@ -271,8 +283,40 @@ fn resolve<'a>(predictions: &'a Predictions, data: &'a EvalData) -> Result<Vec<R
     Ok(out)
 }
 
-fn normalize_turn(turn: &PredictedTurn, mapping: Mapping) -> NormTurn {
-    let text = normalize_response(&turn.response, mapping);
+/// Normalizes every turn; each distinct response text is normalized once (system
+/// outputs repeat many responses).
+fn normalize_all(resolved: &[Resolved<'_>], mapping: Mapping) -> Vec<Vec<NormTurn>> {
+    let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut distinct: Vec<&str> = Vec::new();
+    for turn in resolved.iter().flat_map(|r| r.turns) {
+        index.entry(turn.response.as_str()).or_insert_with(|| {
+            distinct.push(turn.response.as_str());
+            distinct.len() - 1
+        });
+    }
+    let texts: Vec<NormalizedText> = distinct
+        .par_iter()
+        .map(|text| normalize_response(text, mapping))
+        .collect();
+    resolved
+        .par_iter()
+        .map(|r| {
+            r.turns
+                .iter()
+                .map(|t| {
+                    let text = index
+                        .get(t.response.as_str())
+                        .and_then(|&i| texts.get(i))
+                        .cloned()
+                        .unwrap_or_else(|| normalize_response(&t.response, mapping));
+                    normalize_turn(t, text)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn normalize_turn(turn: &PredictedTurn, text: NormalizedText) -> NormTurn {
     let state = turn.state.as_ref().map(|state| {
         state
             .iter()

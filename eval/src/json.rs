@@ -10,6 +10,7 @@
 use std::fmt;
 
 use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A parsed JSON value whose objects keep their key order.
@@ -23,7 +24,7 @@ pub(crate) enum Json {
     Number(serde_json::Number),
     String(String),
     Array(Vec<Json>),
-    Object(IndexMap<String, Json>),
+    Object(IndexMap<String, Json, FxBuildHasher>),
 }
 
 impl Json {
@@ -101,7 +102,10 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut object = IndexMap::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        let mut object = IndexMap::with_capacity_and_hasher(
+            map.size_hint().unwrap_or(0).min(4096),
+            FxBuildHasher,
+        );
         while let Some((key, value)) = map.next_entry::<String, Json>()? {
             object.insert(key, value);
         }

@@ -303,9 +303,9 @@ impl DardBuilder {
         };
         let mut agents = self.agents;
         for d in Domain::ALL {
-            if !agents.contains_key(&d) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = agents.entry(d) {
                 let (name, key) = config.pipeline.agents.for_domain(d);
-                agents.insert(d, stages.agent(name, &key)?);
+                slot.insert(stages.agent(name, &key)?);
             }
         }
         Ok(Dard {

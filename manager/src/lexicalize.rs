@@ -72,6 +72,7 @@ pub fn lexicalize_reply(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
     use agents::roles::DbRecord;

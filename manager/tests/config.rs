@@ -1,6 +1,8 @@
 //! Config files: the examples parse, and bad configs fail at build time naming
 //! the file and the key, before any model call.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 mod support;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! Whole-pipeline tests on the scripted model: the exact prompts sent (insta
 //! snapshots), and how good, malformed and empty replies are handled.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 mod support;
 
 use agents::ModelError;

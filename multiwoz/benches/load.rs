@@ -26,12 +26,19 @@ fn bench_load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     if let DialogSource::PerSplit { files } = &layout.dialogs {
-        let paths: Vec<PathBuf> = splits.iter().filter_map(|s| files.get(s).cloned()).collect();
+        let paths: Vec<PathBuf> = splits
+            .iter()
+            .filter_map(|s| files.get(s).cloned())
+            .collect();
         group.bench_function("read (unzip) test+val, sequential", |b| {
             b.iter(|| {
                 paths
                     .iter()
-                    .map(|p| multiwoz::load::read_bytes(p, None).map(|(b, _)| b.len()).unwrap_or(0))
+                    .map(|p| {
+                        multiwoz::load::read_bytes(p, None)
+                            .map(|(b, _)| b.len())
+                            .unwrap_or(0)
+                    })
                     .sum::<usize>()
             })
         });
@@ -67,7 +74,11 @@ fn bench_load(c: &mut Criterion) {
     group.finish();
     if let Some(line) = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(str::to_string)
+        })
     {
         eprintln!("peak RSS of the benchmark process: {line}");
     }

@@ -20,8 +20,7 @@ use sha2::{Digest, Sha256};
 pub use crate::error::DownloadError;
 
 /// budzianowski/multiwoz at a pinned commit.
-const MULTIWOZ: &str =
-    "https://raw.githubusercontent.com/budzianowski/multiwoz/fe0c8e65cfcd8462bd33c86e35f21addc84ca82b";
+const MULTIWOZ: &str = "https://raw.githubusercontent.com/budzianowski/multiwoz/fe0c8e65cfcd8462bd33c86e35f21addc84ca82b";
 /// thu-coai/ConvLab-2 at a pinned commit.
 const CONVLAB2: &str =
     "https://raw.githubusercontent.com/thu-coai/ConvLab-2/b014b81fcb1ff74f54681917eee39c14c87af3e5";
@@ -60,22 +59,118 @@ impl Manifest {
         let c = "MultiWOZ_2.1_convlab2";
         Manifest {
             entries: vec![
-                e(&format!("{c}/test.json.zip"), CONVLAB2, "data/multiwoz/test.json.zip", "438deb6ff5402cef5ff29cc0d5a10db818c1e9142727c1d631e71b563c66a5b4", 1_533_565),
-                e(&format!("{c}/val.json.zip"), CONVLAB2, "data/multiwoz/val.json.zip", "25ddfd4d0b01304012b54e2d98caa038c91d95295c4b519cc721b9b616f506dc", 1_537_014),
-                e(&format!("{c}/testListFile"), CONVLAB2, "data/multiwoz/testListFile", "7051d16cb64f620ecb341f8a1708635cd914c2613b2497c23209498ac5e4e033", 8_497),
-                e(&format!("{c}/valListFile"), CONVLAB2, "data/multiwoz/valListFile", "94980a8563da8bc02047cf994aa5b8001b4df083f3fbe284c64be1dfcfb264b6", 8_498),
-                e(&format!("{c}/trainListFile"), CONVLAB2, "data/multiwoz/trainListFile", "a3e53af2da24d728f69849bcf4aacd25e72dc12bfa4f38fd40b3a3d40890c594", 72_802),
-                e("db/attraction_db.json", MULTIWOZ, "db/attraction_db.json", "2aacc620af4025f1eada5ec83057a866f8e8b72b529f71d2f8bf93bcdd8f8751", 35_731),
-                e("db/hospital_db.json", MULTIWOZ, "db/hospital_db.json", "51282ab30346d4e826fbdf6a668d346f4b1e72425190d62048a7c471ffba5020", 7_291),
-                e("db/hotel_db.json", MULTIWOZ, "db/hotel_db.json", "7f7d0fa564f6735b6a168a3ab72c7ca6f1180c49fa8a285bd9ebf7dac10e5e45", 18_241),
-                e("db/police_db.json", MULTIWOZ, "db/police_db.json", "d9c2b200fa2dd61b04ce2fe520b0b79dfa68d8b895806cfec6e8a8d3cffa9193", 149),
-                e("db/restaurant_db.json", MULTIWOZ, "db/restaurant_db.json", "7864b4e36027af0907d6afe9ed962fecd6c6966cd626b8ae9341708a04ea201a", 56_391),
-                e("db/taxi_db.json", MULTIWOZ, "db/taxi_db.json", "6b676ae412ef17a15c24594bec99f61ed6a18b0fbecf6ed89d409baa924b89c1", 217),
-                e("db/train_db.json", MULTIWOZ, "db/train_db.json", "4818e735bae20690f6d0d06bb2ae8eec1981c0b680258a970dc01c9073f3fec9", 748_675),
-                e("MultiWOZ_2.2/schema.json", MULTIWOZ, "data/MultiWOZ_2.2/schema.json", "ae9e2390f38fb967af64623c2f4f7e0c636fb377ad523b582a03161d3ddbdf68", 18_123),
-                e("MultiWOZ_2.2/README.md", MULTIWOZ, "data/MultiWOZ_2.2/README.md", "a9b2c9bb4ca61fdf1eb64a3c5d421271b14ffcc45029852fd26c71ca32302c9e", 7_230),
-                e("mwzeval_data/booked_domains.json", MWZEVAL, "mwzeval/data/booked_domains.json", "ba53d71927a84e1db4d6a3113c45bbfacba3b30c748d5ecbbbbbf5f3ab545ab1", 1_358_883),
-                e("mwzeval_data/database/attraction_db.json", MWZEVAL, "mwzeval/data/database/attraction_db.json", "ac2486936c373917fd9ed1aa46d0e63f7dc6fae4667c80e62b643ac6051e9848", 35_731),
+                e(
+                    &format!("{c}/test.json.zip"),
+                    CONVLAB2,
+                    "data/multiwoz/test.json.zip",
+                    "438deb6ff5402cef5ff29cc0d5a10db818c1e9142727c1d631e71b563c66a5b4",
+                    1_533_565,
+                ),
+                e(
+                    &format!("{c}/val.json.zip"),
+                    CONVLAB2,
+                    "data/multiwoz/val.json.zip",
+                    "25ddfd4d0b01304012b54e2d98caa038c91d95295c4b519cc721b9b616f506dc",
+                    1_537_014,
+                ),
+                e(
+                    &format!("{c}/testListFile"),
+                    CONVLAB2,
+                    "data/multiwoz/testListFile",
+                    "7051d16cb64f620ecb341f8a1708635cd914c2613b2497c23209498ac5e4e033",
+                    8_497,
+                ),
+                e(
+                    &format!("{c}/valListFile"),
+                    CONVLAB2,
+                    "data/multiwoz/valListFile",
+                    "94980a8563da8bc02047cf994aa5b8001b4df083f3fbe284c64be1dfcfb264b6",
+                    8_498,
+                ),
+                e(
+                    &format!("{c}/trainListFile"),
+                    CONVLAB2,
+                    "data/multiwoz/trainListFile",
+                    "a3e53af2da24d728f69849bcf4aacd25e72dc12bfa4f38fd40b3a3d40890c594",
+                    72_802,
+                ),
+                e(
+                    "db/attraction_db.json",
+                    MULTIWOZ,
+                    "db/attraction_db.json",
+                    "2aacc620af4025f1eada5ec83057a866f8e8b72b529f71d2f8bf93bcdd8f8751",
+                    35_731,
+                ),
+                e(
+                    "db/hospital_db.json",
+                    MULTIWOZ,
+                    "db/hospital_db.json",
+                    "51282ab30346d4e826fbdf6a668d346f4b1e72425190d62048a7c471ffba5020",
+                    7_291,
+                ),
+                e(
+                    "db/hotel_db.json",
+                    MULTIWOZ,
+                    "db/hotel_db.json",
+                    "7f7d0fa564f6735b6a168a3ab72c7ca6f1180c49fa8a285bd9ebf7dac10e5e45",
+                    18_241,
+                ),
+                e(
+                    "db/police_db.json",
+                    MULTIWOZ,
+                    "db/police_db.json",
+                    "d9c2b200fa2dd61b04ce2fe520b0b79dfa68d8b895806cfec6e8a8d3cffa9193",
+                    149,
+                ),
+                e(
+                    "db/restaurant_db.json",
+                    MULTIWOZ,
+                    "db/restaurant_db.json",
+                    "7864b4e36027af0907d6afe9ed962fecd6c6966cd626b8ae9341708a04ea201a",
+                    56_391,
+                ),
+                e(
+                    "db/taxi_db.json",
+                    MULTIWOZ,
+                    "db/taxi_db.json",
+                    "6b676ae412ef17a15c24594bec99f61ed6a18b0fbecf6ed89d409baa924b89c1",
+                    217,
+                ),
+                e(
+                    "db/train_db.json",
+                    MULTIWOZ,
+                    "db/train_db.json",
+                    "4818e735bae20690f6d0d06bb2ae8eec1981c0b680258a970dc01c9073f3fec9",
+                    748_675,
+                ),
+                e(
+                    "MultiWOZ_2.2/schema.json",
+                    MULTIWOZ,
+                    "data/MultiWOZ_2.2/schema.json",
+                    "ae9e2390f38fb967af64623c2f4f7e0c636fb377ad523b582a03161d3ddbdf68",
+                    18_123,
+                ),
+                e(
+                    "MultiWOZ_2.2/README.md",
+                    MULTIWOZ,
+                    "data/MultiWOZ_2.2/README.md",
+                    "a9b2c9bb4ca61fdf1eb64a3c5d421271b14ffcc45029852fd26c71ca32302c9e",
+                    7_230,
+                ),
+                e(
+                    "mwzeval_data/booked_domains.json",
+                    MWZEVAL,
+                    "mwzeval/data/booked_domains.json",
+                    "ba53d71927a84e1db4d6a3113c45bbfacba3b30c748d5ecbbbbbf5f3ab545ab1",
+                    1_358_883,
+                ),
+                e(
+                    "mwzeval_data/database/attraction_db.json",
+                    MWZEVAL,
+                    "mwzeval/data/database/attraction_db.json",
+                    "ac2486936c373917fd9ed1aa46d0e63f7dc6fae4667c80e62b643ac6051e9848",
+                    35_731,
+                ),
             ],
         }
     }
@@ -142,7 +237,9 @@ fn local_path(dest: &Path, local: &str) -> Result<PathBuf, DownloadError> {
     let mut path = dest.to_path_buf();
     for part in local.split('/') {
         if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
-            return Err(DownloadError::Manifest(format!("unsafe local path `{local}`")));
+            return Err(DownloadError::Manifest(format!(
+                "unsafe local path `{local}`"
+            )));
         }
         path.push(part);
     }
@@ -163,7 +260,10 @@ fn fetch_one(
         url: entry.url.clone(),
         message,
     };
-    let response = client.get(&entry.url).send().map_err(|e| http(e.to_string()))?;
+    let response = client
+        .get(&entry.url)
+        .send()
+        .map_err(|e| http(e.to_string()))?;
     let status = response.status();
     if !status.is_success() {
         return Err(http(format!("HTTP status {status}")));

@@ -74,7 +74,11 @@ fn delex_tokens(text: &str, spans: &[&Span]) -> String {
         out.push(format!("[{}]", placeholder_name(&span.slot)));
         prev = last.saturating_add(1);
     }
-    out.extend(slice(&tokens, prev, tokens.len()).iter().map(|t| t.to_string()));
+    out.extend(
+        slice(&tokens, prev, tokens.len())
+            .iter()
+            .map(|t| t.to_string()),
+    );
     out.join(" ")
 }
 
@@ -187,7 +191,9 @@ fn fill(name: &str, ctx: &LexContext<'_>) -> Option<String> {
         "people" | "bookpeople" => state("bookpeople"),
         "stay" | "bookstay" => state("bookstay"),
         "time" | "booktime" => state("booktime").or_else(|| entity("duration")),
-        "day" | "bookday" => state("bookday").or_else(|| state("day")).or_else(|| entity("day")),
+        "day" | "bookday" => state("bookday")
+            .or_else(|| state("day"))
+            .or_else(|| entity("day")),
         "car" => None,
         other => entity(other).or_else(|| state(other)),
     }
@@ -209,7 +215,10 @@ mod tests {
     #[test]
     fn token_spans_become_value_placeholders_in_start_order() {
         let text = "Their address is 4 Kings Parade , postcode CB21SJ .";
-        let spans = [span("Post", "CB21SJ", 8, 8), span("Addr", "4 Kings Parade", 3, 5)];
+        let spans = [
+            span("Post", "CB21SJ", 8, 8),
+            span("Addr", "4 Kings Parade", 3, 5),
+        ];
         assert_eq!(
             delexicalize_text(text, &spans),
             "Their address is [value_address] , postcode [value_postcode] ."
@@ -224,7 +233,10 @@ mod tests {
             span("Area", "centre", 6, 6),
             span("Name", "the centre", 5, 6),
         ];
-        assert_eq!(delexicalize_text(text, &spans), "any area is fine in [value_name]");
+        assert_eq!(
+            delexicalize_text(text, &spans),
+            "any area is fine in [value_name]"
+        );
     }
 
     #[test]
@@ -232,7 +244,10 @@ mod tests {
         // PMUL4672 turn 1 has a span ending before it starts.
         let text = "Yes , Camboats is a boat";
         let spans = [span("Name", "Camboats", 2, 2), span("Type", "boat", 3, 2)];
-        assert_eq!(delexicalize_text(text, &spans), "Yes , [value_name] [value_type] is a boat");
+        assert_eq!(
+            delexicalize_text(text, &spans),
+            "Yes , [value_name] [value_type] is a boat"
+        );
     }
 
     #[test]
@@ -249,7 +264,10 @@ mod tests {
             value: "Café Uno".to_string(),
             pos: SpanPos::Chars { start: 4, end: 12 },
         }];
-        assert_eq!(delexicalize_text("Try Café Uno now", &spans), "Try [name] now");
+        assert_eq!(
+            delexicalize_text("Try Café Uno now", &spans),
+            "Try [name] now"
+        );
     }
 
     #[test]
@@ -282,7 +300,10 @@ mod tests {
             entity: Some(&entity),
             ..LexContext::default()
         };
-        assert_eq!(lexicalize("entrance is [value_price] [", &ctx), "entrance is 5 pounds [");
+        assert_eq!(
+            lexicalize("entrance is [value_price] [", &ctx),
+            "entrance is 5 pounds ["
+        );
     }
 
     #[test]

@@ -134,7 +134,9 @@ pub struct DataLayout {
 
 /// Finds the data folder from the process environment and working directory.
 pub fn locate(explicit: Option<&Path>) -> Result<DataLayout, LocateError> {
-    let env = std::env::var_os(ENV_VAR).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = std::env::var_os(ENV_VAR)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     locate_from(explicit, env.as_deref(), &cwd)
 }
@@ -151,7 +153,10 @@ pub fn locate_from(
         (None, Some(p)) => vec![(p.to_path_buf(), Origin::Env)],
         (None, None) => vec![
             (base.join("data").join("multiwoz"), Origin::Local),
-            (base.join("..").join("shared").join("multiwoz"), Origin::Shared),
+            (
+                base.join("..").join("shared").join("multiwoz"),
+                Origin::Shared,
+            ),
         ],
     };
     let mut looked = Vec::new();
@@ -192,7 +197,12 @@ pub fn inspect(dir: &Path) -> Result<DataLayout, String> {
     if !dir.is_dir() {
         return Err("is not a folder".to_string());
     }
-    let subdirs = || DIALOG_DIRS.iter().map(|s| dir.join(s)).filter(|p| p.is_dir());
+    let subdirs = || {
+        DIALOG_DIRS
+            .iter()
+            .map(|s| dir.join(s))
+            .filter(|p| p.is_dir())
+    };
     let dialogs = subdirs()
         .find_map(|d| per_split(&d))
         .or_else(|| subdirs().find_map(|d| combined(&d)))
@@ -211,13 +221,20 @@ pub fn inspect(dir: &Path) -> Result<DataLayout, String> {
         .iter()
         .map(|s| dir.join(s))
         .find(|p| p.join("attraction_db.json").is_file());
-    let schema = ["MultiWOZ_2.2/schema.json", "data/MultiWOZ_2.2/schema.json", "schema.json"]
-        .iter()
-        .map(|s| dir.join(s))
-        .find(|p| p.is_file());
+    let schema = [
+        "MultiWOZ_2.2/schema.json",
+        "data/MultiWOZ_2.2/schema.json",
+        "schema.json",
+    ]
+    .iter()
+    .map(|s| dir.join(s))
+    .find(|p| p.is_file());
     let first = |names: &[&str]| names.iter().map(|s| dir.join(s)).find(|p| p.is_file());
     let eval_files = EvalFiles {
-        goals: first(&["mwzeval_data/goals.json", "reconstructed/goals_test_val.json"]),
+        goals: first(&[
+            "mwzeval_data/goals.json",
+            "reconstructed/goals_test_val.json",
+        ]),
         references: first(&[
             "mwzeval_data/references/mwz22.json",
             "reconstructed/mwz22_references_test.APPROX_from_mwoz21.json",
@@ -284,9 +301,9 @@ fn schema22_dir(dir: &Path) -> Option<DialogSource> {
         .map(|s| dir.join(s))
         .find(|d| {
             d.join("schema.json").is_file()
-                && Split::ALL.into_iter().any(|s| {
-                    crate::load::schema22::split_files(d, s).is_ok()
-                })
+                && Split::ALL
+                    .into_iter()
+                    .any(|s| crate::load::schema22::split_files(d, s).is_ok())
         })
         .map(|dir| DialogSource::Schema22 { dir })
 }

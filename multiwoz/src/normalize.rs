@@ -14,8 +14,10 @@
 //! would raise (`int()` of a malformed hour before `pm`, malformed minutes in
 //! [`time_str_to_minutes`]) the `try_*`/`Option` functions say so and the
 //! infallible ones keep going with a documented fallback, because dard must not
-//! crash on a model's output. Deliberate simplification: only ASCII `0-9` count
-//! as digits; Python's `str.isdigit`/`int` also accept other Unicode digits.
+//! crash on a model's output. Deliberate simplifications, exact for ASCII text:
+//! only ASCII `0-9` count as digits (Python's `str.isdigit`/`int` also accept
+//! other Unicode digits), and placeholder names use Rust's `char::is_alphanumeric`
+//! for Python's `\w` (they differ only on some combining marks).
 
 mod tables;
 

@@ -1,5 +1,8 @@
 //! The download client against an HTTP server this test starts on 127.0.0.1.
 
+// Tests may unwrap (project standard); the workspace lint is for library code.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -57,20 +60,35 @@ fn downloads_verify_checksums_and_skip_files_already_present() {
     let zip = b"PK fixture bytes".to_vec();
     let db = br#"[{"id": "1", "name": "a"}]"#.to_vec();
     let files = HashMap::from([
-        ("/mirror/MultiWOZ_2.1_convlab2/test.json.zip".to_string(), zip.clone()),
+        (
+            "/mirror/MultiWOZ_2.1_convlab2/test.json.zip".to_string(),
+            zip.clone(),
+        ),
         ("/mirror/db/hotel_db.json".to_string(), db.clone()),
     ]);
     let (base, log) = serve(files);
     let manifest = Manifest {
-        entries: vec![entry("MultiWOZ_2.1_convlab2/test.json.zip", &zip), entry("db/hotel_db.json", &db)],
+        entries: vec![
+            entry("MultiWOZ_2.1_convlab2/test.json.zip", &zip),
+            entry("db/hotel_db.json", &db),
+        ],
     }
     .with_base_url(&format!("{base}/mirror/"));
     let dest = tempfile::tempdir().unwrap();
     let mut seen = Vec::new();
-    let done = download(&manifest, dest.path(), |e, o| seen.push((e.local.clone(), o))).unwrap();
+    let done = download(&manifest, dest.path(), |e, o| {
+        seen.push((e.local.clone(), o))
+    })
+    .unwrap();
     assert_eq!(done.len(), 2);
-    assert_eq!(std::fs::read(dest.path().join("MultiWOZ_2.1_convlab2/test.json.zip")).unwrap(), zip);
-    assert_eq!(std::fs::read(dest.path().join("db/hotel_db.json")).unwrap(), db);
+    assert_eq!(
+        std::fs::read(dest.path().join("MultiWOZ_2.1_convlab2/test.json.zip")).unwrap(),
+        zip
+    );
+    assert_eq!(
+        std::fs::read(dest.path().join("db/hotel_db.json")).unwrap(),
+        db
+    );
     assert!(seen.iter().all(|(_, o)| *o == Outcome::Downloaded));
     assert_eq!(log.lock().unwrap().len(), 2);
     // A second run finds both files in place and fetches nothing.
@@ -83,11 +101,18 @@ fn downloads_verify_checksums_and_skip_files_already_present() {
 fn checksum_mismatch_is_an_error_and_leaves_no_file() {
     let files = HashMap::from([("/db/hotel_db.json".to_string(), b"tampered".to_vec())]);
     let (base, _) = serve(files);
-    let manifest = Manifest { entries: vec![entry("db/hotel_db.json", b"original!")] }.with_base_url(&base);
+    let manifest = Manifest {
+        entries: vec![entry("db/hotel_db.json", b"original!")],
+    }
+    .with_base_url(&base);
     let dest = tempfile::tempdir().unwrap();
     let err = download(&manifest, dest.path(), |_, _| {}).unwrap_err();
     match &err {
-        DownloadError::Checksum { url, expected, actual } => {
+        DownloadError::Checksum {
+            url,
+            expected,
+            actual,
+        } => {
             assert!(url.ends_with("/db/hotel_db.json"));
             assert_eq!(expected, &sha256_hex(b"original!"));
             assert_eq!(actual, &sha256_hex(b"tampered"));
@@ -101,17 +126,25 @@ fn checksum_mismatch_is_an_error_and_leaves_no_file() {
 #[test]
 fn http_error_status_names_the_url() {
     let (base, _) = serve(HashMap::new());
-    let manifest = Manifest { entries: vec![entry("db/missing.json", b"x")] }.with_base_url(&base);
+    let manifest = Manifest {
+        entries: vec![entry("db/missing.json", b"x")],
+    }
+    .with_base_url(&base);
     let dest = tempfile::tempdir().unwrap();
     let err = download(&manifest, dest.path(), |_, _| {}).unwrap_err();
     assert!(matches!(err, DownloadError::Http { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("/db/missing.json") && msg.contains("404"), "{msg}");
+    assert!(
+        msg.contains("/db/missing.json") && msg.contains("404"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn unsafe_local_paths_are_refused() {
-    let manifest = Manifest { entries: vec![entry("../escape.json", b"x")] };
+    let manifest = Manifest {
+        entries: vec![entry("../escape.json", b"x")],
+    };
     let dest = tempfile::tempdir().unwrap();
     let err = download(&manifest, dest.path(), |_, _| {}).unwrap_err();
     assert!(matches!(err, DownloadError::Manifest(_)), "{err:?}");
@@ -120,9 +153,17 @@ fn unsafe_local_paths_are_refused() {
 #[test]
 fn default_manifest_pins_commits_and_covers_what_discovery_needs() {
     let m = Manifest::multiwoz();
-    assert!(m.entries.iter().all(|e| e.url.starts_with("https://raw.githubusercontent.com/")));
+    assert!(
+        m.entries
+            .iter()
+            .all(|e| e.url.starts_with("https://raw.githubusercontent.com/"))
+    );
     assert!(m.entries.iter().all(|e| e.sha256.len() == 64));
-    for needed in ["MultiWOZ_2.1_convlab2/test.json.zip", "MultiWOZ_2.1_convlab2/val.json.zip", "db/restaurant_db.json"] {
+    for needed in [
+        "MultiWOZ_2.1_convlab2/test.json.zip",
+        "MultiWOZ_2.1_convlab2/val.json.zip",
+        "db/restaurant_db.json",
+    ] {
         assert!(m.entries.iter().any(|e| e.local == needed), "{needed}");
     }
 }

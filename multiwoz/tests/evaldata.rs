@@ -2,6 +2,9 @@
 //! `../shared/multiwoz`, for every dialog and every turn, and the evaluator-format
 //! readers on small fixtures.
 
+// Tests may unwrap (project standard); the workspace lint is for library code.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -43,8 +46,10 @@ const KNOWN_GOAL_DIFFERENCES: [(&str, &str); 1] = [(
 )];
 
 /// Goals in the file with no dialog here.
-const KNOWN_MISSING_DIALOGS: [(&str, &str); 1] =
-    [("pmul4707", "val dialog absent from ConvLab-2 val.json (999 dialogs)")];
+const KNOWN_MISSING_DIALOGS: [(&str, &str); 1] = [(
+    "pmul4707",
+    "val dialog absent from ConvLab-2 val.json (999 dialogs)",
+)];
 
 #[test]
 fn derived_goals_equal_reconstructed_goals_for_every_test_and_val_dialog() {
@@ -58,7 +63,9 @@ fn derived_goals_equal_reconstructed_goals_for_every_test_and_val_dialog() {
                 differences.insert(format!("{id}: missing"));
             }
             // Compare the JSON text so that key order counts too.
-            Some(g) if serde_json::to_string(g).unwrap() != serde_json::to_string(goal).unwrap() => {
+            Some(g)
+                if serde_json::to_string(g).unwrap() != serde_json::to_string(goal).unwrap() =>
+            {
                 differences.insert(format!("{id}: differs"));
             }
             Some(_) => {}
@@ -67,7 +74,11 @@ fn derived_goals_equal_reconstructed_goals_for_every_test_and_val_dialog() {
     let allowed: BTreeSet<String> = KNOWN_GOAL_DIFFERENCES
         .iter()
         .map(|(id, _)| format!("{id}: differs"))
-        .chain(KNOWN_MISSING_DIALOGS.iter().map(|(id, _)| format!("{id}: missing")))
+        .chain(
+            KNOWN_MISSING_DIALOGS
+                .iter()
+                .map(|(id, _)| format!("{id}: missing")),
+        )
         .collect();
     assert_eq!(differences, allowed);
     assert_eq!(expected.goals.len(), 2000);
@@ -117,14 +128,21 @@ fn derived_references_equal_reconstructed_references_for_every_test_turn() {
         }
     }
     assert_eq!(turns, 7372);
-    assert!(differences.is_empty(), "{} differences:\n{}", differences.len(), differences.join("\n"));
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
 }
 
 #[test]
 fn delexicalized_turns_equal_the_gold_prediction_responses() {
     let layout = shared();
     let test: Vec<Dialog> = multiwoz::load::load_splits(&layout, &[Split::Test]).unwrap();
-    let path = layout.root.join("eval_cases/predictions_gold_with_state.json");
+    let path = layout
+        .root
+        .join("eval_cases/predictions_gold_with_state.json");
     let text = std::fs::read_to_string(&path).expect("gold predictions file");
     let gold: std::collections::HashMap<String, Vec<serde_json::Value>> =
         serde_json::from_str(&text).unwrap();
@@ -150,7 +168,10 @@ fn derived_booked_domains_equal_the_evaluator_file_for_every_test_and_val_turn()
     let mut turns = 0;
     for d in &all {
         let key = d.key();
-        assert_eq!(derived.booked_domains[&key], expected.booked_domains[&key], "{key}");
+        assert_eq!(
+            derived.booked_domains[&key], expected.booked_domains[&key],
+            "{key}"
+        );
         turns += derived.booked_domains[&key].len();
     }
     assert_eq!(turns, 7372 + 7365);
@@ -184,7 +205,10 @@ fn from_files_reads_booking_as_list_or_object_and_keeps_order() {
     let domains: Vec<Domain> = goal.domains.keys().copied().collect();
     assert_eq!(domains, [Domain::Train, Domain::Hotel]);
     let train = &goal.domains[&Domain::Train];
-    assert_eq!(train.requestable, [Requestable::TrainId, Requestable::Reference]);
+    assert_eq!(
+        train.requestable,
+        [Requestable::TrainId, Requestable::Reference]
+    );
     assert_eq!(train.booking["people"], "2");
     assert!(goal.domains[&Domain::Hotel].booking.is_empty());
     let state_keys: Vec<&String> = data.gold_states["sng1"][0].keys().collect();
@@ -206,7 +230,11 @@ fn from_files_names_the_file_and_dialog_of_a_bad_entry() {
     );
     let err = EvalData::from_files(&goals, &ok, &ok, &ok).unwrap_err();
     match &err {
-        EvalDataError::Entry { path, dialog, message } => {
+        EvalDataError::Entry {
+            path,
+            dialog,
+            message,
+        } => {
             assert_eq!(path, &goals);
             assert_eq!(dialog, "sng2");
             assert!(message.contains("spaceship"), "{message}");

@@ -1,6 +1,9 @@
 //! Loaders and data discovery: the shared MultiWOZ copy (acceptance counts), small
 //! fixtures in every supported layout, and bad data giving typed errors.
 
+// Tests may unwrap (project standard); the workspace lint is for library code.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,8 +19,9 @@ fn repo_root() -> PathBuf {
 
 fn shared() -> multiwoz::locate::DataLayout {
     let env = std::env::var_os("DARD_DATA").map(PathBuf::from);
-    locate_from(None, env.as_deref(), &repo_root())
-        .unwrap_or_else(|e| panic!("these tests need the MultiWOZ data next to the repository: {e}"))
+    locate_from(None, env.as_deref(), &repo_root()).unwrap_or_else(|e| {
+        panic!("these tests need the MultiWOZ data next to the repository: {e}")
+    })
 }
 
 #[test]
@@ -40,12 +44,21 @@ fn shared_turn_model_carries_state_acts_and_spans() {
     assert_eq!(d.key(), "sng0073");
     assert_eq!(d.format, SourceFormat::Original);
     let goal = d.goal.as_ref().unwrap();
-    assert_eq!(goal.domains.keys().copied().collect::<Vec<_>>(), [Domain::Taxi]);
+    assert_eq!(
+        goal.domains.keys().copied().collect::<Vec<_>>(),
+        [Domain::Taxi]
+    );
     assert_eq!(goal.domains[&Domain::Taxi].info["leaveAt"], "17:15");
     let user = &d.turns[0];
     assert_eq!(user.speaker, Speaker::User);
     assert!(user.belief.is_none());
-    assert_eq!(user.spans[0].pos, SpanPos::Tokens { first: 11, last: 14 });
+    assert_eq!(
+        user.spans[0].pos,
+        SpanPos::Tokens {
+            first: 11,
+            last: 14
+        }
+    );
     let sys = &d.turns[3];
     assert_eq!(sys.speaker, Speaker::System);
     let taxi = &sys.belief.as_ref().unwrap().domains[&Domain::Taxi];
@@ -100,7 +113,11 @@ fn zip_with(path: &Path, members: &[(&str, &str)]) {
 #[test]
 fn per_split_plain_and_zipped_files_load_alike() {
     let dir = tempfile::tempdir().unwrap();
-    let body = format!(r#"{{"SNG1": {}, "SNG2": {}}}"#, dialog_json(GOOD_META), dialog_json("{}"));
+    let body = format!(
+        r#"{{"SNG1": {}, "SNG2": {}}}"#,
+        dialog_json(GOOD_META),
+        dialog_json("{}")
+    );
     write(dir.path(), "test.json", &body);
     zip_with(&dir.path().join("val.json.zip"), &[("val.json", &body)]);
     let layout = inspect(dir.path()).unwrap();
@@ -117,7 +134,7 @@ fn per_split_plain_and_zipped_files_load_alike() {
     assert!(sys.acts.is_empty(), "a string dialog_act reads as no acts");
     let goal = dialogs[0].goal.as_ref().unwrap();
     assert_eq!(goal.domains.len(), 1, "empty goal domains are left out");
-    assert_eq!(goal.domains[&Domain::Hotel].book_flags["invalid"], false);
+    assert!(!goal.domains[&Domain::Hotel].book_flags["invalid"]);
     assert!(goal.domains[&Domain::Hotel].has_book);
 }
 
@@ -134,16 +151,33 @@ fn combined_data_json_is_split_by_list_files() {
     std::fs::create_dir(dir.path().join("db")).unwrap();
     write(dir.path(), "db/restaurant_db.json", "[]");
     let layout = inspect(dir.path()).unwrap();
-    assert!(matches!(layout.dialogs, DialogSource::Combined { .. }), "{:?}", layout.dialogs);
-    assert_eq!(layout.db_dir.as_deref(), Some(dir.path().join("db").as_path()));
+    assert!(
+        matches!(layout.dialogs, DialogSource::Combined { .. }),
+        "{:?}",
+        layout.dialogs
+    );
+    assert_eq!(
+        layout.db_dir.as_deref(),
+        Some(dir.path().join("db").as_path())
+    );
     let dialogs = load_splits(&layout, &[Split::Test, Split::Val]).unwrap();
-    let ids: Vec<(&str, Option<Split>)> = dialogs.iter().map(|d| (d.id.as_str(), d.split)).collect();
-    assert_eq!(ids, [("SNG2.json", Some(Split::Test)), ("SNG3.json", Some(Split::Val))]);
+    let ids: Vec<(&str, Option<Split>)> =
+        dialogs.iter().map(|d| (d.id.as_str(), d.split)).collect();
+    assert_eq!(
+        ids,
+        [
+            ("SNG2.json", Some(Split::Test)),
+            ("SNG3.json", Some(Split::Val))
+        ]
+    );
     assert_eq!(dialogs[0].key(), "sng2");
     // A listed id that the data file lacks is an error naming both files.
     write(dir.path(), "testListFile.txt", "SNG9.json\n");
     let err = load_splits(&layout, &[Split::Test]).unwrap_err();
-    assert!(matches!(err, LoadError::MissingDialog { ref id, .. } if id == "SNG9.json"), "{err}");
+    assert!(
+        matches!(err, LoadError::MissingDialog { ref id, .. } if id == "SNG9.json"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -153,7 +187,11 @@ fn zip_without_the_expected_member_names_archive_and_member() {
     zip_with(&path, &[("other.json", "{}")]);
     let err = load_original_file(&path, None).unwrap_err();
     match &err {
-        LoadError::MissingMember { path: p, member, found } => {
+        LoadError::MissingMember {
+            path: p,
+            member,
+            found,
+        } => {
             assert_eq!(p, &path);
             assert_eq!(member, "test.json");
             assert_eq!(found, &["other.json".to_string()]);
@@ -182,10 +220,15 @@ fn truncated_json_reports_file_and_line() {
 #[test]
 fn wrong_shape_inside_a_dialog_names_the_dialog() {
     let dir = tempfile::tempdir().unwrap();
-    let body = format!(r#"{{"SNG1": {}, "SNG2": {{"goal": {{}}, "log": 5}}}}"#, dialog_json(GOOD_META));
+    let body = format!(
+        r#"{{"SNG1": {}, "SNG2": {{"goal": {{}}, "log": 5}}}}"#,
+        dialog_json(GOOD_META)
+    );
     let path = write(dir.path(), "test.json", &body);
     let err = load_original_file(&path, None).unwrap_err();
-    let LoadError::Json { at, .. } = &err else { panic!("unexpected {err:?}") };
+    let LoadError::Json { at, .. } = &err else {
+        panic!("unexpected {err:?}")
+    };
     assert_eq!(at.dialog.as_deref(), Some("SNG2"));
 }
 
@@ -193,7 +236,11 @@ fn wrong_shape_inside_a_dialog_names_the_dialog() {
 fn unknown_domain_and_slot_name_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let meta = r#"{"spaceship": {"semi": {}, "book": {"booked": []}}}"#;
-    let path = write(dir.path(), "test.json", &format!(r#"{{"SNG1": {}}}"#, dialog_json(meta)));
+    let path = write(
+        dir.path(),
+        "test.json",
+        &format!(r#"{{"SNG1": {}}}"#, dialog_json(meta)),
+    );
     let err = load_original_file(&path, None).unwrap_err();
     match &err {
         LoadError::UnknownDomain { at, name } => {
@@ -204,7 +251,11 @@ fn unknown_domain_and_slot_name_the_field() {
         other => panic!("unexpected {other:?}"),
     }
     let meta = r#"{"hotel": {"semi": {"colour": "red"}, "book": {"booked": []}}}"#;
-    let path = write(dir.path(), "test.json", &format!(r#"{{"SNG1": {}}}"#, dialog_json(meta)));
+    let path = write(
+        dir.path(),
+        "test.json",
+        &format!(r#"{{"SNG1": {}}}"#, dialog_json(meta)),
+    );
     let err = load_original_file(&path, None).unwrap_err();
     assert!(
         matches!(&err, LoadError::UnknownSlot { at, name } if name == "colour"
@@ -242,14 +293,18 @@ fn discovery_order_is_flag_then_env_then_local_then_shared() {
 fn missing_data_lists_where_it_looked_and_how_to_get_it() {
     let base = tempfile::tempdir().unwrap();
     let err = locate_from(None, None, base.path()).unwrap_err();
-    let LocateError::NotFound { looked } = &err else { panic!("{err:?}") };
+    let LocateError::NotFound { looked } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(looked.len(), 2);
     let msg = err.to_string();
     assert!(msg.contains("data/multiwoz"), "{msg}");
     assert!(msg.contains("shared/multiwoz"), "{msg}");
     assert!(msg.contains("dard data download"), "{msg}");
     let flag = base.path().join("nowhere");
-    let msg = locate_from(Some(&flag), None, base.path()).unwrap_err().to_string();
+    let msg = locate_from(Some(&flag), None, base.path())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("nowhere") && msg.contains("--data"), "{msg}");
 }
 
@@ -258,7 +313,14 @@ fn shared_folder_layout_is_recognized_with_db_and_evaluator_files() {
     let layout = shared();
     assert!(matches!(layout.dialogs, DialogSource::PerSplit { .. }));
     assert_eq!(layout.dialogs.splits(), [Split::Val, Split::Test]);
-    assert!(layout.db_dir.as_ref().unwrap().join("hotel_db.json").is_file());
+    assert!(
+        layout
+            .db_dir
+            .as_ref()
+            .unwrap()
+            .join("hotel_db.json")
+            .is_file()
+    );
     assert!(layout.evaluator_db_dir.is_some());
     assert!(layout.schema.is_some());
     assert!(layout.eval_files.booked_domains.is_some());
@@ -287,7 +349,11 @@ const DIALOG_22: &str = r#"[{
 fn schema22_fixture(with_acts: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("MultiWOZ_2.2");
-    write(&root, "schema.json", r#"[{"service_name": "hotel", "slots": [{"name": "hotel-area", "is_categorical": true, "possible_values": ["east"]}]}]"#);
+    write(
+        &root,
+        "schema.json",
+        r#"[{"service_name": "hotel", "slots": [{"name": "hotel-area", "is_categorical": true, "possible_values": ["east"]}]}]"#,
+    );
     write(&root, "test/dialogues_001.json", DIALOG_22);
     write(&root, "dev/dialogues_001.json", "[]");
     if with_acts {
@@ -310,14 +376,20 @@ fn schema22_fixture_loads_states_onto_system_turns() {
     let dialogs = load_splits(&layout, &[Split::Test]).unwrap();
     assert_eq!(dialogs.len(), 1);
     let d = &dialogs[0];
-    assert_eq!((d.key().as_str(), d.format, d.goal.is_none()), ("pmul0001", SourceFormat::Schema22, true));
+    assert_eq!(
+        (d.key().as_str(), d.format, d.goal.is_none()),
+        ("pmul0001", SourceFormat::Schema22, true)
+    );
     assert!(d.turns[0].belief.is_none());
     let state = &d.turns[1].belief.as_ref().unwrap().domains;
     assert_eq!(state.len(), 1, "bus is skipped");
     assert_eq!(state[&Domain::Hotel].semi[&Slot::PriceRange], "cheap");
     assert_eq!(state[&Domain::Hotel].book[&Slot::BookPeople], "2");
     assert_eq!(d.turns[1].spans[0].pos, SpanPos::Chars { start: 0, end: 9 });
-    assert_eq!(multiwoz::lex::delexicalize(&d.turns[1]), "[name] is cheap. Call 01223210353.");
+    assert_eq!(
+        multiwoz::lex::delexicalize(&d.turns[1]),
+        "[name] is cheap. Call 01223210353."
+    );
     let derived = multiwoz::evaldata::EvalData::derive(&dialogs);
     let st = &derived.gold_states["pmul0001"][0];
     assert_eq!(st["hotel"]["pricerange"], "cheap");
@@ -332,7 +404,10 @@ fn schema22_dialog_acts_file_gives_acts_and_char_spans() {
     let sys = &dialogs[0].turns[1];
     assert_eq!(sys.acts.len(), 2);
     assert_eq!(sys.acts[1].slot, "Phone");
-    assert_eq!(multiwoz::lex::delexicalize(sys), "[name] is cheap. Call [phone].");
+    assert_eq!(
+        multiwoz::lex::delexicalize(sys),
+        "[name] is cheap. Call [phone]."
+    );
     let missing = load_splits(&layout, &[Split::Train]).unwrap_err();
     assert!(missing.to_string().contains("train"), "{missing}");
 }
@@ -341,7 +416,11 @@ fn schema22_dialog_acts_file_gives_acts_and_char_spans() {
 fn schema22_unknown_slot_names_the_field() {
     let dir = schema22_fixture(false);
     let bad = DIALOG_22.replace("hotel-area", "hotel-colour");
-    write(&dir.path().join("MultiWOZ_2.2"), "test/dialogues_001.json", &bad);
+    write(
+        &dir.path().join("MultiWOZ_2.2"),
+        "test/dialogues_001.json",
+        &bad,
+    );
     let layout = inspect(dir.path()).unwrap();
     let err = load_splits(&layout, &[Split::Test]).unwrap_err();
     assert!(

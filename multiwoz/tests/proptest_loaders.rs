@@ -1,6 +1,9 @@
 //! Property tests: the loaders never panic on random, truncated or mutated input;
 //! they return a typed error or dialogs.
 
+// Tests may unwrap (project standard); the workspace lint is for library code.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 
 use multiwoz::error::{LoadError, Location};

@@ -71,7 +71,10 @@ fn run_download(args: &DownloadArgs) -> Result<()> {
         println!("  {} ({} bytes): {what}", entry.local, entry.size);
     })
     .context("download failed")?;
-    println!("Done. `dard data --data {}` shows what was fetched.", args.dest.display());
+    println!(
+        "Done. `dard data --data {}` shows what was fetched.",
+        args.dest.display()
+    );
     Ok(())
 }
 
@@ -92,15 +95,29 @@ fn show(data: Option<&std::path::Path>, stats: bool) -> Result<()> {
     let total = started.elapsed();
 
     print_layout(&layout);
-    println!("{:<8}{:>9}{:>9}{:>14}", "split", "dialogs", "turns", "system turns");
+    println!(
+        "{:<8}{:>9}{:>9}{:>14}",
+        "split", "dialogs", "turns", "system turns"
+    );
     for split in &splits {
         let of: Vec<&Dialog> = dialogs.iter().filter(|d| d.split == Some(*split)).collect();
         let turns: usize = of.iter().map(|d| d.turns.len()).sum();
         let system: usize = of
             .iter()
-            .map(|d| d.turns.iter().filter(|t| t.speaker == Speaker::System).count())
+            .map(|d| {
+                d.turns
+                    .iter()
+                    .filter(|t| t.speaker == Speaker::System)
+                    .count()
+            })
             .sum();
-        println!("{:<8}{:>9}{:>9}{:>14}", split.as_str(), of.len(), turns, system);
+        println!(
+            "{:<8}{:>9}{:>9}{:>14}",
+            split.as_str(),
+            of.len(),
+            turns,
+            system
+        );
     }
     match &db {
         Some(db) => {

@@ -1,4 +1,5 @@
 //! One module per subcommand: flag structs and a `run` that calls into the libraries.
 
+pub mod bench;
 pub mod data;
 pub mod eval;

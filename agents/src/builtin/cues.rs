@@ -225,6 +225,7 @@ pub fn system_requests(norm: &str) -> Vec<Slot> {
 
 /// An attribute a user asks the system to tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Ask {
     /// Phone number.
     Phone,
@@ -278,7 +279,6 @@ pub fn user_asks(norm: &str) -> Vec<Ask> {
                 "its number",
                 "what is the number",
                 "whats the number",
-                "number please",
                 "contact info",
                 "contact information",
             ],

@@ -19,6 +19,7 @@ use super::text::normalize;
 
 /// What a system turn does, as read from its dialog acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Kind {
     /// Asks the user for search constraints.
     Request,

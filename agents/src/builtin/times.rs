@@ -5,6 +5,7 @@ use super::text::number_value;
 
 /// How a time is qualified in the utterance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeKind {
     /// "after 5pm", "leave at", "depart", "leaving".
     Leave,

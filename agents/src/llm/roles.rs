@@ -316,6 +316,7 @@ pub fn fallback_reply(domain: Domain, db: &DbResult) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
     use crate::prompt::unknown_placeholders;

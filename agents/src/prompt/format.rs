@@ -158,6 +158,7 @@ pub fn format_state_answer(state: &DialogState) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 

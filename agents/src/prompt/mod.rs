@@ -291,6 +291,7 @@ fn parse_agents(text: &str, source: &str) -> Result<BTreeMap<Domain, String>, Pr
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 

@@ -256,6 +256,7 @@ fn capitalized(domain: Domain) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
     use crate::roles::{DialogState, Utterance};

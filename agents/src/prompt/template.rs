@@ -130,6 +130,7 @@ impl fmt::Display for Template {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
     use super::*;
 

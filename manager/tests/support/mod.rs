@@ -1,6 +1,7 @@
 //! Shared set-up of the manager's integration tests: the synthetic fixtures and
 //! a pipeline whose model stages run on one scripted model.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

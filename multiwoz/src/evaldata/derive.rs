@@ -19,7 +19,9 @@ use indexmap::IndexMap;
 
 use super::{DomainGoal, Goal, Requestable, TurnState};
 use crate::model::{BeliefState, Dialog, UserGoal};
-use crate::normalize::{Mapping, normalize_response, normalize_state_slot_name, normalize_state_value};
+use crate::normalize::{
+    Mapping, normalize_response, normalize_state_slot_name, normalize_state_value,
+};
 use crate::{Domain, Slot};
 
 /// Values the gold state leaves out.

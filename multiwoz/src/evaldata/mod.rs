@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::EvalDataError;
-pub use derive::{derive_booked_domains, derive_gold_states, derive_goal, derive_references};
+pub use derive::{derive_booked_domains, derive_goal, derive_gold_states, derive_references};
 
 use crate::Domain;
 use crate::model::Dialog;
@@ -129,8 +129,7 @@ impl EvalData {
             }
             data.references.insert(key.clone(), derive_references(d));
             data.gold_states.insert(key.clone(), derive_gold_states(d));
-            data.booked_domains
-                .insert(key, derive_booked_domains(d));
+            data.booked_domains.insert(key, derive_booked_domains(d));
         }
         data
     }

@@ -113,10 +113,7 @@ pub fn read_list(path: &Path) -> Result<Vec<String>, LoadError> {
 
 /// Loads the dialogs of `lists` (split → list file) from one combined `data.json`,
 /// parsing it once. Every listed id must be present.
-pub fn load_combined(
-    data: &Path,
-    lists: &[(Split, PathBuf)],
-) -> Result<Vec<Dialog>, LoadError> {
+pub fn load_combined(data: &Path, lists: &[(Split, PathBuf)]) -> Result<Vec<Dialog>, LoadError> {
     let mut wanted = std::collections::HashMap::new();
     for (split, list) in lists {
         for id in read_list(list)? {
@@ -221,6 +218,9 @@ pub fn load_splits(layout: &DataLayout, splits: &[Split]) -> Result<Vec<Dialog>,
 fn missing_split(layout: &DataLayout, split: Split) -> LoadError {
     LoadError::NoDialogs {
         path: layout.root.clone(),
-        hint: format!("the `{split}` split is not in this folder ({})", layout.dialogs.describe()),
+        hint: format!(
+            "the `{split}` split is not in this folder ({})",
+            layout.dialogs.describe()
+        ),
     }
 }

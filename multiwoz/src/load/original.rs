@@ -43,7 +43,9 @@ pub fn parse_original(
         current: &current,
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let result = de.deserialize_map(visitor).and_then(|d| de.end().map(|()| d));
+    let result = de
+        .deserialize_map(visitor)
+        .and_then(|d| de.end().map(|()| d));
     match result {
         Ok(d) => Ok(d),
         Err(source) => Err(match failure.into_inner() {
@@ -97,12 +99,21 @@ impl<'de> Visitor<'de> for DialogsVisitor<'_> {
 }
 
 /// Converts one raw dialog, validating domain and slot names.
-fn convert(id: String, raw: RawDialog<'_>, at: &Location, split: Option<Split>) -> Result<Dialog, LoadError> {
+fn convert(
+    id: String,
+    raw: RawDialog<'_>,
+    at: &Location,
+    split: Option<Split>,
+) -> Result<Dialog, LoadError> {
     let at = at.dialog(&id);
     let goal = convert_goal(raw.goal, &at)?;
     let mut turns = Vec::with_capacity(raw.log.len());
     for (i, t) in raw.log.into_iter().enumerate() {
-        let speaker = if i % 2 == 0 { Speaker::User } else { Speaker::System };
+        let speaker = if i % 2 == 0 {
+            Speaker::User
+        } else {
+            Speaker::System
+        };
         let text = t.text.0;
         let belief = if speaker == Speaker::System {
             Some(convert_belief(t.metadata, &at, i)?)
@@ -151,7 +162,11 @@ fn convert(id: String, raw: RawDialog<'_>, at: &Location, split: Option<Split>) 
     })
 }
 
-fn parse_domain(name: &str, at: &Location, field: impl FnOnce() -> String) -> Result<Option<Domain>, LoadError> {
+fn parse_domain(
+    name: &str,
+    at: &Location,
+    field: impl FnOnce() -> String,
+) -> Result<Option<Domain>, LoadError> {
     if IGNORED_DOMAINS.contains(&name) {
         return Ok(None);
     }
@@ -159,10 +174,12 @@ fn parse_domain(name: &str, at: &Location, field: impl FnOnce() -> String) -> Re
     if let Some(d) = Domain::ALL.into_iter().find(|d| d.as_str() == name) {
         return Ok(Some(d));
     }
-    name.parse::<Domain>().map(Some).map_err(|_| LoadError::UnknownDomain {
-        at: at.field(field()),
-        name: name.to_string(),
-    })
+    name.parse::<Domain>()
+        .map(Some)
+        .map_err(|_| LoadError::UnknownDomain {
+            at: at.field(field()),
+            name: name.to_string(),
+        })
 }
 
 /// The slot of a `semi` key: the spellings of MultiWOZ files first, without
@@ -205,7 +222,8 @@ fn convert_belief(
 ) -> Result<BeliefState, LoadError> {
     let mut domains = IndexMap::with_capacity(metadata.0.len());
     for (name, meta) in metadata.0 {
-        let Some(domain) = parse_domain(&name, at, || format!("log[{turn}].metadata.{name}"))? else {
+        let Some(domain) = parse_domain(&name, at, || format!("log[{turn}].metadata.{name}"))?
+        else {
             continue;
         };
         let mut b = DomainBelief::default();

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A string that also accepts numbers, booleans and null (written as Python's
 /// `str()` would, null as the empty string).
@@ -210,13 +210,7 @@ impl<'de> Deserialize<'de> for RawActs {
 
 /// A span: `[act, slot, value, start, end]`.
 #[derive(Debug, Deserialize)]
-pub(crate) struct RawSpan(
-    pub String,
-    pub String,
-    pub Lenient,
-    pub i64,
-    pub i64,
-);
+pub(crate) struct RawSpan(pub String, pub String, pub Lenient, pub i64, pub i64);
 
 /// The user goal: domain sections plus `message` and `topic`.
 #[derive(Debug, Default)]

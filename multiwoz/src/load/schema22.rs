@@ -151,7 +151,10 @@ pub fn load_split(dir: &Path, split: Split) -> Result<Vec<Dialog>, LoadError> {
     for file in split_files(dir, split)? {
         let (bytes, at) = read_bytes(&file, None)?;
         let raw: Vec<RawDialog22> =
-            serde_json::from_slice(&bytes).map_err(|source| LoadError::Json { at: at.clone(), source })?;
+            serde_json::from_slice(&bytes).map_err(|source| LoadError::Json {
+                at: at.clone(),
+                source,
+            })?;
         for d in raw {
             let turn_acts = acts.as_ref().and_then(|a| a.get(&d.dialogue_id));
             out.push(convert(d, &at, split, turn_acts)?);
@@ -211,16 +214,21 @@ fn user_state(frames: &[RawFrame22], at: &Location, turn: usize) -> Result<Belie
         if frame.service == "bus" {
             continue;
         }
-        let domain: Domain = frame.service.parse().map_err(|_| LoadError::UnknownDomain {
-            at: at.field(format!("turns[{turn}].frames[{f}].service")),
-            name: frame.service.clone(),
-        })?;
+        let domain: Domain = frame
+            .service
+            .parse()
+            .map_err(|_| LoadError::UnknownDomain {
+                at: at.field(format!("turns[{turn}].frames[{f}].service")),
+                name: frame.service.clone(),
+            })?;
         let Some(st) = &frame.state else { continue };
         let mut b = DomainBelief::default();
         for (name, values) in &st.slot_values {
             let bare = name.split_once('-').map_or(name.as_str(), |(_, s)| s);
             let slot = Slot::parse_loose(bare).ok_or_else(|| LoadError::UnknownSlot {
-                at: at.field(format!("turns[{turn}].frames[{f}].state.slot_values.{name}")),
+                at: at.field(format!(
+                    "turns[{turn}].frames[{f}].state.slot_values.{name}"
+                )),
                 name: name.clone(),
             })?;
             let value = values.first().map(|v| v.0.clone()).unwrap_or_default();

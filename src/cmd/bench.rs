@@ -1,0 +1,306 @@
+//! `dard bench`: play a MultiWOZ split through the pipeline at full concurrency,
+//! with a progress bar, Ctrl-C that keeps every finished turn, `--resume`, and a
+//! report. The work is `manager::bench`; this module reads flags and prints.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use manager::bench::{
+    self, BackendOverride, BenchReport, CacheChoice, Manifest, Progress, RunOptions, Selection,
+    Setting, SpecFlags, TraceRecord,
+};
+use multiwoz::model::Split;
+use tokio_util::sync::CancellationToken;
+
+use crate::cmd::eval::SplitArg;
+
+/// Flags of `dard bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// The MultiWOZ data folder (default: DARD_DATA, ./data/multiwoz, ../shared/multiwoz).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The split to play [default: test].
+    #[arg(long, value_enum)]
+    pub split: Option<SplitArg>,
+    /// Play only the first N dialogs of the split.
+    #[arg(long, value_name = "N", conflicts_with = "ids")]
+    pub dialogs: Option<usize>,
+    /// Play only these dialogs (comma-separated ids, case-insensitive).
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    pub ids: Option<Vec<String>>,
+    /// `gold-state` feeds the gold belief state; `end-to-end` uses the tracker [default: gold-state].
+    #[arg(long, value_enum)]
+    pub setting: Option<SettingArg>,
+    /// The pipeline config (TOML); default: the built-in default.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Turns in flight at once [default: 8 with model backends, the number of cores when all built in].
+    #[arg(long, value_name = "K")]
+    pub concurrency: Option<usize>,
+    /// The run folder [default: runs/<timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Continue the run in --out: only turns not yet answered run.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+    /// Point every stage at one backend, without a config file.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+    /// The model name (openai) or model id (bedrock) for --backend.
+    #[arg(long, requires = "backend")]
+    pub model: Option<String>,
+    /// The OpenAI-compatible API base, ending in /v1 (--backend openai).
+    #[arg(long, value_name = "URL", requires = "backend")]
+    pub base_url: Option<String>,
+    /// The variable holding the API key (--backend openai; default OPENAI_API_KEY).
+    #[arg(long, value_name = "VAR", requires = "backend")]
+    pub api_key_env: Option<String>,
+    /// The AWS region (--backend bedrock).
+    #[arg(long, value_name = "R", requires = "backend")]
+    pub region: Option<String>,
+    /// A Bedrock endpoint instead of the region's (--backend bedrock).
+    #[arg(long, value_name = "URL", requires = "backend")]
+    pub endpoint_url: Option<String>,
+    /// The response cache folder [default: the config's [cache] dir, else runs/cache].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not cache model replies.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// The benchmark settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SettingArg {
+    /// The gold state replaces the tracker (policy optimization).
+    GoldState,
+    /// The pipeline's own tracker.
+    EndToEnd,
+}
+
+/// The quick-override backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendArg {
+    /// An OpenAI-compatible server.
+    Openai,
+    /// AWS Bedrock.
+    Bedrock,
+}
+
+/// Runs `dard bench`.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let flags = spec_flags(&args)?;
+    let (spec, out) = match (&args.out, args.resume) {
+        (Some(out), true) => {
+            let saved = Manifest::read(out)?;
+            (flags.resume(&saved, out)?, out.clone())
+        }
+        (out, _) => (flags.into_spec(), out.clone().unwrap_or_else(default_out)),
+    };
+    let cache = match (&args.cache_dir, args.no_cache) {
+        (_, true) => CacheChoice::Off,
+        (Some(dir), false) => CacheChoice::Dir(dir.clone()),
+        (None, false) => CacheChoice::Default,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    // Backends may look for a runtime while they are built.
+    let guard = runtime.enter();
+    let prepared = bench::prepare(
+        spec,
+        RunOptions {
+            out,
+            concurrency: args.concurrency,
+            resume: args.resume,
+            cache,
+        },
+    )?;
+    drop(guard);
+    eprintln!(
+        "dard bench: {} turns in {} dialogs, {} at a time → {}",
+        prepared.plan().turn_count(),
+        prepared.plan().dialogs.len(),
+        prepared.concurrency(),
+        prepared.out().display()
+    );
+    let cancel = CancellationToken::new();
+    let bar = Bar::new();
+    let outcome = runtime.block_on(async {
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_signal.cancel();
+                // A second Ctrl-C does not wait for the outputs.
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        prepared.run(&bar, cancel).await
+    })?;
+    print_summary(&outcome.report);
+    if outcome.interrupted {
+        eprintln!(
+            "interrupted: every finished turn is in {}; continue with `dard bench --resume --out {}`",
+            outcome.out.join(bench::files::TRACE).display(),
+            outcome.out.display()
+        );
+        std::process::exit(130);
+    }
+    Ok(())
+}
+
+fn spec_flags(args: &BenchArgs) -> Result<SpecFlags> {
+    let backend = match args.backend {
+        Some(b) => Some(BackendOverride::from_flags(
+            match b {
+                BackendArg::Openai => "openai",
+                BackendArg::Bedrock => "bedrock",
+            },
+            args.model.clone(),
+            args.base_url.clone(),
+            args.api_key_env.clone(),
+            args.region.clone(),
+            args.endpoint_url.clone(),
+        )?),
+        None => None,
+    };
+    let selection = match (&args.dialogs, &args.ids) {
+        (Some(n), _) => Some(Selection::First(*n)),
+        (None, Some(ids)) => Some(Selection::Ids(
+            ids.iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        )),
+        (None, None) => None,
+    };
+    Ok(SpecFlags {
+        split: args.split.map(|s| match s {
+            SplitArg::Test => Split::Test,
+            SplitArg::Val => Split::Val,
+        }),
+        setting: args.setting.map(|s| match s {
+            SettingArg::GoldState => Setting::GoldState,
+            SettingArg::EndToEnd => Setting::EndToEnd,
+        }),
+        selection,
+        data_dir: args.data.clone(),
+        config_file: args.config.clone(),
+        backend,
+    })
+}
+
+fn default_out() -> PathBuf {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    PathBuf::from("runs").join(stamp.to_string())
+}
+
+/// The progress bar: turns/s, ETA and errors; hidden when stderr is not a terminal.
+struct Bar {
+    bar: ProgressBar,
+    errors: AtomicUsize,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} turns · {per_sec} · ETA {eta} · {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message("0 errors");
+        Bar {
+            bar,
+            errors: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn begin(&self, total: usize, done: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
+        self.bar.reset_eta();
+    }
+
+    fn turn(&self, record: &TraceRecord) {
+        if !record.is_ok() {
+            let n = self.errors.fetch_add(1, Ordering::Relaxed) + 1;
+            self.bar.set_message(format!("{n} errors"));
+        }
+        self.bar.inc(1);
+    }
+
+    fn stopping(&self) {
+        self.bar
+            .println("stopping: keeping every finished turn, writing the outputs…");
+    }
+
+    fn end(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn print_summary(r: &BenchReport) {
+    println!(
+        "dard bench · {} split · {} · {} dialogs scored of {}",
+        r.split,
+        r.setting.as_str(),
+        r.dialogs.scored,
+        r.dialogs.planned
+    );
+    match (&r.eval, &r.eval_error) {
+        (Some(eval), _) => print!("{eval}"),
+        (None, Some(e)) => println!("not scored: {e}"),
+        (None, None) => {}
+    }
+    println!(
+        "router accuracy {:.2}% ({} / {} turns){}",
+        r.router.accuracy,
+        r.router.correct,
+        r.router.turns,
+        r.jga
+            .map(|j| format!(" · JGA {j:.2}"))
+            .unwrap_or_default()
+    );
+    let t = &r.turns;
+    println!(
+        "turns: {} planned · {} answered · {} failed · {} missing",
+        t.planned, t.answered, t.failed, t.missing
+    );
+    let u = &r.usage;
+    println!(
+        "usage: {} calls · {} tokens in · {} out · ${:.4} · {} cache hits · {} retries",
+        u.calls, u.tokens_in, u.tokens_out, u.cost_usd, u.cache_hits, u.retries
+    );
+    let tm = &r.timing;
+    println!(
+        "time: {:.2} s total · {:.2} s run · {:.0} turns/s · latency p50 {:.1} ms p95 {:.1} ms{}{}",
+        tm.total_s,
+        tm.run_s,
+        tm.turns_per_s,
+        r.latency.turn_p50_ms,
+        r.latency.turn_p95_ms,
+        tm.cpu_ms_per_turn
+            .map(|c| format!(" · {c:.3} ms CPU/turn"))
+            .unwrap_or_default(),
+        tm.peak_rss_mib
+            .map(|m| format!(" · peak RSS {m:.0} MiB"))
+            .unwrap_or_default()
+    );
+    println!("wrote {}", r.out.display());
+    if t.failed > 0 {
+        eprintln!(
+            "warning: {} turns failed after retries (scored as empty replies; see report.md)",
+            t.failed
+        );
+    }
+}
