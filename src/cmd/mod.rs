@@ -1,5 +1,6 @@
 //! One module per subcommand: flag structs and a `run` that calls into the libraries.
 
+pub mod backend_args;
 pub mod bench;
 pub mod data;
 pub mod eval;

@@ -57,29 +57,12 @@ pub struct Example {
 #[derive(Debug, Clone, Default)]
 struct SparseVec(Vec<(u32, f32)>);
 
-impl SparseVec {
-    fn dot(&self, other: &SparseVec) -> f32 {
-        let (mut i, mut j, mut sum) = (0, 0, 0.0);
-        while i < self.0.len() && j < other.0.len() {
-            match self.0[i].0.cmp(&other.0[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    sum += self.0[i].1 * other.0[j].1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        sum
-    }
-}
-
 /// The pool of few-shot examples, with a similarity index.
 #[derive(Debug, Clone, Default)]
 pub struct ExamplePool {
     examples: Vec<Example>,
-    vectors: Vec<SparseVec>,
+    /// Per term id: the examples that have it, with the term's weight there.
+    postings: Vec<Vec<(u32, f32)>>,
     vocab: HashMap<String, u32>,
     idf: Vec<f32>,
     /// Examples whose reply uses only stock placeholders, by gold domain.
@@ -92,6 +75,23 @@ pub(crate) enum Task {
     Route,
     Track,
     Respond(Domain),
+}
+
+/// The `k` best of `candidates` by score, highest first; ties go to the lower
+/// index, so the choice is deterministic.
+fn top_k(candidates: impl Iterator<Item = usize>, scores: &[f32], k: usize) -> Vec<usize> {
+    let mut best: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
+    for i in candidates {
+        let s = scores[i];
+        // Candidates come in index order, so an equal score never displaces.
+        if best.len() == k && best.last().is_some_and(|(worst, _)| s <= *worst) {
+            continue;
+        }
+        let at = best.partition_point(|(b, _)| *b >= s);
+        best.insert(at, (s, i));
+        best.truncate(k);
+    }
+    best.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Lower-case word tokens of a text.
@@ -208,7 +208,12 @@ impl ExamplePool {
         }
         let n = self.examples.len().max(1) as f32;
         self.idf = df.iter().map(|&d| (n / d as f32).ln() + 1.0).collect();
-        self.vectors = terms.iter().map(|ts| self.vectorize(ts)).collect();
+        self.postings = vec![Vec::new(); self.idf.len()];
+        for (i, ts) in terms.iter().enumerate() {
+            for (term, w) in self.vectorize(ts).0 {
+                self.postings[term as usize].push((i as u32, w));
+            }
+        }
         for (i, e) in self.examples.iter().enumerate() {
             if !e.reply.trim().is_empty() && unknown_placeholders(&e.reply).is_empty() {
                 self.responses.entry(e.domain).or_default().push(i);
@@ -282,15 +287,15 @@ impl ExamplePool {
                 picks
             }
             _ => {
-                let q = self.vectorize(&turn_terms(query));
-                let mut scored: Vec<(f32, usize)> = candidates
-                    .iter()
-                    .copied()
-                    .filter(allowed)
-                    .map(|i| (q.dot(&self.vectors[i]), i))
-                    .collect();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                scored.into_iter().take(k).map(|(_, i)| i).collect()
+                // Cosine similarity through the inverted index: only examples
+                // sharing a term with the query get a score above zero.
+                let mut scores = vec![0f32; self.examples.len()];
+                for (term, qw) in self.vectorize(&turn_terms(query)).0 {
+                    for &(i, w) in &self.postings[term as usize] {
+                        scores[i as usize] += qw * w;
+                    }
+                }
+                top_k(candidates.iter().copied().filter(allowed), &scores, k)
             }
         };
         chosen.into_iter().map(|i| &self.examples[i]).collect()

@@ -161,3 +161,26 @@ fn is_closing_punctuation(c: char) -> bool {
 fn is_quote(c: char) -> bool {
     matches!(c, '\'' | '"' | '„' | '“' | '`')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_undoes_one_level_of_escaping_only() {
+        assert_eq!(
+            unescape("&amp;lt; &lt;&gt; &#124;&bar; &apos;&quot;"),
+            "&lt; <> || '\""
+        );
+        assert_eq!(unescape("&& &unknown; &#91x &#93;"), "&& &unknown; &#91x ]");
+    }
+
+    #[test]
+    fn possessive_apostrophe_after_s_does_not_open_a_quote() {
+        assert_eq!(
+            detokenize(&["the", "Jones", "'", "house"]),
+            "the Jones' house"
+        );
+        assert_eq!(detokenize(&["'", "hi", "'"]), "'hi'");
+    }
+}
