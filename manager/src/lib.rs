@@ -24,6 +24,7 @@ pub mod bench;
 pub mod config;
 mod dard;
 pub mod error;
+pub mod export;
 pub mod grounding;
 pub mod lexicalize;
 mod session;
