@@ -24,6 +24,8 @@ enum Command {
     Data(cmd::data::DataArgs),
     /// Score a prediction file (mwzeval format) exactly as the standard evaluator does.
     Eval(cmd::eval::EvalArgs),
+    /// Write fine-tuning data (JSON Lines) in exactly the prompt format the agents send.
+    Export(cmd::export::ExportArgs),
 }
 
 fn main() -> Result<()> {
@@ -33,6 +35,7 @@ fn main() -> Result<()> {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Data(args) => cmd::data::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Export(args) => cmd::export::run(args),
     }
 }
 

@@ -106,7 +106,8 @@ fn intern<'w>(vocabulary: &mut FxHashMap<&'w str, u32>, words: &[&'w str]) -> Ve
 /// Packs an n-gram (n <= 4) of word ids into one integer; the order n is implied by
 /// the caller, so distinct n-grams of one order get distinct keys.
 fn pack(gram: &[u32]) -> u128 {
-    gram.iter().fold(0u128, |acc, &id| (acc << 32) | u128::from(id))
+    gram.iter()
+        .fold(0u128, |acc, &id| (acc << 32) | u128::from(id))
 }
 
 /// Sum over distinct hypothesis n-grams of `min(hyp count, ref count)`, by sorting
@@ -201,7 +202,11 @@ pub fn tokenize_13a(line: &str) -> String {
 fn tokenize_13a_bytes(line: &str) -> Vec<u8> {
     let mut owned = None;
     if line.contains("<skipped>") || line.contains('\n') {
-        owned = Some(line.replace("<skipped>", "").replace("-\n", "").replace('\n', " "));
+        owned = Some(
+            line.replace("<skipped>", "")
+                .replace("-\n", "")
+                .replace('\n', " "),
+        );
     }
     let mut line: &str = owned.as_deref().unwrap_or(line);
     let unescaped;
@@ -225,15 +230,23 @@ fn tokenize_13a_bytes(line: &str) -> Vec<u8> {
         }
     }
     // ([^0-9])([\.,]) -> "\1 \2 "
-    let step2 = sub_pairs(&step1, |a, b| !a.is_ascii_digit() && is_dot_comma(b), |a, b| {
-        [a, b' ', b, b' ']
-    });
+    let step2 = sub_pairs(
+        &step1,
+        |a, b| !a.is_ascii_digit() && is_dot_comma(b),
+        |a, b| [a, b' ', b, b' '],
+    );
     // ([\.,])([^0-9]) -> " \1 \2"
-    let step3 = sub_pairs(&step2, |a, b| is_dot_comma(a) && !b.is_ascii_digit(), |a, b| {
-        [b' ', a, b' ', b]
-    });
+    let step3 = sub_pairs(
+        &step2,
+        |a, b| is_dot_comma(a) && !b.is_ascii_digit(),
+        |a, b| [b' ', a, b' ', b],
+    );
     // ([0-9])(-) -> "\1 \2 "
-    sub_pairs(&step3, |a, b| a.is_ascii_digit() && b == b'-', |a, b| [a, b' ', b, b' '])
+    sub_pairs(
+        &step3,
+        |a, b| a.is_ascii_digit() && b == b'-',
+        |a, b| [a, b' ', b, b' '],
+    )
 }
 
 fn is_13a_symbol(c: u8) -> bool {
@@ -308,7 +321,10 @@ mod tests {
         // Values printed by sacrebleu 2.6.0 corpus_bleu(hyps, [refs]).score (repr).
         let bleu = corpus_bleu(&[
             ("the cat sat on a mat today", "the cat sat on the mat"),
-            ("hello there , how are you ?", "hi there , how are you doing ?"),
+            (
+                "hello there , how are you ?",
+                "hi there , how are you doing ?",
+            ),
         ]);
         assert_eq!(bleu.score, 54.14341926669983);
         let bleu = corpus_bleu(&[("a b c d e f", "a b x d e y")]);

@@ -80,7 +80,10 @@ mod tests {
             .map(|(d, slots)| {
                 (
                     d.to_string(),
-                    slots.iter().map(|(s, v)| (s.to_string(), v.to_string())).collect(),
+                    slots
+                        .iter()
+                        .map(|(s, v)| (s.to_string(), v.to_string()))
+                        .collect(),
                 )
             })
             .collect()
@@ -91,15 +94,24 @@ mod tests {
         let s0 = state(&[]);
         let s1 = state(&[("hotel", &[("area", "north")])]);
         let out = estimate_active_domains(&[&s0, &s1, &s1]);
-        assert_eq!(out, vec![vec![], vec!["hotel".to_owned()], vec!["hotel".to_owned()]]);
+        assert_eq!(
+            out,
+            vec![vec![], vec!["hotel".to_owned()], vec!["hotel".to_owned()]]
+        );
     }
 
     #[test]
     fn ties_go_to_the_first_domain_in_state_order() {
         let a = state(&[("taxi", &[("leave", "1")]), ("hotel", &[("area", "n")])]);
         let b = state(&[("hotel", &[("area", "n")]), ("taxi", &[("leave", "1")])]);
-        assert_eq!(estimate_active_domains(&[&a]), vec![vec!["taxi".to_owned()]]);
-        assert_eq!(estimate_active_domains(&[&b]), vec![vec!["hotel".to_owned()]]);
+        assert_eq!(
+            estimate_active_domains(&[&a]),
+            vec![vec!["taxi".to_owned()]]
+        );
+        assert_eq!(
+            estimate_active_domains(&[&b]),
+            vec![vec!["hotel".to_owned()]]
+        );
     }
 
     #[test]
@@ -107,7 +119,10 @@ mod tests {
         let s1 = state(&[("hotel", &[("area", "n")])]);
         let s2 = state(&[
             ("hotel", &[("area", "n"), ("stars", "4")]),
-            ("train", &[("day", "monday"), ("leave", "1"), ("arrive", "2")]),
+            (
+                "train",
+                &[("day", "monday"), ("leave", "1"), ("arrive", "2")],
+            ),
         ]);
         let out = estimate_active_domains(&[&s1, &s2]);
         assert_eq!(out[1], vec!["hotel".to_owned()]);

@@ -99,7 +99,11 @@ fn lookup<'s>(state: &'s TurnState, domain: &str, slot: &str) -> Option<&'s str>
     state.get(domain)?.get(slot).map(String::as_str)
 }
 
-fn compare_turn<F: Fn(&str, &str) -> u8>(hyp: &TurnState, reference: &TurnState, ratio: &F) -> Counts {
+fn compare_turn<F: Fn(&str, &str) -> u8>(
+    hyp: &TurnState,
+    reference: &TurnState,
+    ratio: &F,
+) -> Counts {
     let mut c = Counts {
         turns: 1,
         ..Counts::default()
@@ -162,7 +166,10 @@ mod tests {
         let h2 = state(&[("hotel", "area", "south"), ("taxi", "leave", "10:00")]);
         let r2 = state(&[("hotel", "area", "north"), ("hotel", "stars", "4")]);
         let d = dst(&[(&h1, &r1), (&h2, &r2)], exact);
-        assert_eq!((d.true_positives, d.false_positives, d.false_negatives), (2, 2, 2));
+        assert_eq!(
+            (d.true_positives, d.false_positives, d.false_negatives),
+            (2, 2, 2)
+        );
         assert_eq!(d.joint_matches, 1);
         assert_eq!(d.joint_accuracy, 1.0 / (2.0 + 1e-10) * 100.0);
         let p = 2.0 / (4.0 + 1e-10);

@@ -96,7 +96,13 @@ pub fn evaluate(
     options: &Options,
 ) -> Result<Report, EvalError> {
     let clock = std::time::Instant::now();
-    let lap = |phase: &str| tracing::debug!(phase, ms = clock.elapsed().as_secs_f64() * 1e3, "eval phase done");
+    let lap = |phase: &str| {
+        tracing::debug!(
+            phase,
+            ms = clock.elapsed().as_secs_f64() * 1e3,
+            "eval phase done"
+        )
+    };
     let resolved = resolve(predictions, inputs.data)?;
     let turns: usize = resolved.iter().map(|r| r.turns.len()).sum();
     if turns == 0 {
@@ -122,7 +128,10 @@ pub fn evaluate(
         .collect();
     let estimated: Vec<Vec<Vec<String>>> = match all_domains {
         true => Vec::new(),
-        false => states.par_iter().map(|s| estimate_active_domains(s)).collect(),
+        false => states
+            .par_iter()
+            .map(|s| estimate_active_domains(s))
+            .collect(),
     };
 
     let db = CachedDb::new(inputs.db);
@@ -152,8 +161,11 @@ pub fn evaluate(
     };
     // The text metrics need no DB: they run alongside the Inform/Success phase.
     let text_phase = || {
-        let responses: Vec<&str> =
-            normalized.iter().flatten().map(|t| t.response.as_str()).collect();
+        let responses: Vec<&str> = normalized
+            .iter()
+            .flatten()
+            .map(|t| t.response.as_str())
+            .collect();
         let bleu_pairs: Vec<(&str, &str)> = resolved
             .iter()
             .zip(&normalized)
@@ -200,7 +212,11 @@ pub fn evaluate(
             .count(),
         discarded_states: match all_states {
             true => 0,
-            false => normalized.iter().flatten().filter(|t| t.state.is_some()).count(),
+            false => normalized
+                .iter()
+                .flatten()
+                .filter(|t| t.state.is_some())
+                .count(),
         },
         discarded_active_domains: match all_domains {
             true => 0,
@@ -224,7 +240,11 @@ pub fn evaluate(
         bleu_details: bleu,
         richness,
         dst,
-        states: if all_states { Source::Predicted } else { Source::Gold },
+        states: if all_states {
+            Source::Predicted
+        } else {
+            Source::Gold
+        },
         active_domains: if all_domains {
             Source::Predicted
         } else {
@@ -237,7 +257,10 @@ pub fn evaluate(
 }
 
 /// Matches every predicted dialog with its data; unknown ids and surplus turns are errors.
-fn resolve<'a>(predictions: &'a Predictions, data: &'a EvalData) -> Result<Vec<Resolved<'a>>, EvalError> {
+fn resolve<'a>(
+    predictions: &'a Predictions,
+    data: &'a EvalData,
+) -> Result<Vec<Resolved<'a>>, EvalError> {
     let mut out = Vec::with_capacity(predictions.dialogs.len());
     for (key, dialog) in &predictions.dialogs {
         let unknown = |part: &'static str, known: usize| EvalError::UnknownDialog {
@@ -262,7 +285,10 @@ fn resolve<'a>(predictions: &'a Predictions, data: &'a EvalData) -> Result<Vec<R
             .get(key)
             .ok_or_else(|| unknown("booked domains", data.booked_domains.len()))?;
         let predicted = dialog.turns.len();
-        for (part, reference) in [("references", references.len()), ("gold states", gold_states.len())] {
+        for (part, reference) in [
+            ("references", references.len()),
+            ("gold states", gold_states.len()),
+        ] {
             if predicted > reference {
                 return Err(EvalError::TooManyTurns {
                     id: dialog.original_id.clone(),

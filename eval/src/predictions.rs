@@ -135,7 +135,10 @@ impl Predictions {
         let Json::Object(root) = root else {
             return Err(invalid(
                 "top level".to_owned(),
-                format!("expected an object of dialog id → list of turns, found {}", root.kind()),
+                format!(
+                    "expected an object of dialog id → list of turns, found {}",
+                    root.kind()
+                ),
             ));
         };
         let mut out = Predictions::default();
@@ -149,9 +152,10 @@ impl Predictions {
             let mut parsed = Vec::with_capacity(turns.len());
             for (index, turn) in turns.into_iter().enumerate() {
                 let at = |field: &str| format!("dialog `{id}`, turn {index}{field}");
-                parsed.push(parse_turn(turn, &at, &mut out.warnings).map_err(
-                    |(location, message)| invalid(location, message),
-                )?);
+                parsed.push(
+                    parse_turn(turn, &at, &mut out.warnings)
+                        .map_err(|(location, message)| invalid(location, message))?,
+                );
             }
             out.insert(
                 PredictedDialog {
@@ -208,7 +212,10 @@ fn parse_state(
     let Json::Object(domains) = value else {
         return Err((
             at(", state"),
-            format!("expected an object of domain → slots, found {}", value.kind()),
+            format!(
+                "expected an object of domain → slots, found {}",
+                value.kind()
+            ),
         ));
     };
     let mut state = TurnState::with_capacity(domains.len());
@@ -300,18 +307,29 @@ mod tests {
         let cases = [
             (r#"[1]"#, "top level"),
             (r#"{"d1": {"response": "x"}}"#, "dialog `d1`"),
-            (r#"{"d1": [{"response": 3}]}"#, "dialog `d1`, turn 0, response"),
+            (
+                r#"{"d1": [{"response": 3}]}"#,
+                "dialog `d1`, turn 0, response",
+            ),
             (r#"{"d1": [{"resp": "x"}]}"#, "missing the `response` field"),
             (
                 r#"{"d1": [{"response": "x"}, {"response": "y", "state": {"hotel": {"area": 1}}}]}"#,
                 "dialog `d1`, turn 1, state.hotel.area",
             ),
             (r#"{"d1": [{"response": "x", "state": []}]}"#, "state"),
-            (r#"{"d1": [{"response": "x", "active_domains": "hotel"}]}"#, "active_domains"),
-            (r#"{"d1": [{"response": "x", "active_domains": [null]}]}"#, "active_domains[0]"),
+            (
+                r#"{"d1": [{"response": "x", "active_domains": "hotel"}]}"#,
+                "active_domains",
+            ),
+            (
+                r#"{"d1": [{"response": "x", "active_domains": [null]}]}"#,
+                "active_domains[0]",
+            ),
         ];
         for (input, expected) in cases {
-            let err = Predictions::from_json_str(input, "pred.json").unwrap_err().to_string();
+            let err = Predictions::from_json_str(input, "pred.json")
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{input}: {err}");
             assert!(err.contains("pred.json"), "{input}: {err}");
         }
@@ -319,7 +337,9 @@ mod tests {
 
     #[test]
     fn malformed_json_reports_line_and_column() {
-        let err = Predictions::from_json_str("{\n\"a\": [", "p.json").unwrap_err().to_string();
+        let err = Predictions::from_json_str("{\n\"a\": [", "p.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2"), "{err}");
     }
 

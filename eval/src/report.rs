@@ -156,12 +156,20 @@ impl fmt::Display for Report {
             self.turns,
             self.mapping,
             self.unknown_placeholders.total,
-            if self.unknown_placeholders.total == 1 { "" } else { "s" },
+            if self.unknown_placeholders.total == 1 {
+                ""
+            } else {
+                "s"
+            },
             self.states,
             self.active_domains,
         )?;
         writeln!(f)?;
-        writeln!(f, "{:<12}{:>8}{:>9}{:>9}", "domain", "dialogs", "Inform", "Success")?;
+        writeln!(
+            f,
+            "{:<12}{:>8}{:>9}{:>9}",
+            "domain", "dialogs", "Inform", "Success"
+        )?;
         for row in &self.domains {
             let name = row.domain.map_or("total", Domain::as_str);
             if row.domain.is_none() {
@@ -187,18 +195,32 @@ impl fmt::Display for Report {
         writeln!(
             f,
             "DST: joint accuracy {:.2}  slot F1 {:.2}  precision {:.4}  recall {:.4}{dst_note}",
-            self.dst.joint_accuracy, self.dst.slot_f1, self.dst.slot_precision, self.dst.slot_recall
+            self.dst.joint_accuracy,
+            self.dst.slot_f1,
+            self.dst.slot_precision,
+            self.dst.slot_recall
         )?;
         let r = &self.richness;
         writeln!(
             f,
             "Richness: avg length {:.2}  cond. bigram entropy {:.2}  entropy {:.2}  MSTTR {:.3}  unigrams {}  bigrams {}  trigrams {}",
-            r.avg_lengths, r.cond_entropy, r.entropy, r.msttr, r.num_unigrams, r.num_bigrams, r.num_trigrams
+            r.avg_lengths,
+            r.cond_entropy,
+            r.entropy,
+            r.msttr,
+            r.num_unigrams,
+            r.num_bigrams,
+            r.num_trigrams
         )?;
         if !self.unknown_placeholders.by_name.is_empty() {
-            let mut names: Vec<(&String, &usize)> = self.unknown_placeholders.by_name.iter().collect();
+            let mut names: Vec<(&String, &usize)> =
+                self.unknown_placeholders.by_name.iter().collect();
             names.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let shown: Vec<String> = names.iter().take(8).map(|(n, c)| format!("[{n}]×{c}")).collect();
+            let shown: Vec<String> = names
+                .iter()
+                .take(8)
+                .map(|(n, c)| format!("[{n}]×{c}"))
+                .collect();
             writeln!(f, "Unknown placeholders (deleted): {}", shown.join(" "))?;
         }
         Ok(())

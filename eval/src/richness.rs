@@ -9,8 +9,8 @@
 //! the entropies are the same doubles.
 
 use indexmap::IndexMap;
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::pytext::py_isspace;
@@ -172,14 +172,20 @@ mod tests {
         // lex_div.tokenize("thanks . bye !") == ['thanks', 'bye', '']
         assert_eq!(ld_tokenize("thanks . bye !"), ["thanks", "bye", ""]);
         // '-' goes before '-LRB-', and upper-case SYM is deleted before lower-casing.
-        assert_eq!(ld_tokenize("a -LRB- SYMbol NAME"), ["a", "lrb", "bol", "name"]);
+        assert_eq!(
+            ld_tokenize("a -LRB- SYMbol NAME"),
+            ["a", "lrb", "bol", "name"]
+        );
     }
 
     #[test]
     fn richness_matches_the_python_figures() {
         // From mwzeval.metrics.get_richness on these two responses (Python 3.11).
-        let r = richness(&["i have NAME at ADDRESS .", "the NAME is in AREA , the phone is PHONE ."])
-            .unwrap();
+        let r = richness(&[
+            "i have NAME at ADDRESS .",
+            "the NAME is in AREA , the phone is PHONE .",
+        ])
+        .unwrap();
         assert_eq!(r.num_unigrams, 11);
         assert_eq!(r.avg_lengths, 8.0);
         assert_eq!(r.entropy, 3.375);

@@ -19,7 +19,8 @@ use rustc_hash::FxHashMap;
 use crate::predictions::TurnState;
 
 /// The placeholder tokens the evaluator looks for, in its order.
-pub(crate) const REQUESTABLE_TOKENS: [&str; 5] = ["PHONE", "ADDRESS", "POST", "REFERENCE", "TRAINID"];
+pub(crate) const REQUESTABLE_TOKENS: [&str; 5] =
+    ["PHONE", "ADDRESS", "POST", "REFERENCE", "TRAINID"];
 
 /// Venue lookups: the ids of the venues matching the constraints, in DB order.
 pub trait VenueDb: Sync {
@@ -84,8 +85,11 @@ impl<'d> CachedDb<'d> {
         {
             return Arc::clone(hit);
         }
-        let borrowed: Vec<(&str, &str)> =
-            key.1.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> = key
+            .1
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let ids = Arc::new(self.db.venue_ids(domain, &borrowed));
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(key, Arc::clone(&ids));
@@ -132,7 +136,10 @@ pub(crate) fn dialog_success(input: &DialogInput<'_>, db: &CachedDb<'_>) -> Dial
                 continue;
             }
             let mentions_venue = (utterance.contains("NAME")
-                && matches!(goal.domain, Domain::Restaurant | Domain::Hotel | Domain::Attraction))
+                && matches!(
+                    goal.domain,
+                    Domain::Restaurant | Domain::Hotel | Domain::Attraction
+                ))
                 || (utterance.contains("TRAINID") && goal.domain == Domain::Train);
             if mentions_venue {
                 let matching = match state.get(name) {
@@ -163,7 +170,10 @@ pub(crate) fn dialog_success(input: &DialogInput<'_>, db: &CachedDb<'_>) -> Dial
 
     for (g, goal) in input.goal.iter().enumerate() {
         if goal.informable.contains_key("name")
-            || matches!(goal.domain, Domain::Taxi | Domain::Police | Domain::Hospital)
+            || matches!(
+                goal.domain,
+                Domain::Taxi | Domain::Police | Domain::Hospital
+            )
         {
             offered[g] = Offered::Matched;
         }
@@ -199,7 +209,10 @@ pub(crate) fn dialog_success(input: &DialogInput<'_>, db: &CachedDb<'_>) -> Dial
             .iter()
             .zip(&provided)
             .map(|(goal, provided)| {
-                (goal.domain, goal.requested.iter().all(|r| provided.contains(r)))
+                (
+                    goal.domain,
+                    goal.requested.iter().all(|r| provided.contains(r)),
+                )
             })
             .collect();
         let total = per_domain.iter().all(|(_, ok)| *ok);

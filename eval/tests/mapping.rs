@@ -32,8 +32,10 @@ fn data() -> EvalData {
             domains: IndexMap::from([(Domain::Restaurant, restaurant)]),
         },
     );
-    data.references
-        .insert("sng01".into(), vec!["booked , your reference is REFERENCE .".into()]);
+    data.references.insert(
+        "sng01".into(),
+        vec!["booked , your reference is REFERENCE .".into()],
+    );
     data.gold_states.insert("sng01".into(), vec![state]);
     data.booked_domains
         .insert("sng01".into(), vec![vec![Domain::Restaurant]]);
@@ -47,7 +49,15 @@ fn run(mapping: Mapping) -> eval::Report {
     )
     .unwrap();
     let data = data();
-    evaluate(&p, &EvalInputs { data: &data, db: &NoVenues }, &Options { mapping }).unwrap()
+    evaluate(
+        &p,
+        &EvalInputs {
+            data: &data,
+            db: &NoVenues,
+        },
+        &Options { mapping },
+    )
+    .unwrap()
 }
 
 #[test]

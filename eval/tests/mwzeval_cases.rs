@@ -58,7 +58,10 @@ fn assert_same(actual: &Value, expected: &Value, path: &str) {
             }
         }
         (Value::Number(a), Value::Number(e)) => {
-            let (a, e) = (a.as_f64().unwrap_or(f64::NAN), e.as_f64().unwrap_or(f64::NAN));
+            let (a, e) = (
+                a.as_f64().unwrap_or(f64::NAN),
+                e.as_f64().unwrap_or(f64::NAN),
+            );
             assert_eq!(a, e, "{path}: dard {a} vs mwzeval {e}");
         }
         _ => panic!("{path}: dard {actual} vs mwzeval {expected}"),
@@ -71,9 +74,15 @@ fn check(case: &str) -> Option<eval::Report> {
         return None;
     };
     let dir = shared_dir()?;
-    let predictions = Predictions::from_path(&dir.join(format!("eval_cases/predictions_{case}.json")))
-        .expect("predictions");
-    let report = evaluate(&predictions, &EvalInputs::new(data, db), &Options::default()).expect("evaluate");
+    let predictions =
+        Predictions::from_path(&dir.join(format!("eval_cases/predictions_{case}.json")))
+            .expect("predictions");
+    let report = evaluate(
+        &predictions,
+        &EvalInputs::new(data, db),
+        &Options::default(),
+    )
+    .expect("evaluate");
     assert_same(&report.mwzeval_results(), &expected(case), case);
     Some(report)
 }

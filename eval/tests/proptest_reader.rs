@@ -40,10 +40,21 @@ fn turn() -> impl Strategy<Value = Value> {
     let text = "[\\PC\\[\\]_ .,']{0,40}";
     let state = prop::collection::vec(
         (
-            prop_oneof![Just("hotel"), Just("restaurant"), Just("train"), Just("taxi")],
+            prop_oneof![
+                Just("hotel"),
+                Just("restaurant"),
+                Just("train"),
+                Just("taxi")
+            ],
             prop::collection::vec(
                 (
-                    prop_oneof![Just("name"), Just("arriveBy"), Just("leave at"), Just("area"), Just("food")],
+                    prop_oneof![
+                        Just("name"),
+                        Just("arriveBy"),
+                        Just("leave at"),
+                        Just("area"),
+                        Just("food")
+                    ],
                     "\\PC{0,10}",
                 ),
                 0..4,
@@ -51,7 +62,11 @@ fn turn() -> impl Strategy<Value = Value> {
         ),
         0..3,
     );
-    (text, prop::option::of(state), prop::option::of(prop::collection::vec("[a-z]{0,10}", 0..3)))
+    (
+        text,
+        prop::option::of(state),
+        prop::option::of(prop::collection::vec("[a-z]{0,10}", 0..3)),
+    )
         .prop_map(|(response, state, domains)| {
             let mut t = serde_json::Map::new();
             t.insert("response".into(), json!(response));
@@ -59,8 +74,10 @@ fn turn() -> impl Strategy<Value = Value> {
                 let s: serde_json::Map<String, Value> = state
                     .into_iter()
                     .map(|(d, slots)| {
-                        let slots: serde_json::Map<String, Value> =
-                            slots.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect();
+                        let slots: serde_json::Map<String, Value> = slots
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), json!(v)))
+                            .collect();
                         (d.to_owned(), Value::Object(slots))
                     })
                     .collect();
@@ -77,7 +94,10 @@ struct AllVenues;
 
 impl VenueDb for AllVenues {
     fn venue_ids(&self, _domain: Domain, constraints: &[(&str, &str)]) -> Vec<String> {
-        constraints.iter().map(|(k, v)| format!("{k}={v}")).collect()
+        constraints
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
     }
 }
 
@@ -91,15 +111,20 @@ fn synthetic_data() -> EvalData {
         domains: IndexMap::from([(Domain::Hotel, hotel), (Domain::Train, train)]),
     };
     let mut state = IndexMap::new();
-    state.insert("hotel".to_owned(), IndexMap::from([("area".to_owned(), "north".to_owned())]));
+    state.insert(
+        "hotel".to_owned(),
+        IndexMap::from([("area".to_owned(), "north".to_owned())]),
+    );
     let mut data = EvalData::default();
     for id in ["sng01", "mul02"] {
         data.goals.insert(id.into(), goal.clone());
         data.references
             .insert(id.into(), vec!["the NAME is at ADDRESS .".into(); 4]);
         data.gold_states.insert(id.into(), vec![state.clone(); 4]);
-        data.booked_domains
-            .insert(id.into(), vec![vec![], vec![Domain::Hotel], vec![Domain::Hotel], vec![]]);
+        data.booked_domains.insert(
+            id.into(),
+            vec![vec![], vec![Domain::Hotel], vec![Domain::Hotel], vec![]],
+        );
     }
     data
 }
@@ -153,10 +178,20 @@ proptest! {
 fn unknown_dialog_is_a_located_error() {
     let p = Predictions::from_json_str(r#"{"PMUL9999.json": [{"response": "hi"}]}"#, "p").unwrap();
     let data = synthetic_data();
-    let err = evaluate(&p, &EvalInputs { data: &data, db: &AllVenues }, &Options::default())
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("PMUL9999.json") && err.contains("goals"), "{err}");
+    let err = evaluate(
+        &p,
+        &EvalInputs {
+            data: &data,
+            db: &AllVenues,
+        },
+        &Options::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("PMUL9999.json") && err.contains("goals"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -164,18 +199,35 @@ fn more_turns_than_the_reference_is_a_located_error() {
     let turns: Vec<Value> = (0..5).map(|_| json!({"response": "x"})).collect();
     let p = Predictions::from_json_str(&json!({"sng01": turns}).to_string(), "p").unwrap();
     let data = synthetic_data();
-    let err = evaluate(&p, &EvalInputs { data: &data, db: &AllVenues }, &Options::default())
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("sng01") && err.contains("5 predicted turns"), "{err}");
+    let err = evaluate(
+        &p,
+        &EvalInputs {
+            data: &data,
+            db: &AllVenues,
+        },
+        &Options::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("sng01") && err.contains("5 predicted turns"),
+        "{err}"
+    );
 }
 
 #[test]
 fn fewer_turns_are_scored_and_counted() {
     let p = Predictions::from_json_str(r#"{"sng01": [{"response": "x"}]}"#, "p").unwrap();
     let data = synthetic_data();
-    let report =
-        evaluate(&p, &EvalInputs { data: &data, db: &AllVenues }, &Options::default()).unwrap();
+    let report = evaluate(
+        &p,
+        &EvalInputs {
+            data: &data,
+            db: &AllVenues,
+        },
+        &Options::default(),
+    )
+    .unwrap();
     assert_eq!(report.turns, 1);
     assert_eq!(report.warnings.short_dialogs, 1);
 }

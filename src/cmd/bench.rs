@@ -8,20 +8,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use manager::bench::{
-    self, BackendOverride, BenchReport, CacheChoice, Manifest, Progress, RunOptions, Selection,
+    self, BenchReport, CacheChoice, Manifest, Progress, RunOptions, Selection,
     Setting, SpecFlags, TraceRecord,
 };
 use multiwoz::model::Split;
 use tokio_util::sync::CancellationToken;
 
+use crate::cmd::backend_args::BackendArgs;
 use crate::cmd::eval::SplitArg;
 
 /// Flags of `dard bench`.
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// The MultiWOZ data folder (default: DARD_DATA, ./data/multiwoz, ../shared/multiwoz).
-    #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
+    /// The data folder, the config file and the quick backend override.
+    #[command(flatten)]
+    pub pipeline: BackendArgs,
     /// The split to play [default: test].
     #[arg(long, value_enum)]
     pub split: Option<SplitArg>,
@@ -34,9 +35,6 @@ pub struct BenchArgs {
     /// `gold-state` feeds the gold belief state; `end-to-end` uses the tracker [default: gold-state].
     #[arg(long, value_enum)]
     pub setting: Option<SettingArg>,
-    /// The pipeline config (TOML); default: the built-in default.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Turns in flight at once [default: 8 with model backends, the number of cores when all built in].
     #[arg(long, value_name = "K")]
     pub concurrency: Option<usize>,
@@ -46,24 +44,6 @@ pub struct BenchArgs {
     /// Continue the run in --out: only turns not yet answered run.
     #[arg(long, requires = "out")]
     pub resume: bool,
-    /// Point every stage at one backend, without a config file.
-    #[arg(long, value_enum)]
-    pub backend: Option<BackendArg>,
-    /// The model name (openai) or model id (bedrock) for --backend.
-    #[arg(long, requires = "backend")]
-    pub model: Option<String>,
-    /// The OpenAI-compatible API base, ending in /v1 (--backend openai).
-    #[arg(long, value_name = "URL", requires = "backend")]
-    pub base_url: Option<String>,
-    /// The variable holding the API key (--backend openai; default OPENAI_API_KEY).
-    #[arg(long, value_name = "VAR", requires = "backend")]
-    pub api_key_env: Option<String>,
-    /// The AWS region (--backend bedrock).
-    #[arg(long, value_name = "R", requires = "backend")]
-    pub region: Option<String>,
-    /// A Bedrock endpoint instead of the region's (--backend bedrock).
-    #[arg(long, value_name = "URL", requires = "backend")]
-    pub endpoint_url: Option<String>,
     /// The response cache folder [default: the config's [cache] dir, else runs/cache].
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
     pub cache_dir: Option<PathBuf>,
@@ -79,15 +59,6 @@ pub enum SettingArg {
     GoldState,
     /// The pipeline's own tracker.
     EndToEnd,
-}
-
-/// The quick-override backends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BackendArg {
-    /// An OpenAI-compatible server.
-    Openai,
-    /// AWS Bedrock.
-    Bedrock,
 }
 
 /// Runs `dard bench`.
@@ -156,20 +127,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
 }
 
 fn spec_flags(args: &BenchArgs) -> Result<SpecFlags> {
-    let backend = match args.backend {
-        Some(b) => Some(BackendOverride::from_flags(
-            match b {
-                BackendArg::Openai => "openai",
-                BackendArg::Bedrock => "bedrock",
-            },
-            args.model.clone(),
-            args.base_url.clone(),
-            args.api_key_env.clone(),
-            args.region.clone(),
-            args.endpoint_url.clone(),
-        )?),
-        None => None,
-    };
+    let backend = args.pipeline.backend_override()?;
     let selection = match (&args.dialogs, &args.ids) {
         (Some(n), _) => Some(Selection::First(*n)),
         (None, Some(ids)) => Some(Selection::Ids(
@@ -190,8 +148,8 @@ fn spec_flags(args: &BenchArgs) -> Result<SpecFlags> {
             SettingArg::EndToEnd => Setting::EndToEnd,
         }),
         selection,
-        data_dir: args.data.clone(),
-        config_file: args.config.clone(),
+        data_dir: args.pipeline.data.clone(),
+        config_file: args.pipeline.config.clone(),
         backend,
     })
 }

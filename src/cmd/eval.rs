@@ -76,8 +76,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
         let loaded_data = load_data(&args);
         (predictions.join(), loaded_data)
     });
-    let predictions = predictions
-        .map_err(|_| anyhow::anyhow!("the prediction reader thread panicked"))??;
+    let predictions =
+        predictions.map_err(|_| anyhow::anyhow!("the prediction reader thread panicked"))??;
     let (data, db) = loaded_data?;
     let loaded = started.elapsed();
     let options = Options {
@@ -136,7 +136,12 @@ fn load_eval_data(
     layout: Result<DataLayout, multiwoz::error::LocateError>,
 ) -> Result<EvalData> {
     let clock = Instant::now();
-    let data = match (&args.goals, &args.references, &args.gold_states, &args.booked_domains) {
+    let data = match (
+        &args.goals,
+        &args.references,
+        &args.gold_states,
+        &args.booked_domains,
+    ) {
         (Some(goals), Some(references), Some(gold_states), Some(booked)) => {
             EvalData::from_files(goals, references, gold_states, booked)?
         }
@@ -152,7 +157,10 @@ fn load_eval_data(
             EvalData::derive(&dialogs)
         }
     };
-    tracing::debug!(ms = clock.elapsed().as_secs_f64() * 1e3, "evaluation data loaded");
+    tracing::debug!(
+        ms = clock.elapsed().as_secs_f64() * 1e3,
+        "evaluation data loaded"
+    );
     Ok(data)
 }
 

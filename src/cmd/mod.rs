@@ -4,3 +4,4 @@ pub mod backend_args;
 pub mod bench;
 pub mod data;
 pub mod eval;
+pub mod export;

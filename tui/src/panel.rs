@@ -52,6 +52,9 @@ pub(crate) fn panel_lines(entries: &[Entry], width: usize) -> Vec<Line<'static>>
         Entry::Error { .. } => None,
     });
     let Some(outcome) = last else {
+        if !lines.is_empty() {
+            return lines;
+        }
         for row in wrap(
             "No turn yet. After each turn this panel shows the domain agent the \
              manager delegated to and why, the belief state, the database result, \

@@ -141,7 +141,9 @@ impl App {
                         Mode::Chat => "not answered: press Enter to send it again",
                         Mode::Replay { .. } => "not answered: press Enter to try again",
                     };
-                    lines.push(Line::from(format!("{:PREFIX$}{hint}", "")).dark_gray());
+                    for row in wrap(hint, text_width) {
+                        lines.push(Line::from(format!("{:PREFIX$}{row}", "")).dark_gray());
+                    }
                 }
             }
         }

@@ -15,7 +15,10 @@ impl VenueDb for FakeDb {
         if domain != Domain::Restaurant {
             return vec!["t1".to_owned()];
         }
-        let price = constraints.iter().find(|(k, _)| *k == "pricerange").map(|(_, v)| *v);
+        let price = constraints
+            .iter()
+            .find(|(k, _)| *k == "pricerange")
+            .map(|(_, v)| *v);
         match price {
             Some("cheap") => vec!["r1".to_owned()],
             Some("expensive") => vec!["r2".to_owned()],
@@ -25,7 +28,10 @@ impl VenueDb for FakeDb {
 }
 
 fn slots(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn restaurant_state(price: &str) -> TurnState {
@@ -91,10 +97,23 @@ fn reference_counts_only_in_booked_domains() {
         requested: vec!["REFERENCE"],
     }];
     let states = vec![TurnState::new(); 2];
-    let out = run(&goal, &["REFERENCE", "bye"], &states, &[vec![], vec![Domain::Restaurant]]);
-    assert!(out.inform_total, "a goal naming the venue is matched automatically");
+    let out = run(
+        &goal,
+        &["REFERENCE", "bye"],
+        &states,
+        &[vec![], vec![Domain::Restaurant]],
+    );
+    assert!(
+        out.inform_total,
+        "a goal naming the venue is matched automatically"
+    );
     assert!(!out.success_total);
-    let out = run(&goal, &["bye", "REFERENCE"], &states, &[vec![], vec![Domain::Restaurant]]);
+    let out = run(
+        &goal,
+        &["bye", "REFERENCE"],
+        &states,
+        &[vec![], vec![Domain::Restaurant]],
+    );
     assert!(out.success_total);
 }
 
@@ -152,7 +171,10 @@ fn cached_db_runs_each_distinct_query_once_whatever_the_constraint_order() {
     let cached = CachedDb::new(&db);
     let a = slots(&[("pricerange", "cheap"), ("area", "north")]);
     let b = slots(&[("area", "north"), ("pricerange", "cheap")]);
-    assert_eq!(cached.query(Domain::Restaurant, &a), cached.query(Domain::Restaurant, &b));
+    assert_eq!(
+        cached.query(Domain::Restaurant, &a),
+        cached.query(Domain::Restaurant, &b)
+    );
     assert_eq!(db.calls.load(Ordering::Relaxed), 1);
     assert_eq!(cached.distinct_queries(), 1);
 }

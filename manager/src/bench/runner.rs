@@ -137,6 +137,7 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
         )));
     };
     let db = Arc::new(Database::load(&db_dir).map_err(|e| BenchError::Data(e.to_string()))?);
+    tracing::debug!(ms = created.elapsed().as_millis() as u64, "database loaded");
     let cache_dir = match &options.cache {
         CacheChoice::Default => Some(
             config
@@ -169,11 +170,14 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
                     b = b.config(c);
                 }
             }
-            b.build()
+            let dard = b.build();
+            tracing::debug!(ms = created.elapsed().as_millis() as u64, "pipeline built");
+            dard
         });
         let loaded = multiwoz::load::load_splits(&layout, &[spec.split])
             .map_err(|e| BenchError::Data(e.to_string()))
             .and_then(|dialogs| {
+                tracing::debug!(ms = created.elapsed().as_millis() as u64, "split loaded");
                 let plan = Plan::build(&dialogs, &spec.selection, spec.setting)?;
                 Ok((plan, EvalData::derive(&dialogs)))
             });

@@ -1,0 +1,140 @@
+//! `dard export`: fine-tuning data (JSON Lines) for the router, the tracker or the
+//! domain agents, with exactly the prompts the LLM-backed stages send; a stats
+//! line (one JSON object) is printed at the end on stdout.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use manager::Config;
+use manager::export::{ExportOptions, Format, Task, load};
+use multiwoz::Domain;
+use multiwoz::model::Split;
+
+/// Flags of `dard export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The stage the data trains.
+    #[arg(long, value_enum)]
+    pub task: TaskArg,
+    /// Only the turns of this gold domain (one model per domain).
+    #[arg(long, value_parser = parse_domain, conflicts_with = "single")]
+    pub domain: Option<Domain>,
+    /// Every domain's turns in one file (one model for all; the default).
+    #[arg(long)]
+    pub single: bool,
+    /// The split to export: train or val (test is refused: it is for evaluation only).
+    #[arg(long, value_enum)]
+    pub split: SplitArg,
+    /// The line format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Messages)]
+    pub format: FormatArg,
+    /// The pipeline config whose `[prompts]` and `[data]` tables the prompts follow
+    /// (default: the built-in defaults).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The MultiWOZ data folder (default: DARD_DATA, ./data/multiwoz, ../shared/multiwoz).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// A GGUF model whose tokenizer counts prompt tokens for the stats line.
+    #[arg(long, value_name = "GGUF")]
+    pub tokenizer: Option<PathBuf>,
+    /// The output file (JSON Lines).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub out: PathBuf,
+}
+
+/// The stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskArg {
+    /// The dialog manager's router (gold: the domain).
+    Router,
+    /// The belief-state tracker (gold: the state).
+    Dst,
+    /// The domain agents (gold: the delexicalized reply).
+    Response,
+}
+
+/// The splits (test only to refuse it with a clear message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    /// The training split.
+    Train,
+    /// The validation split.
+    Val,
+    /// The test split: refused.
+    Test,
+}
+
+/// The line formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// `{"messages": [system, user, assistant]}`.
+    Messages,
+    /// `{"prompt": …, "completion": …}`.
+    PromptCompletion,
+}
+
+fn parse_domain(s: &str) -> Result<Domain, String> {
+    s.parse::<Domain>().map_err(|e| e.to_string())
+}
+
+/// Runs `dard export`.
+pub fn run(args: ExportArgs) -> Result<()> {
+    let split = match args.split {
+        SplitArg::Train => Split::Train,
+        SplitArg::Val => Split::Val,
+        SplitArg::Test => bail!(
+            "--split test is refused: the test split is for evaluation only; export train or val"
+        ),
+    };
+    let opts = ExportOptions {
+        task: match args.task {
+            TaskArg::Router => Task::Router,
+            TaskArg::Dst => Task::Dst,
+            TaskArg::Response => Task::Response,
+        },
+        domain: args.domain,
+        split,
+    };
+    let format = match args.format {
+        FormatArg::Messages => Format::Messages,
+        FormatArg::PromptCompletion => Format::PromptCompletion,
+    };
+    let config = match &args.config {
+        Some(path) => Config::from_file(path)
+            .with_context(|| format!("reading the config {}", path.display()))?,
+        None => Config::default(),
+    };
+    let loaded = load(&config, args.data.as_deref(), split).context("loading the data")?;
+    let (records, stats) = loaded
+        .exporter
+        .records(&loaded.dialogs, &loaded.test_ids, &opts)
+        .context("rendering the examples")?;
+    let tokens = match &args.tokenizer {
+        // No token counter is exposed by the local backend yet: say so rather
+        // than guess.
+        Some(path) => serde_json::Value::String(format!(
+            "unavailable: counting tokens with {} needs a tokenizer API in agents::llama",
+            path.display()
+        )),
+        None => serde_json::Value::String("unavailable: no --tokenizer given".to_string()),
+    };
+    let file = std::fs::File::create(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let mut out = BufWriter::new(file);
+    let write_err = || format!("writing {}", args.out.display());
+    for r in &records {
+        writeln!(out, "{}", r.to_json(format)).with_context(write_err)?;
+    }
+    out.flush().with_context(write_err)?;
+    eprintln!(
+        "wrote {} examples from {} to {}",
+        records.len(),
+        loaded.root.display(),
+        args.out.display()
+    );
+    // The stats go to stdout, not into the file, so that trainers read only examples.
+    println!("{}", stats.line(tokens));
+    Ok(())
+}
