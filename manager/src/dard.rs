@@ -104,8 +104,9 @@ impl Dard {
         }
     }
 
-    /// The prompt renderer the LLM-backed stages use (for `dard export`: its
-    /// prompts are byte-identical to what the stages send).
+    /// The prompt renderer the model-backed stages use. Its example pool is
+    /// empty when no stage is model-backed (the examples are not loaded then);
+    /// `dard export` should use [`build_prompter`] with the dialogs it exports.
     pub fn prompter(&self) -> &Arc<Prompter> {
         &self.inner.prompter
     }
@@ -265,19 +266,13 @@ impl DardBuilder {
         let (db, dialogs) = self.load_data(&config, builtin_needed || llm_needed)?;
         let builtin = builtin_needed
             .then(|| Arc::new(Builtin::from_parts(grounding::db_values(&db), &dialogs)));
-        let pool = if llm_needed {
-            ExamplePool::build(&dialogs, config.prompts.example_turns)
-        } else {
-            ExamplePool::empty()
-        };
-        let ground_db = db.clone();
-        let grounder: Grounder = Arc::new(move |d, s| grounding::ground(&ground_db, d, s, 0));
-        let prompter = Arc::new(Prompter::new(
-            set,
-            Arc::new(pool),
-            config.prompts.options(),
-            Some(grounder),
-        ));
+        let examples: &[Dialog] = if examples_needed { &dialogs } else { &[] };
+        let prompter = Arc::new(build_prompter(
+            &config,
+            file.as_deref(),
+            examples,
+            db.clone(),
+        )?);
         let ledger = self.ledger.clone().unwrap_or_default();
         let ctx = BuildContext {
             cache_dir: self.cache_dir.clone().or_else(|| config.cache.dir.clone()),
@@ -348,8 +343,15 @@ impl DardBuilder {
             })
     }
 
+    /// Whether a model-backed stage will show few-shot examples.
     fn needs_examples(&self, config: &Config) -> bool {
-        config.prompts.few_shot != FewShot::None && config.prompts.shots > 0
+        let model = |n: &str| self.models.contains_key(n) || !Self::is_builtin(config, n);
+        let any_model = (self.tracker.is_none() && model(&config.pipeline.tracker))
+            || (self.router.is_none() && model(&config.pipeline.router))
+            || Domain::ALL.into_iter().any(|d| {
+                !self.agents.contains_key(&d) && model(config.pipeline.agents.for_domain(d).0)
+            });
+        any_model && config.prompts.few_shot != FewShot::None && config.prompts.shots > 0
     }
 
     fn load_data(
@@ -404,6 +406,32 @@ impl DardBuilder {
         };
         Ok((db, dialogs))
     }
+}
+
+/// The prompt renderer of `config`: its templates (`[prompts] dir` over the
+/// built-in ones), few-shot examples from `dialogs` (test-split dialogs are
+/// skipped) and the database line of examples from `db`. A pipeline's
+/// model-backed stages use exactly this; `dard export` builds the same one to
+/// write byte-identical prompts.
+pub fn build_prompter(
+    config: &Config,
+    file: Option<&Path>,
+    dialogs: &[Dialog],
+    db: Arc<Database>,
+) -> Result<Prompter, BuildError> {
+    let set =
+        PromptSet::load(config.prompts.dir.as_deref()).map_err(|source| BuildError::Prompts {
+            file: file.map(Path::to_path_buf),
+            source,
+        })?;
+    let pool = ExamplePool::build(dialogs, config.prompts.example_turns);
+    let grounder: Grounder = Arc::new(move |d, s| grounding::ground(&db, d, s, 0));
+    Ok(Prompter::new(
+        set,
+        Arc::new(pool),
+        config.prompts.options(),
+        Some(grounder),
+    ))
 }
 
 /// Builds stages by backend name, building each backend once.

@@ -408,10 +408,7 @@ pub fn load(
         .cloned()
         .collect();
     let exporter = Exporter::build(config, db, &pool)?;
-    let dialogs = all
-        .into_iter()
-        .filter(|d| d.split == Some(split))
-        .collect();
+    let dialogs = all.into_iter().filter(|d| d.split == Some(split)).collect();
     Ok(LoadedExport {
         exporter,
         dialogs,

@@ -32,7 +32,7 @@ mod session;
 pub use config::{
     AgentsConfig, BUILTIN, CacheConfig, Config, DataConfig, PipelineConfig, PromptsConfig,
 };
-pub use dard::{Dard, DardBuilder, PipelineInfo};
+pub use dard::{Dard, DardBuilder, PipelineInfo, build_prompter};
 pub use error::{BuildError, TurnError};
 pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};
 

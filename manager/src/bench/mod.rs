@@ -31,13 +31,13 @@ mod sys;
 mod trace;
 
 pub use error::BenchError;
+pub use output::{PredictedTurn, Predictions};
 pub use plan::{Plan, TurnJob, gold_dialog_state};
 pub use report::{
     BenchReport, DialogCounts, LatencySummary, RouterAccuracy, Timing, TurnCounts, UsageSummary,
 };
 pub use runner::{Bench, BenchOutcome, CacheChoice, NoProgress, Progress, RunOptions, prepare};
 pub use spec::{BackendOverride, BenchSpec, Manifest, Selection, Setting, SpecFlags};
-pub use output::{PredictedTurn, Predictions};
 pub use trace::{StageTrace, TraceLog, TraceRecord, TraceWriter, TurnStatus, read_trace};
 
 /// The files a run writes into its folder.

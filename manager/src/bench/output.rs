@@ -163,8 +163,7 @@ mod tests {
 
     #[test]
     fn bench_predictions_keep_plan_order_and_skip_unfinished_dialogs() {
-        let path =
-            StdPath::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dialogs_val.json");
+        let path = StdPath::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dialogs_val.json");
         let dialogs = multiwoz::load::load_original_file(&path, Some(Split::Val)).unwrap();
         let plan = Plan::build(&dialogs, &Selection::All, Setting::GoldState).unwrap();
         let mut results = HashMap::new();
@@ -196,7 +195,10 @@ mod tests {
         assert_eq!(failed.response, "");
         assert!(failed.active_domains.is_empty());
         // Deterministic bytes, readable by the evaluator's reader.
-        assert_eq!(preds.to_json(), Predictions::collect(&plan, &results).to_json());
+        assert_eq!(
+            preds.to_json(),
+            Predictions::collect(&plan, &results).to_json()
+        );
         let parsed = eval::Predictions::from_slice(&preds.to_json(), "mem").unwrap();
         assert_eq!(parsed.turn_count(), preds.turn_count());
     }

@@ -160,8 +160,7 @@ mod tests {
     use super::*;
 
     fn fixture_dialogs() -> Vec<Dialog> {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dialogs_val.json");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dialogs_val.json");
         multiwoz::load::load_original_file(&path, Some(Split::Val)).unwrap()
     }
 

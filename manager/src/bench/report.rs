@@ -301,7 +301,11 @@ impl BenchReport {
             timing: Timing {
                 total_s: b.created.elapsed().as_secs_f64(),
                 run_s,
-                turns_per_s: if run_s > 0.0 { i.ran as f64 / run_s } else { 0.0 },
+                turns_per_s: if run_s > 0.0 {
+                    i.ran as f64 / run_s
+                } else {
+                    0.0
+                },
                 run_cpu_s: i.cpu.map(|c| c.as_secs_f64()),
                 cpu_ms_per_turn: i
                     .cpu
@@ -391,14 +395,23 @@ impl BenchReport {
     /// The report for people (`report.md`).
     pub fn markdown(&self) -> String {
         let mut m = String::new();
-        let _ = writeln!(m, "# dard bench — {} split, {}\n", self.split, self.setting.as_str());
+        let _ = writeln!(
+            m,
+            "# dard bench — {} split, {}\n",
+            self.split,
+            self.setting.as_str()
+        );
         let _ = writeln!(
             m,
             "dard {} · started {} · finished {}{}\n",
             self.dard_version,
             self.started,
             self.finished,
-            if self.interrupted { " · **interrupted** (resume with `--resume`)" } else { "" }
+            if self.interrupted {
+                " · **interrupted** (resume with `--resume`)"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(m, "## Summary\n\n| figure | value |\n|---|---|");
         if let Some(e) = &self.eval {
@@ -444,15 +457,25 @@ impl BenchReport {
             tm.total_s, tm.run_s, tm.turns_per_s
         );
         if let Some(eval) = &self.eval {
-            let _ = writeln!(m, "\n## Evaluator (mapping: {})\n\n```\n{eval}```", eval.mapping);
+            let _ = writeln!(
+                m,
+                "\n## Evaluator (mapping: {})\n\n```\n{eval}```",
+                eval.mapping
+            );
         } else if let Some(e) = &self.eval_error {
             let _ = writeln!(m, "\n## Evaluator\n\nnot scored: {e}");
         }
-        let _ = writeln!(m, "\n## Router accuracy by gold domain\n\n| domain | turns | correct | accuracy |\n|---|---|---|---|");
+        let _ = writeln!(
+            m,
+            "\n## Router accuracy by gold domain\n\n| domain | turns | correct | accuracy |\n|---|---|---|---|"
+        );
         for (d, (n, c, a)) in &self.router.per_domain {
             let _ = writeln!(m, "| {d} | {n} | {c} | {a:.2} |");
         }
-        let _ = writeln!(m, "\n## Backends\n\n| backend | calls | tokens in | tokens out | cost $ |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            m,
+            "\n## Backends\n\n| backend | calls | tokens in | tokens out | cost $ |\n|---|---|---|---|---|"
+        );
         for (name, b) in &u.per_backend {
             let _ = writeln!(
                 m,
@@ -472,7 +495,9 @@ impl BenchReport {
             "\n## Configuration\n\nconfig file: {} · data: {} · concurrency {} ({})\n\n```json\n{config}\n```",
             self.config_file
                 .as_ref()
-                .map_or("none (built-in default)".to_string(), |p| p.display().to_string()),
+                .map_or("none (built-in default)".to_string(), |p| p
+                    .display()
+                    .to_string()),
             self.data_dir.display(),
             self.concurrency,
             self.execution

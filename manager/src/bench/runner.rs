@@ -120,11 +120,7 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
     if options.concurrency == Some(0) {
         return Err(BenchError::flag("--concurrency", "must be at least 1"));
     }
-    let config = spec.config(
-        options
-            .concurrency
-            .unwrap_or(DEFAULT_REMOTE_CONCURRENCY),
-    )?;
+    let config = spec.config(options.concurrency.unwrap_or(DEFAULT_REMOTE_CONCURRENCY))?;
     let out = options.out.clone();
     check_out_dir(&out, options.resume)?;
 
@@ -320,7 +316,10 @@ impl Bench {
         let trace_path = self.out.join(files::TRACE);
         let log = read_trace(&trace_path)?;
         if log.partial_tail > 0 {
-            tracing::warn!(bytes = log.partial_tail, "dropping a partial last trace line; its turn runs again");
+            tracing::warn!(
+                bytes = log.partial_tail,
+                "dropping a partial last trace line; its turn runs again"
+            );
         }
         let planned: HashMap<Key, &TurnJob> = self
             .plan
@@ -362,7 +361,9 @@ impl Bench {
             .execute(queue, &mut writer, &mut results, progress, &cancel)
             .await?;
         let run_time = clock.elapsed();
-        let cpu = cpu_before.zip(sys::cpu_time()).map(|(a, b)| b.saturating_sub(a));
+        let cpu = cpu_before
+            .zip(sys::cpu_time())
+            .map(|(a, b)| b.saturating_sub(a));
         progress.end();
         drop(writer);
         self.finish(results, earlier, interrupted, run_time, cpu, ran)

@@ -215,7 +215,10 @@ impl BenchSpec {
         if !matches!(self.split, Split::Test | Split::Val) {
             return Err(BenchError::flag(
                 "--split",
-                format!("{} has no references to score against; use test or val", self.split),
+                format!(
+                    "{} has no references to score against; use test or val",
+                    self.split
+                ),
             ));
         }
         match &self.selection {
@@ -300,7 +303,11 @@ impl SpecFlags {
             ));
         }
         if let Some(sel) = self.selection.as_ref().filter(|x| **x != s.selection) {
-            return Err(differ("the dialogs", s.selection.describe(), sel.describe()));
+            return Err(differ(
+                "the dialogs",
+                s.selection.describe(),
+                sel.describe(),
+            ));
         }
         if self.config_file.is_some() && self.config_file != s.config_file {
             return Err(differ(
@@ -351,7 +358,11 @@ impl Manifest {
         let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => BenchError::flag(
                 "--resume",
-                format!("{} holds no run ({} is missing)", dir.display(), files::MANIFEST),
+                format!(
+                    "{} holds no run ({} is missing)",
+                    dir.display(),
+                    files::MANIFEST
+                ),
             ),
             _ => BenchError::Io {
                 path: path.clone(),
@@ -520,6 +531,9 @@ mod tests {
         )
         .unwrap();
         let text = redacted(&c).to_string();
-        assert!(!text.contains("sekret") && text.contains("<redacted>"), "{text}");
+        assert!(
+            !text.contains("sekret") && text.contains("<redacted>"),
+            "{text}"
+        );
     }
 }
