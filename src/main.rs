@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Play a MultiWOZ split through the pipeline and score it.
     Bench(cmd::bench::BenchArgs),
+    /// Chat with the pipeline in the terminal, or replay a MultiWOZ dialog (--replay).
+    Chat(cmd::chat::ChatArgs),
     /// Show the MultiWOZ data dard found, or download it.
     Data(cmd::data::DataArgs),
     /// Score a prediction file (mwzeval format) exactly as the standard evaluator does.
@@ -33,6 +35,7 @@ fn main() -> Result<()> {
     init_tracing(cli.log.as_deref());
     match cli.command {
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Chat(args) => cmd::chat::run(args),
         Command::Data(args) => cmd::data::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Export(args) => cmd::export::run(args),

@@ -56,11 +56,14 @@ pub(crate) struct DialogOutcome {
     pub success_total: bool,
 }
 
+/// Query results by domain and sorted constraints.
+type QueryCache = FxHashMap<(Domain, Vec<(String, String)>), Arc<Vec<String>>>;
+
 /// A DB front that remembers every query (results depend only on the domain and the
 /// constraint set), shared by the worker threads.
 pub(crate) struct CachedDb<'d> {
     db: &'d dyn VenueDb,
-    cache: RwLock<FxHashMap<(Domain, Vec<(String, String)>), Arc<Vec<String>>>>,
+    cache: RwLock<QueryCache>,
 }
 
 impl<'d> CachedDb<'d> {

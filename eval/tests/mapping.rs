@@ -1,6 +1,8 @@
 //! `--mapping`: the stock mapping deletes domain-prefixed placeholders (and counts
 //! them), the extended one maps them, which can change Success.
 
+#![allow(clippy::unwrap_used)]
+
 use eval::{EvalInputs, Options, Predictions, VenueDb, evaluate};
 use indexmap::IndexMap;
 use multiwoz::Domain;

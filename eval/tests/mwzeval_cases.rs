@@ -3,6 +3,8 @@
 //! with the values it printed (`tests/fixtures/expected_*.json`, see the README
 //! there). Skipped, with a note, where the shared data folder is absent.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -1,6 +1,8 @@
 //! Property tests: the prediction reader never panics, whatever the bytes or the JSON
 //! shape, and `evaluate` never panics on predictions the reader accepts.
 
+#![allow(clippy::unwrap_used)]
+
 use eval::{EvalInputs, Options, Predictions, VenueDb, evaluate};
 use indexmap::IndexMap;
 use multiwoz::Domain;
@@ -105,8 +107,10 @@ fn synthetic_data() -> EvalData {
     let mut hotel = DomainGoal::default();
     hotel.informable.insert("area".into(), "north".into());
     hotel.requestable = vec![Requestable::Phone, Requestable::Reference];
-    let mut train = DomainGoal::default();
-    train.requestable = vec![Requestable::TrainId];
+    let train = DomainGoal {
+        requestable: vec![Requestable::TrainId],
+        ..DomainGoal::default()
+    };
     let goal = Goal {
         domains: IndexMap::from([(Domain::Hotel, hotel), (Domain::Train, train)]),
     };

@@ -255,15 +255,9 @@ impl DardBuilder {
             (None, None) => Config::default(),
         };
         self.check_references(&config, file.as_deref())?;
-        let set = PromptSet::load(config.prompts.dir.as_deref()).map_err(|source| {
-            BuildError::Prompts {
-                file: file.clone(),
-                source,
-            }
-        })?;
         let builtin_needed = self.needs_builtin(&config);
-        let llm_needed = self.needs_examples(&config);
-        let (db, dialogs) = self.load_data(&config, builtin_needed || llm_needed)?;
+        let examples_needed = self.needs_examples(&config);
+        let (db, dialogs) = self.load_data(&config, builtin_needed || examples_needed)?;
         let builtin = builtin_needed
             .then(|| Arc::new(Builtin::from_parts(grounding::db_values(&db), &dialogs)));
         let examples: &[Dialog] = if examples_needed { &dialogs } else { &[] };

@@ -331,8 +331,8 @@ pub fn route_reason(domain: Domain) -> String {
     }
 }
 
-/// The ids (keys) of the test dialogs the data folder lists (`testListFile`),
-/// empty when it has no list.
+/// The ids (keys) of the test dialogs the data folder lists (`testListFile`, or
+/// one beside the per-split files), empty when it has no list.
 pub fn test_ids(layout: &DataLayout) -> Result<BTreeSet<String>, ExportError> {
     match &layout.dialogs {
         DialogSource::Combined { lists, .. } => match lists.get(&Split::Test) {
@@ -343,6 +343,22 @@ pub fn test_ids(layout: &DataLayout) -> Result<BTreeSet<String>, ExportError> {
                 .collect()),
             None => Ok(BTreeSet::new()),
         },
+        // Per-split files often come with the list files beside them.
+        DialogSource::PerSplit { files } => {
+            let list = files
+                .values()
+                .filter_map(|f| f.parent())
+                .map(|dir| dir.join("testListFile"))
+                .find(|p| p.is_file());
+            match list {
+                Some(path) => Ok(multiwoz::load::read_list(&path)
+                    .map_err(|e| ExportError::Data(e.to_string()))?
+                    .iter()
+                    .map(|id| dialog_key(id))
+                    .collect()),
+                None => Ok(BTreeSet::new()),
+            }
+        }
         _ => Ok(BTreeSet::new()),
     }
 }

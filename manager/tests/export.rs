@@ -50,7 +50,11 @@ fn assert_same(req: &ChatRequest, record: &ExportRecord) {
     let pc = record.to_json(Format::PromptCompletion);
     assert_eq!(
         pc["prompt"],
-        format!("{}\n\n{}", req.system.clone().unwrap(), req.messages[0].content)
+        format!(
+            "{}\n\n{}",
+            req.system.clone().unwrap(),
+            req.messages[0].content
+        )
     );
 }
 
@@ -70,7 +74,9 @@ async fn exported_prompts_are_byte_identical_to_what_the_agents_send() {
             .iter()
             .find(|e| e.dialog == r.dialog && e.turn == r.turn)
             .unwrap();
-        let d = dst.iter().find(|x| x.dialog == r.dialog && x.turn == r.turn);
+        let d = dst
+            .iter()
+            .find(|x| x.dialog == r.dialog && x.turn == r.turn);
         let o = router
             .iter()
             .find(|x| x.dialog == r.dialog && x.turn == r.turn);
@@ -177,4 +183,34 @@ fn domain_scope_keeps_only_that_domains_turns_and_stats_count_them() {
     }
     let line: serde_json::Value = serde_json::from_str(&stats.line("unavailable".into())).unwrap();
     assert_eq!(line["stats"]["examples"], all.len());
+}
+
+/// On the real data, when it is there: the val export holds no dialog that the
+/// data folder's `testListFile` names, and every line is valid JSON.
+#[test]
+fn val_export_of_the_real_data_has_no_test_dialog() {
+    let config = manager::Config::default();
+    // The shared data folder beside the workspace, else the usual search.
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/multiwoz");
+    let dir = shared.is_dir().then_some(shared.as_path());
+    let Ok(loaded) = manager::export::load(&config, dir, Split::Val) else {
+        eprintln!("no MultiWOZ data found; skipped");
+        return;
+    };
+    let (records, stats) = loaded
+        .exporter
+        .records(
+            &loaded.dialogs,
+            &loaded.test_ids,
+            &opts(Task::Router, Some(Domain::Taxi)),
+        )
+        .unwrap();
+    assert_eq!(records.len(), stats.total);
+    assert!(!loaded.test_ids.is_empty(), "the test list was not found");
+    assert!(records.iter().all(|r| !loaded.test_ids.contains(&r.dialog)));
+    for r in &records {
+        let line = r.to_json(Format::PromptCompletion).to_string();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(v["completion"].as_str().unwrap().contains("\"taxi\""));
+    }
 }

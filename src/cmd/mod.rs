@@ -2,6 +2,7 @@
 
 pub mod backend_args;
 pub mod bench;
+pub mod chat;
 pub mod data;
 pub mod eval;
 pub mod export;

@@ -53,7 +53,7 @@ pub fn data_folder(dir: &Path, copies: usize) -> PathBuf {
 pub struct MockOptions {
     /// Delay before every normal answer.
     pub delay: Duration,
-    /// Percent of attempts (the first three of each distinct request) that fail.
+    /// Percent of requests that fail (none after a body's third failure).
     pub fault_percent: u64,
     /// How long a "slow" fault waits before answering (past the client's timeout).
     pub slow: Duration,
@@ -94,7 +94,7 @@ impl Drop for Mock {
 
 struct State {
     options: MockOptions,
-    attempts: Mutex<HashMap<u64, u32>>,
+    streaks: Mutex<HashMap<u64, u32>>,
     requests: Arc<AtomicUsize>,
     faults: Arc<[AtomicUsize; 4]>,
     next_fault: AtomicUsize,
@@ -116,7 +116,7 @@ impl Mock {
         let faults: Arc<[AtomicUsize; 4]> = Arc::new(Default::default());
         let state = Arc::new(State {
             options,
-            attempts: Mutex::new(HashMap::new()),
+            streaks: Mutex::new(HashMap::new()),
             requests: requests.clone(),
             faults: faults.clone(),
             next_fault: AtomicUsize::new(0),
@@ -199,15 +199,19 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
     let Some(body) = read_request(&mut stream).await else {
         return;
     };
-    state.requests.fetch_add(1, Ordering::SeqCst);
+    let serial = state.requests.fetch_add(1, Ordering::SeqCst) as u64;
     let key = fnv(&body, 0);
-    let attempt = {
-        let mut a = state.attempts.lock().unwrap();
-        let n = a.entry(key).or_insert(0);
-        *n += 1;
-        *n - 1
+    // Spread faults evenly over arrival order (`fault_percent` of every 100
+    // requests), but never more than three in a row for one request body, so
+    // a client that retries at least three times always gets through.
+    let due = (serial * state.options.fault_percent) % 100 < state.options.fault_percent;
+    let faulty = {
+        let mut streaks = state.streaks.lock().unwrap();
+        let streak = streaks.entry(key).or_insert(0);
+        let faulty = due && *streak < 3;
+        *streak = if faulty { *streak + 1 } else { 0 };
+        faulty
     };
-    let faulty = attempt < 3 && fnv(&body, u64::from(attempt) + 1) % 100 < state.options.fault_percent;
     if faulty {
         let kind = state.next_fault.fetch_add(1, Ordering::SeqCst) % 4;
         state.faults[kind].fetch_add(1, Ordering::SeqCst);

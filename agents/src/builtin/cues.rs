@@ -510,7 +510,19 @@ pub fn is_closing(norm: &str) -> bool {
             "please",
         ],
     );
+    // "No thanks. I just need the phone number" declines an offer, not the chat.
+    let still_asking = contains_any(
+        norm,
+        &[
+            "phone",
+            "address",
+            "postcode",
+            "post code",
+            "reference number",
+        ],
+    ) && !contains_any(norm, &["bye", "goodbye"]);
     thanks
+        && !still_asking
         && (!business
             || contains_any(
                 norm,
@@ -537,8 +549,12 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
             "booking",
             "make it for",
             "tickets",
+            "a ticket",
             "a table",
             "seats",
+            "a seat",
+            "one seat",
+            "reserved",
             "reference number",
             "confirmation number",
         ],

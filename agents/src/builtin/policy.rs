@@ -16,7 +16,7 @@ use super::cues::{
     Ask, declines, is_closing, mentions_booking_details, system_requests, user_asks, wants_booking,
 };
 use super::pool::Kind;
-use super::text::contains_any;
+use super::text::{contains_any, contains_phrase};
 use super::tracker::DONTCARE;
 use crate::roles::DbResult;
 
@@ -224,6 +224,41 @@ fn offered_before(system: &str) -> bool {
     )
 }
 
+/// Whether the previous system turn proposed a particular train (by its id or
+/// its times): only then does "yes please" book one without further details.
+fn train_offered(system: &str) -> bool {
+    let has_id = system
+        .split(' ')
+        .any(|t| t.len() > 2 && t.starts_with("tr") && t[2..].bytes().all(|b| b.is_ascii_digit()));
+    has_id
+        || contains_phrase(system, "train")
+            && contains_any(
+                system,
+                &["leaves", "departs", "arrives", "leaving", "departing"],
+            )
+}
+
+/// Whether the user asks about a venue in general ("information on X"): people
+/// asking so want how to reach it, and the human replies give address and phone.
+fn asks_information(user: &str) -> bool {
+    contains_any(
+        user,
+        &[
+            "information on",
+            "information about",
+            "information for",
+            "info on",
+            "info about",
+            "info for",
+            "tell me about",
+            "tell me more",
+            "details on",
+            "details about",
+            "more information",
+        ],
+    )
+}
+
 /// Whether the user wants a booking now: asks for one with a venue or train in
 /// focus, accepts an offer to book, or answers the system's booking questions.
 fn booking_intent(input: &PolicyInput<'_>) -> bool {
@@ -264,6 +299,15 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
     {
         return true;
     }
+    // "Yes, for 7 people" after a proposed train books it.
+    if d == Domain::Train
+        && st.contains_key(&Slot::BookPeople)
+        && train_offered(input.system)
+        && contains_any(input.user, &["people", "of us", "tickets", "persons"])
+        && !declines(input.user)
+    {
+        return true;
+    }
     if !wants_booking(input.user, input.system) {
         return false;
     }
@@ -276,7 +320,14 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
         _ => st.contains_key(&Slot::Name),
     };
     let has_details = st.keys().any(|s| s.is_book());
-    in_focus || has_details || offered_before(input.system) && input.db.count > 0
+    // A train is booked only once one is pinned down: a confirmation from
+    // another domain ("booking was successful") offers no train.
+    let offered = if d == Domain::Train {
+        train_offered(input.system)
+    } else {
+        offered_before(input.system)
+    };
+    in_focus || has_details || offered && input.db.count > 0
 }
 
 fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
@@ -314,7 +365,7 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         };
         let mut missing: Vec<Slot> = needed.iter().copied().filter(|s| !filled(*s)).collect();
         // A train offer accepted with "yes please" is booked for the one traveller.
-        if d == Domain::Train && offered_before(input.system) {
+        if d == Domain::Train && train_offered(input.system) {
             missing.clear();
         }
         // A venue named in the state exists even when other constraints no
@@ -360,6 +411,9 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     }
     if !attr_asks.is_empty() && (count > 0 || filled(Slot::Name)) {
         return attrs_plan(&attr_asks);
+    }
+    if d == Domain::Attraction && filled(Slot::Name) && count > 0 && asks_information(input.user) {
+        return attrs_plan(&["address", "phone"]);
     }
     let informed: Vec<&str> = st
         .iter()

@@ -53,3 +53,5 @@ pub mod files {
     /// The figures for people.
     pub const REPORT_MD: &str = "report.md";
 }
+#[cfg(test)]
+mod tests;

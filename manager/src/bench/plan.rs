@@ -64,7 +64,7 @@ impl Plan {
                 let mut out = Vec::with_capacity(ids.len());
                 let mut unknown = Vec::new();
                 for id in ids {
-                    match by_key.get(&dialog_key(id.trim())) {
+                    match by_key.get(&dialog_key(&id.trim().to_ascii_lowercase())) {
                         Some(d) if !out.iter().any(|o: &&Dialog| o.id == d.id) => out.push(*d),
                         Some(_) => {}
                         None => unknown.push(id.as_str()),
