@@ -154,6 +154,9 @@ mod tests {
         assert_eq!(rows, vec!["abcd", "ef", "xy"]);
         assert_eq!(cursor, (2, 2));
         input.set("abcd");
-        assert_eq!(input.layout(4), (vec!["abcd".into(), String::new()], (1, 0)));
+        assert_eq!(
+            input.layout(4),
+            (vec!["abcd".into(), String::new()], (1, 0))
+        );
     }
 }

@@ -82,7 +82,10 @@ fn heading(lines: &mut Vec<Line<'static>>, text: &str, color: Color) {
 fn agent_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
     lines.push(Line::from(vec![
         Span::styled("Agent ", Style::default().bold()),
-        Span::styled(o.domain.to_string(), Style::default().fg(Color::Green).bold()),
+        Span::styled(
+            o.domain.to_string(),
+            Style::default().fg(Color::Green).bold(),
+        ),
     ]));
     for row in wrap(&format!("why: {}", o.reason), width) {
         lines.push(Line::from(row));
@@ -111,7 +114,11 @@ fn state_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
 
 fn db_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
     heading(lines, "Database", Color::Cyan);
-    lines.push(Line::from(format!(" {}: {}", o.db.domain, matches(o.db.count))));
+    lines.push(Line::from(format!(
+        " {}: {}",
+        o.db.domain,
+        matches(o.db.count)
+    )));
     match &o.db.record {
         Some(record) => {
             let name = record.name().unwrap_or(record.id.as_str());
@@ -142,10 +149,7 @@ fn stage_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
     }
     let tokens_in: u64 = o.stages.iter().map(StageReport::tokens_in).sum();
     let tokens_out: u64 = o.stages.iter().map(StageReport::tokens_out).sum();
-    let total = format!(
-        " turn {} · {tokens_in}+{tokens_out} tok",
-        millis(o.latency)
-    );
+    let total = format!(" turn {} · {tokens_in}+{tokens_out} tok", millis(o.latency));
     lines.push(Line::from(ellipsize(&total, width)).bold());
 }
 

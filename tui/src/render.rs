@@ -68,9 +68,8 @@ impl App {
         let scroll = self.scroll.min(max_scroll);
         self.pane.set(PaneSize { total, height });
         if scroll > 0 {
-            block = block.title_bottom(
-                Line::from(format!(" ↑ {scroll} rows · PgDn ")).right_aligned(),
-            );
+            block =
+                block.title_bottom(Line::from(format!(" ↑ {scroll} rows · PgDn ")).right_aligned());
         } else if max_scroll > 0 {
             block = block.title_bottom(Line::from(" PgUp scrolls ").right_aligned());
         }
@@ -157,7 +156,10 @@ impl App {
             let spinner = SPINNER[self.ticks % SPINNER.len()];
             let waited = self.ticks as f64 * crate::app::TICK.as_secs_f64();
             lines.push(Line::from(vec![
-                Span::styled(format!("{:PREFIX$}", "dard"), Style::default().fg(Color::Green).bold()),
+                Span::styled(
+                    format!("{:PREFIX$}", "dard"),
+                    Style::default().fg(Color::Green).bold(),
+                ),
                 Span::raw(format!("{spinner} thinking… {waited:.1} s")),
             ]));
         }
@@ -194,10 +196,7 @@ impl App {
                 let (rows, (row, col)) = self.input.layout(inner.width as usize);
                 let visible = inner.height as usize;
                 let first = row.saturating_sub(visible.saturating_sub(1));
-                let cursor = Position::new(
-                    inner.x + col as u16,
-                    inner.y + (row - first) as u16,
-                );
+                let cursor = Position::new(inner.x + col as u16, inner.y + (row - first) as u16);
                 frame.set_cursor_position(cursor);
                 rows.into_iter().skip(first).map(Line::from).collect()
             }
@@ -238,10 +237,7 @@ impl App {
             ),
         };
         let line = Line::from(vec![
-            Span::styled(
-                backends,
-                Style::default().add_modifier(Modifier::REVERSED),
-            ),
+            Span::styled(backends, Style::default().add_modifier(Modifier::REVERSED)),
             Span::styled(ellipsize(&text, rest), style),
         ]);
         frame.render_widget(Paragraph::new(line), area);
@@ -259,7 +255,10 @@ fn push_speaker(
     for (i, row) in wrap(text, width).into_iter().enumerate() {
         let label = if i == 0 { label } else { "" };
         lines.push(Line::from(vec![
-            Span::styled(format!("{label:PREFIX$}"), Style::default().fg(color).bold()),
+            Span::styled(
+                format!("{label:PREFIX$}"),
+                Style::default().fg(color).bold(),
+            ),
             Span::raw(row),
         ]));
     }

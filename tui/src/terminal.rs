@@ -50,7 +50,11 @@ impl TerminalGuard {
     pub fn enter() -> Result<TerminalGuard, TuiError> {
         let restore = Arc::new(Restore::default());
         let previous: Arc<PanicHook> = Arc::from(std::panic::take_hook());
-        install_hook(previous.clone(), restore.clone(), std::thread::current().id());
+        install_hook(
+            previous.clone(),
+            restore.clone(),
+            std::thread::current().id(),
+        );
         let mut guard = PartialGuard {
             restore: restore.clone(),
             previous: Some(previous),

@@ -61,7 +61,12 @@ fn esc_and_ctrl_c_quit() {
 fn ctrl_n_clears_the_dialog_and_drops_answers_to_the_old_one() {
     let (mut app, mut rx) = app(Mode::Chat);
     let turn = restaurant_turn();
-    exchange(&mut app, &mut rx, &turn.user.clone(), Reply::Answered(Box::new(turn.clone())));
+    exchange(
+        &mut app,
+        &mut rx,
+        &turn.user.clone(),
+        Reply::Answered(Box::new(turn.clone())),
+    );
     type_text(&mut app, "and a hotel");
     app.handle_event(key(KeyCode::Enter));
     assert!(matches!(rx.try_recv().unwrap(), Command::Send(_)));
@@ -85,7 +90,12 @@ fn ctrl_s_saves_json_with_turn_details_and_plain_text() {
     let mut app = App::new(Mode::Chat, builtin_pipeline(), tx, dir.path().to_path_buf())
         .with_clock(|| 1_700_000_000);
     let turn = restaurant_turn();
-    exchange(&mut app, &mut rx, &turn.user.clone(), Reply::Answered(Box::new(turn)));
+    exchange(
+        &mut app,
+        &mut rx,
+        &turn.user.clone(),
+        Reply::Answered(Box::new(turn)),
+    );
     app.handle_event(ctrl('s'));
     let json_path = dir.path().join("dard-chat-1700000000.json");
     let text_path = dir.path().join("dard-chat-1700000000.txt");

@@ -27,7 +27,11 @@ fn fixtures() -> (Arc<Database>, Vec<Dialog>) {
 
 fn builtin_dard() -> Dard {
     let (db, dialogs) = fixtures();
-    Dard::builder().database(db).dialogs(dialogs).build().unwrap()
+    Dard::builder()
+        .database(db)
+        .dialogs(dialogs)
+        .build()
+        .unwrap()
 }
 
 fn scripted_dard(model: &ScriptedModel) -> Dard {
@@ -81,7 +85,11 @@ async fn chat_engine_answers_on_the_builtin_pipeline_and_resets() {
         panic!("expected an answer, got {reply:?}");
     };
     assert_eq!(turn.outcome.domain, Domain::Restaurant);
-    assert!(!turn.outcome.reply.contains("[value_"), "{}", turn.outcome.reply);
+    assert!(
+        !turn.outcome.reply.contains("[value_"),
+        "{}",
+        turn.outcome.reply
+    );
     assert_eq!(turn.outcome.stages.len(), 3);
     assert_eq!(ask(&tx, &mut rx, Command::Reset).await, Reply::Reset);
 }

@@ -132,10 +132,14 @@ pub fn draw(app: &App, width: u16, height: u16) -> TestBackend {
 }
 
 /// Sends a message the way a user does and answers it with `reply`.
-pub fn exchange(app: &mut App, rx: &mut mpsc::UnboundedReceiver<Command>, text: &str, reply: Reply) {
+pub fn exchange(
+    app: &mut App,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    text: &str,
+    reply: Reply,
+) {
     type_text(app, text);
     app.handle_event(key(KeyCode::Enter));
     assert_eq!(rx.try_recv().unwrap(), Command::Send(text.to_string()));
     app.handle_event(Event::Reply(reply));
 }
-
