@@ -32,7 +32,9 @@ enum Command {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    init_tracing(cli.log.as_deref());
+    // The chat draws on the terminal: its log goes to a file, not over the screen.
+    let log_file = matches!(cli.command, Command::Chat(_)).then(cmd::chat::log_file);
+    init_tracing(cli.log.as_deref(), log_file);
     match cli.command {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Chat(args) => cmd::chat::run(args),
@@ -42,14 +44,25 @@ fn main() -> Result<()> {
     }
 }
 
-fn init_tracing(filter: Option<&str>) {
+fn init_tracing(filter: Option<&str>, file: Option<std::path::PathBuf>) {
     use tracing_subscriber::EnvFilter;
     let filter = filter
         .map(EnvFilter::new)
         .or_else(|| EnvFilter::try_from_default_env().ok())
         .unwrap_or_else(|| EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let file = file.and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+    });
+    match file {
+        Some(file) => builder
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .init(),
+        None => builder.with_writer(std::io::stderr).init(),
+    }
 }

@@ -28,16 +28,31 @@ pub struct ChatArgs {
     pub timeout: u64,
 }
 
+/// Where `dard chat` writes its log (warnings of the pipeline and backends):
+/// `dard-chat.log` in the system's temporary folder, so that nothing is
+/// printed over the chat's screen.
+pub fn log_file() -> PathBuf {
+    std::env::temp_dir().join("dard-chat.log")
+}
+
 /// Runs `dard chat`.
 pub fn run(args: ChatArgs) -> Result<()> {
     let config = args.pipeline.pipeline_config(1)?;
+    // Before the (slower) pipeline build, so that a wrong id fails fast.
+    let replay = match &args.replay {
+        Some(id) => Some(find_dialog(&args.pipeline, id)?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     // Backends may look for a runtime while they are built.
     let entered = runtime.enter();
-    eprintln!("dard chat: loading the pipeline…");
+    eprintln!(
+        "dard chat: loading the pipeline… (log: {})",
+        log_file().display()
+    );
     let mut builder = Dard::builder().config(config);
     if let Some(file) = &args.pipeline.config {
         // Only to name the file in errors: the configuration is already read.
@@ -51,13 +66,12 @@ pub fn run(args: ChatArgs) -> Result<()> {
     let options = tui::Options {
         save_dir: args.save_dir.clone(),
     };
-    let result = match &args.replay {
+    let result = match replay {
         None => {
             let engine = tui::ChatEngine::new(&dard, timeout);
             runtime.block_on(tui::run(engine, tui::Mode::Chat, dard.info(), options))
         }
-        Some(id) => {
-            let dialog = find_dialog(&args.pipeline, id)?;
+        Some(dialog) => {
             let engine = tui::ReplayEngine::new(&dard, &dialog, timeout)?;
             let mode = tui::Mode::Replay {
                 dialog: dialog.id.clone(),

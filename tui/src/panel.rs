@@ -15,12 +15,15 @@ use crate::transcript::Entry;
 use crate::wrap::{ellipsize, wrap};
 
 /// Record fields shown under the offered entity, when it has them.
-const RECORD_FIELDS: [&str; 8] = [
+const RECORD_FIELDS: [&str; 11] = [
     "area",
     "pricerange",
     "food",
     "type",
     "stars",
+    "day",
+    "departure",
+    "destination",
     "leaveAt",
     "arriveBy",
     "phone",
@@ -121,7 +124,17 @@ fn db_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
     )));
     match &o.db.record {
         Some(record) => {
-            let name = record.name().unwrap_or(record.id.as_str());
+            // Taxis have a car and hospitals a department instead of a name.
+            let name = record
+                .name()
+                .or_else(|| record.get("car"))
+                .or_else(|| record.get("department"))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(if record.id.is_empty() {
+                    "(unnamed)"
+                } else {
+                    &record.id
+                });
             for row in wrap(&format!("offered: {name}"), width.saturating_sub(1)) {
                 lines.push(Line::from(format!(" {row}")).green());
             }
