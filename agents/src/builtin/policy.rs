@@ -371,6 +371,11 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         // A venue named in the state exists even when other constraints no
         // longer match it (the user changed them): book it.
         let bookable = count > 0 || filled(Slot::Name);
+        // A question asked along with the booking ("how much are the tickets",
+        // "get me the train id") is answered before the booking details are asked.
+        if !missing.is_empty() && bookable && !attr_asks.is_empty() {
+            return attrs_plan(&attr_asks);
+        }
         if !missing.is_empty() && bookable {
             let mut p = Plan::new(d, Kind::BookRequest).with(&[], &[name_ph, "choice"]);
             p.requests = missing
