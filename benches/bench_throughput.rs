@@ -26,7 +26,9 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let delay_ms: u64 = env_or("BENCH_DELAY_MS", "200").parse().expect("BENCH_DELAY_MS");
+    let delay_ms: u64 = env_or("BENCH_DELAY_MS", "200")
+        .parse()
+        .expect("BENCH_DELAY_MS");
     let setting = env_or("BENCH_SETTING", "gold-state");
     let calls_per_turn = if setting == "end-to-end" { 3.0 } else { 2.0 };
     let concurrencies: Vec<usize> = env_or("BENCH_CONCURRENCY", "16,64")

@@ -2,6 +2,8 @@
 //! 429 with Retry-After, 500, dropped connections and replies slower than the
 //! timeout — completes with every turn answered and nothing lost.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 mod bench_support;
 
 use std::time::Duration;
@@ -72,5 +74,9 @@ fn bench_with_thirty_percent_faults_answers_every_turn() {
         .flat_map(|t| t.as_array().unwrap())
         .collect();
     assert_eq!(turns.len(), 20);
-    assert!(turns.iter().all(|t| t["response"].as_str().unwrap().starts_with("mock reply")));
+    assert!(
+        turns
+            .iter()
+            .all(|t| t["response"].as_str().unwrap().starts_with("mock reply"))
+    );
 }

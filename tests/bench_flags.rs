@@ -1,6 +1,8 @@
 //! `dard bench` fails before any model call on bad configs and flags, naming the
 //! key and the file; and the built-in default runs offline on synthetic data.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 mod bench_support;
 
 use std::path::Path;
@@ -34,7 +36,14 @@ fn bench_bad_configs_fail_before_any_call_naming_key_and_file() {
 
     // A typo in a key, next to a valid backend: nothing may reach the mock.
     let typo = mock_config(dir.path(), &mock, "", "[prompts]\nshotz = 3\n");
-    let err = fails(&["--data", d, "--config", s(&typo), "--out", s(&dir.path().join("a"))]);
+    let err = fails(&[
+        "--data",
+        d,
+        "--config",
+        s(&typo),
+        "--out",
+        s(&dir.path().join("a")),
+    ]);
     assert!(err.contains("mock.toml") && err.contains("shotz"), "{err}");
 
     let unknown = write(
@@ -84,7 +93,16 @@ fn bench_bad_flags_fail_naming_the_flag() {
     let d = s(&data);
     let err = fails(&["--data", d, "--backend", "openai"]);
     assert!(err.contains("--model"), "{err}");
-    let err = fails(&["--data", d, "--backend", "openai", "--model", "m", "--region", "eu-west-1"]);
+    let err = fails(&[
+        "--data",
+        d,
+        "--backend",
+        "openai",
+        "--model",
+        "m",
+        "--region",
+        "eu-west-1",
+    ]);
     assert!(err.contains("--region"), "{err}");
     let err = fails(&["--data", d, "--model", "m"]);
     assert!(err.contains("--backend"), "{err}");
@@ -96,8 +114,17 @@ fn bench_bad_flags_fail_naming_the_flag() {
     assert!(err.contains("--concurrency"), "{err}");
     let err = fails(&["--data", d, "--resume"]);
     assert!(err.contains("--out"), "{err}");
-    let err = fails(&["--data", d, "--resume", "--out", s(&dir.path().join("none"))]);
-    assert!(err.contains("--resume") && err.contains("run.json"), "{err}");
+    let err = fails(&[
+        "--data",
+        d,
+        "--resume",
+        "--out",
+        s(&dir.path().join("none")),
+    ]);
+    assert!(
+        err.contains("--resume") && err.contains("run.json"),
+        "{err}"
+    );
     let err = fails(&["--data", s(&dir.path().join("nodata"))]);
     assert!(err.contains("nodata"), "{err}");
 }
@@ -112,12 +139,21 @@ fn bench_builtin_default_runs_offline_and_deterministically() {
         let out = bench(&["--data", s(&data), "--out", s(&run)]);
         assert_ok(&out);
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("Inform") && stdout.contains("router accuracy"), "{stdout}");
+        assert!(
+            stdout.contains("Inform") && stdout.contains("router accuracy"),
+            "{stdout}"
+        );
         let r = report(&run);
         assert_eq!(r["turns"]["answered"], 10);
         assert_eq!(r["pipeline"]["router"], "builtin");
         assert!(r["eval"]["inform"].is_number());
-        for f in ["predictions.json", "trace.jsonl", "report.json", "report.md", "run.json"] {
+        for f in [
+            "predictions.json",
+            "trace.jsonl",
+            "report.json",
+            "report.md",
+            "run.json",
+        ] {
             assert!(run.join(f).is_file(), "{f} missing");
         }
         predictions.push(std::fs::read_to_string(run.join("predictions.json")).unwrap());

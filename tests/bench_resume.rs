@@ -2,6 +2,8 @@
 //! Ctrl-C (SIGINT) — and then `--resume`d writes the same `predictions.json` as
 //! an uninterrupted run.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 mod bench_support;
 
 use std::path::Path;
@@ -32,8 +34,14 @@ fn args<'a>(data: &'a Path, config: &'a Path, cache: &'a Path, run: &'a Path) ->
 fn wait_for_trace(child: &mut Child, run: &Path, lines: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while trace_lines(run).len() < lines {
-        assert!(Instant::now() < deadline, "the run never reached {lines} turns");
-        assert!(child.try_wait().unwrap().is_none(), "the run ended too early");
+        assert!(
+            Instant::now() < deadline,
+            "the run never reached {lines} turns"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended too early"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -124,7 +132,12 @@ fn bench_interrupted_with_ctrl_c_writes_outputs_and_resumes_identically() {
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
     let r = report(&run);
     assert_eq!(r["interrupted"], true);

@@ -1,8 +1,8 @@
 //! The `agents` crate of dard.
-pub mod roles;
-pub mod prompt;
-pub mod llm;
 pub mod builtin;
+pub mod llm;
+pub mod prompt;
+pub mod roles;
 
 // The model layer: the `ChatModel` trait, its backends and the layers around them.
 pub mod bedrock;

@@ -319,16 +319,7 @@ impl Exporter {
 /// The reason written with a gold routing answer: the same words the router
 /// prompt's few-shot answers show (a test checks they agree).
 pub fn route_reason(domain: Domain) -> String {
-    match domain {
-        Domain::Restaurant => "the customer is talking about a restaurant".to_string(),
-        Domain::Hotel => "the customer is talking about a place to stay".to_string(),
-        Domain::Attraction => "the customer is talking about an attraction".to_string(),
-        Domain::Train => "the customer is talking about a train".to_string(),
-        Domain::Taxi => "the customer is talking about a taxi".to_string(),
-        Domain::Hospital => "the customer is talking about the hospital".to_string(),
-        Domain::Police => "the customer is talking about the police".to_string(),
-        other => format!("the customer is talking about the {other} domain"),
-    }
+    agents::prompt::gold_reason(domain)
 }
 
 /// The ids (keys) of the test dialogs the data folder lists (`testListFile`, or

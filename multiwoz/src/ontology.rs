@@ -71,7 +71,9 @@ impl fmt::Display for Domain {
 
 /// The error for a domain name outside the ontology.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown domain `{0}` (expected one of restaurant, hotel, attraction, train, taxi, hospital, police)")]
+#[error(
+    "unknown domain `{0}` (expected one of restaurant, hotel, attraction, train, taxi, hospital, police)"
+)]
 pub struct UnknownDomain(pub String);
 
 impl FromStr for Domain {

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use manager::bench::{
-    self, BenchReport, CacheChoice, Manifest, Progress, RunOptions, Selection,
-    Setting, SpecFlags, TraceRecord,
+    self, BenchReport, CacheChoice, Manifest, Progress, RunOptions, Selection, Setting, SpecFlags,
+    TraceRecord,
 };
 use multiwoz::model::Split;
 use tokio_util::sync::CancellationToken;
@@ -225,9 +225,7 @@ fn print_summary(r: &BenchReport) {
         r.router.accuracy,
         r.router.correct,
         r.router.turns,
-        r.jga
-            .map(|j| format!(" · JGA {j:.2}"))
-            .unwrap_or_default()
+        r.jga.map(|j| format!(" · JGA {j:.2}")).unwrap_or_default()
     );
     let t = &r.turns;
     println!(

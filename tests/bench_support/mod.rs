@@ -2,7 +2,7 @@
 //! folder, an OpenAI-compatible mock server with delays and faults, and helpers
 //! to run the real binary.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // Test support may unwrap.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -37,7 +37,13 @@ pub fn data_folder(dir: &Path, copies: usize) -> PathBuf {
     for copy in 0..copies {
         for (id, dialog) in &dialogs {
             let stem = id.trim_end_matches(".json");
-            test.insert(format!("T{copy:03}{stem}.json"), dialog.clone());
+            // Each copy differs in its first utterance, so prompts (and cache
+            // keys) differ between copies.
+            let mut dialog = dialog.clone();
+            if let Some(first) = dialog["log"][0]["text"].as_str() {
+                dialog["log"][0]["text"] = format!("{first} ( copy {copy} )").into();
+            }
+            test.insert(format!("T{copy:03}{stem}.json"), dialog);
         }
     }
     std::fs::write(
@@ -108,9 +114,7 @@ impl Mock {
             .enable_all()
             .build()
             .unwrap();
-        let listener = runtime
-            .block_on(TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
+        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
         let faults: Arc<[AtomicUsize; 4]> = Arc::new(Default::default());
@@ -218,7 +222,13 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
         match kind {
             0 => {
                 let err = r#"{"error":{"message":"rate limited","type":"rate_limit"}}"#;
-                respond(&mut stream, "429 Too Many Requests", "retry-after: 0.05\r\n", err).await;
+                respond(
+                    &mut stream,
+                    "429 Too Many Requests",
+                    "retry-after: 0.05\r\n",
+                    err,
+                )
+                .await;
                 return;
             }
             1 => {

@@ -4,94 +4,8 @@
 
 use multiwoz::{Domain, Slot};
 
+use super::cue_words::{ASK_WORDS, DOMAIN_WORDS};
 use super::text::{contains_any, contains_phrase};
-
-/// Domain keywords, in priority order: a taxi or train request mentions other
-/// venues only as places, so those services win.
-const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
-    (Domain::Taxi, &["taxi", "taxis", "cab", "cabs"]),
-    (Domain::Train, &["train", "trains", "railway", "rail"]),
-    (
-        Domain::Police,
-        &["police", "robbed", "stolen", "theft", "mugged"],
-    ),
-    (
-        Domain::Hospital,
-        &[
-            "hospital",
-            "addenbrookes",
-            "injured",
-            "injury",
-            "medical",
-            "clinic",
-        ],
-    ),
-    (
-        Domain::Restaurant,
-        &[
-            "restaurant",
-            "restaurants",
-            "food",
-            "eat",
-            "dine",
-            "dining",
-            "dinner",
-            "lunch",
-            "cuisine",
-            "place to eat",
-            "somewhere to eat",
-            "table",
-            "eatery",
-        ],
-    ),
-    (
-        Domain::Hotel,
-        &[
-            "hotel",
-            "hotels",
-            "guesthouse",
-            "guest house",
-            "guesthouses",
-            "place to stay",
-            "somewhere to stay",
-            "accommodation",
-            "accommodations",
-            "lodging",
-            "room",
-            "rooms",
-            "nights",
-        ],
-    ),
-    (
-        Domain::Attraction,
-        &[
-            "attraction",
-            "attractions",
-            "museum",
-            "museums",
-            "college",
-            "colleges",
-            "entertainment",
-            "things to do",
-            "something to do",
-            "to visit",
-            "sightseeing",
-            "nightclub",
-            "theatre",
-            "theater",
-            "cinema",
-            "architecture",
-            "church",
-            "park",
-            "boat",
-            "swimming",
-            "pool",
-            "gallery",
-            "entrance fee",
-            "attraction s",
-        ],
-    ),
-];
 
 /// The domains a normalized utterance names explicitly, in priority order.
 pub fn domain_words(norm: &str) -> Vec<Domain> {
@@ -265,198 +179,7 @@ pub enum Ask {
 
 /// The attributes a (normalized) user turn asks for.
 pub fn user_asks(norm: &str) -> Vec<Ask> {
-    let checks: &[(Ask, &[&str])] = &[
-        (
-            Ask::Phone,
-            &[
-                "phone",
-                "telephone",
-                "number for",
-                "contact number",
-                "phone number",
-                "phone numbers",
-                "their number",
-                "its number",
-                "what is the number",
-                "whats the number",
-                "contact info",
-                "contact information",
-            ],
-        ),
-        (
-            Ask::Address,
-            &[
-                "address",
-                "adress",
-                "addresses",
-                "where is it",
-                "where is it located",
-                "where it is located",
-            ],
-        ),
-        (
-            Ask::Postcode,
-            &[
-                "postcode",
-                "post code",
-                "postal code",
-                "zip",
-                "zip code",
-                "postcodes",
-            ],
-        ),
-        (
-            Ask::Reference,
-            &["reference", "ref", "confirmation number", "confirmation"],
-        ),
-        (
-            Ask::TrainId,
-            &[
-                "train id",
-                "train number",
-                "id",
-                "trainid",
-                "train ids",
-                "id number",
-            ],
-        ),
-        (
-            Ask::Price,
-            &[
-                "how much",
-                "cost",
-                "costs",
-                "fee",
-                "fees",
-                "ticket price",
-                "price of",
-                "the price",
-                "what price",
-                "prices",
-                "pricing",
-                "entrance",
-            ],
-        ),
-        (
-            Ask::Leave,
-            &[
-                "departure time",
-                "what time does it leave",
-                "when does it leave",
-                "what time does it depart",
-                "when does it depart",
-                "leaving time",
-                "time does it leave",
-                "time it leaves",
-                "time does the train leave",
-                "departure times",
-            ],
-        ),
-        (
-            Ask::Arrive,
-            &[
-                "arrival time",
-                "when does it arrive",
-                "what time does it arrive",
-                "time does it arrive",
-                "time it arrives",
-                "when will it arrive",
-                "time does the train arrive",
-                "arrival times",
-                "when it arrives",
-            ],
-        ),
-        (
-            Ask::Duration,
-            &[
-                "travel time",
-                "duration",
-                "how long",
-                "trip time",
-                "journey time",
-                "length of the",
-            ],
-        ),
-        (
-            Ask::Area,
-            &[
-                "what area",
-                "which area",
-                "what part",
-                "which part",
-                "area is it",
-                "area it is",
-                "side of town is",
-            ],
-        ),
-        (
-            Ask::Food,
-            &[
-                "what type of food",
-                "what kind of food",
-                "what food",
-                "what cuisine",
-                "food do they serve",
-                "type of food they",
-                "kind of food they",
-            ],
-        ),
-        (
-            Ask::Type,
-            &[
-                "what type",
-                "what kind",
-                "type of attraction is",
-                "type of place",
-            ],
-        ),
-        (
-            Ask::Stars,
-            &[
-                "how many stars",
-                "star rating",
-                "what rating",
-                "stars does it",
-                "stars is it",
-            ],
-        ),
-        (
-            Ask::Parking,
-            &[
-                "have parking",
-                "has parking",
-                "offer parking",
-                "parking available",
-            ],
-        ),
-        (
-            Ask::Internet,
-            &[
-                "have internet",
-                "has internet",
-                "have wifi",
-                "has wifi",
-                "offer wifi",
-                "internet available",
-            ],
-        ),
-        (
-            Ask::Car,
-            &[
-                "car type",
-                "type of car",
-                "kind of car",
-                "what car",
-                "make of the car",
-                "car will",
-                "what kind of car",
-                "model",
-                "make and model",
-            ],
-        ),
-        (Ask::Name, &["name of", "the name", "names"]),
-    ];
-    checks
+    ASK_WORDS
         .iter()
         .filter(|(_, words)| contains_any(norm, words))
         .map(|(a, _)| *a)
@@ -674,5 +397,20 @@ mod tests {
             &normalize("Shall I book it?")
         ));
         assert!(!wants_booking(&normalize("no, I don't need to book"), ""));
+    }
+
+    #[test]
+    fn declining_an_offer_while_asking_for_details_is_no_closing() {
+        let n = normalize("No thanks. I just need the phone number and postcode for each.");
+        assert!(!is_closing(&n));
+        assert!(is_closing(&normalize("No thanks, goodbye.")));
+    }
+
+    #[test]
+    fn reserving_a_seat_is_a_booking_request() {
+        assert!(wants_booking(
+            &normalize("Sounds great. Can I get one seat reserved?"),
+            ""
+        ));
     }
 }

@@ -13,6 +13,7 @@
 //! [`DomainAgent`].
 
 mod cache;
+mod cue_words;
 pub mod cues;
 pub mod labels;
 pub mod lexicon;

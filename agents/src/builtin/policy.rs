@@ -255,6 +255,10 @@ fn asks_information(user: &str) -> bool {
             "details on",
             "details about",
             "more information",
+            "called",
+            "looking for the",
+            "find the",
+            "heard of",
         ],
     )
 }
@@ -481,4 +485,23 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     let mut may: Vec<&str> = describe(d).to_vec();
     may.extend(informed.iter().copied());
     Plan::new(d, Kind::Offer).with(&[name_ph], &may)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::text::normalize;
+
+    #[test]
+    fn another_domains_booking_confirmation_offers_no_train() {
+        assert!(!train_offered(&normalize(
+            "Booking was successful. Reference number is : 4TN7L0YD ."
+        )));
+        assert!(train_offered(&normalize(
+            "TR9933 leaves at 14:06 and arrives by 15:01."
+        )));
+        assert!(train_offered(&normalize(
+            "There is a train that leaves at 13:17."
+        )));
+    }
 }

@@ -28,7 +28,7 @@ pub use format::{
     format_slots, format_state, format_state_answer,
 };
 pub use placeholders::{is_stock_placeholder, placeholders, unknown_placeholders};
-pub use render::{PromptOptions, Prompter};
+pub use render::{PromptOptions, Prompter, gold_reason};
 pub use template::{SYSTEM_MARKER, Template, USER_MARKER};
 
 /// The error of loading or rendering prompt templates.

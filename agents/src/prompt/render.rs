@@ -232,7 +232,7 @@ impl Prompter {
 }
 
 /// The reason shown with a gold routing example.
-pub(crate) fn gold_reason(domain: Domain) -> String {
+pub fn gold_reason(domain: Domain) -> String {
     match domain {
         Domain::Restaurant => "the customer is talking about a restaurant".to_string(),
         Domain::Hotel => "the customer is talking about a place to stay".to_string(),

@@ -270,21 +270,31 @@ pub struct SpecFlags {
 }
 
 impl SpecFlags {
-    /// The spec of a new run: defaults where a flag is absent.
+    /// Paths made absolute, so a run can be resumed from another directory.
+    fn absolute(mut self) -> SpecFlags {
+        let abs = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+        self.data_dir = self.data_dir.map(abs);
+        self.config_file = self.config_file.map(abs);
+        self
+    }
+
+    /// The spec of a new run: defaults where a flag is absent; paths absolute.
     pub fn into_spec(self) -> BenchSpec {
+        let this = self.absolute();
         BenchSpec {
-            split: self.split.unwrap_or(Split::Test),
-            setting: self.setting.unwrap_or_default(),
-            selection: self.selection.unwrap_or_default(),
-            data_dir: self.data_dir,
-            config_file: self.config_file,
-            backend: self.backend,
+            split: this.split.unwrap_or(Split::Test),
+            setting: this.setting.unwrap_or_default(),
+            selection: this.selection.unwrap_or_default(),
+            data_dir: this.data_dir,
+            config_file: this.config_file,
+            backend: this.backend,
         }
     }
 
     /// The spec of a resumed run: the run's settings, and any flag given must
     /// agree with them (a flag that changes what is played is refused, naming it).
     pub fn resume(self, saved: &Manifest, dir: &Path) -> Result<BenchSpec, BenchError> {
+        let this = self.absolute();
         let s = &saved.spec;
         let differ = |field: &str, was: String, now: String| BenchError::Mismatch {
             dir: dir.to_path_buf(),
@@ -292,41 +302,41 @@ impl SpecFlags {
             was,
             now,
         };
-        if let Some(split) = self.split.filter(|x| *x != s.split) {
+        if let Some(split) = this.split.filter(|x| *x != s.split) {
             return Err(differ("--split", s.split.to_string(), split.to_string()));
         }
-        if let Some(setting) = self.setting.filter(|x| *x != s.setting) {
+        if let Some(setting) = this.setting.filter(|x| *x != s.setting) {
             return Err(differ(
                 "--setting",
                 s.setting.as_str().into(),
                 setting.as_str().into(),
             ));
         }
-        if let Some(sel) = self.selection.as_ref().filter(|x| **x != s.selection) {
+        if let Some(sel) = this.selection.as_ref().filter(|x| **x != s.selection) {
             return Err(differ(
                 "the dialogs",
                 s.selection.describe(),
                 sel.describe(),
             ));
         }
-        if self.config_file.is_some() && self.config_file != s.config_file {
+        if this.config_file.is_some() && this.config_file != s.config_file {
             return Err(differ(
                 "--config",
                 show_path(s.config_file.as_deref()),
-                show_path(self.config_file.as_deref()),
+                show_path(this.config_file.as_deref()),
             ));
         }
-        if self.backend.is_some() && self.backend != s.backend {
+        if this.backend.is_some() && this.backend != s.backend {
             return Err(differ(
                 "--backend",
                 format!("{:?}", s.backend),
-                format!("{:?}", self.backend),
+                format!("{:?}", this.backend),
             ));
         }
         let mut spec = s.clone();
-        if self.data_dir.is_some() {
+        if this.data_dir.is_some() {
             // The data may have moved; the dialogs played are checked by id.
-            spec.data_dir = self.data_dir;
+            spec.data_dir = this.data_dir;
         }
         Ok(spec)
     }

@@ -29,7 +29,11 @@ fn data_folder(dir: &Path, copies: usize) -> PathBuf {
             test.insert(format!("C{c:02}{id}"), d.clone());
         }
     }
-    std::fs::write(root.join("test.json"), serde_json::Value::Object(test).to_string()).unwrap();
+    std::fs::write(
+        root.join("test.json"),
+        serde_json::Value::Object(test).to_string(),
+    )
+    .unwrap();
     root
 }
 
@@ -75,7 +79,12 @@ async fn bench_builtin_run_scores_every_turn_and_resume_redoes_nothing() {
         ..BenchSpec::default()
     };
     let out = dir.path().join("run");
-    let first = run(spec.clone(), options(out.clone(), false), CancellationToken::new()).await;
+    let first = run(
+        spec.clone(),
+        options(out.clone(), false),
+        CancellationToken::new(),
+    )
+    .await;
     let r = &first.report;
     assert!(!first.interrupted);
     assert_eq!(r.turns.planned, 10);
@@ -89,11 +98,19 @@ async fn bench_builtin_run_scores_every_turn_and_resume_redoes_nothing() {
         r.jga
     );
     let preds = read(&out.join(files::PREDICTIONS));
-    assert_eq!(read_trace(&out.join(files::TRACE)).unwrap().records.len(), 10);
+    assert_eq!(
+        read_trace(&out.join(files::TRACE)).unwrap().records.len(),
+        10
+    );
     assert!(read(&out.join(files::REPORT_MD)).contains("Inform"));
 
     // Resuming a finished run runs nothing and writes the same predictions.
-    let again = run(spec.clone(), options(out.clone(), true), CancellationToken::new()).await;
+    let again = run(
+        spec.clone(),
+        options(out.clone(), true),
+        CancellationToken::new(),
+    )
+    .await;
     assert_eq!(again.report.turns.this_invocation, 0);
     assert_eq!(again.report.turns.from_earlier_attempts, 10);
     assert_eq!(read(&out.join(files::PREDICTIONS)), preds);
@@ -114,7 +131,12 @@ async fn bench_cancelled_run_keeps_finished_turns_and_resume_matches_uninterrupt
         ..BenchSpec::default()
     };
     let whole = dir.path().join("whole");
-    let done = run(spec.clone(), options(whole.clone(), false), CancellationToken::new()).await;
+    let done = run(
+        spec.clone(),
+        options(whole.clone(), false),
+        CancellationToken::new(),
+    )
+    .await;
     assert_eq!(done.report.turns.answered, 20);
     assert!(done.report.execution.starts_with("async"));
     assert!(done.report.usage.calls >= 60, "three model calls per turn");
@@ -163,11 +185,20 @@ async fn bench_failed_turns_are_recorded_counted_and_retried_on_resume() {
         ..BenchSpec::default()
     };
     let out = dir.path().join("run");
-    let outcome = run(spec.clone(), options(out.clone(), false), CancellationToken::new()).await;
+    let outcome = run(
+        spec.clone(),
+        options(out.clone(), false),
+        CancellationToken::new(),
+    )
+    .await;
     let r = &outcome.report;
     assert_eq!(r.turns.failed, 5);
     assert_eq!(r.failures.len(), 5);
-    assert!(r.failures[0].error.contains("route"), "{}", r.failures[0].error);
+    assert!(
+        r.failures[0].error.contains("route"),
+        "{}",
+        r.failures[0].error
+    );
     let log = read_trace(&out.join(files::TRACE)).unwrap();
     assert!(log.records.iter().all(|t| !t.is_ok() && t.error.is_some()));
     // The failures are in the predictions as empty replies, counted, not hidden.
@@ -186,7 +217,10 @@ async fn bench_failed_turns_are_recorded_counted_and_retried_on_resume() {
     // Resume tries the failed turns again (they fail again here).
     let again = run(spec, options(out.clone(), true), CancellationToken::new()).await;
     assert_eq!(again.report.turns.this_invocation, 5);
-    assert_eq!(read_trace(&out.join(files::TRACE)).unwrap().records.len(), 10);
+    assert_eq!(
+        read_trace(&out.join(files::TRACE)).unwrap().records.len(),
+        10
+    );
 }
 
 #[test]
