@@ -314,3 +314,17 @@ async fn concurrent_callers_share_one_worker() {
     let (a, b) = tokio::join!(model.generate(req.clone()), other.generate(req));
     assert_eq!(a.unwrap().text, b.unwrap().text);
 }
+
+#[test]
+fn token_counter_counts_with_the_gguf_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = agents::llama::TokenCounter::open(&tiny_llama(dir.path(), None)).unwrap();
+    let short = counter.count("abc");
+    let long = counter.count("abcabcabc");
+    // The tiny vocabulary is bytes, so more text is never fewer tokens.
+    assert!(short >= 1, "{short}");
+    assert!(long > short, "{long} vs {short}");
+    assert_eq!(counter.count("abc"), short, "counting is deterministic");
+    let err = agents::llama::TokenCounter::open(Path::new("/no/such/tokenizer.gguf")).unwrap_err();
+    assert!(matches!(err, LlamaError::ModelFile { .. }), "{err:?}");
+}

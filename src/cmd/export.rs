@@ -111,15 +111,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
         .exporter
         .records(&loaded.dialogs, &loaded.test_ids, &opts)
         .context("rendering the examples")?;
-    let tokens = match &args.tokenizer {
-        // No token counter is exposed by the local backend yet: say so rather
-        // than guess.
-        Some(path) => serde_json::Value::String(format!(
-            "unavailable: counting tokens with {} needs a tokenizer API in agents::llama",
-            path.display()
-        )),
-        None => serde_json::Value::String("unavailable: no --tokenizer given".to_string()),
-    };
+    let tokens = prompt_tokens(args.tokenizer.as_deref(), &records)?;
     let file = std::fs::File::create(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut out = BufWriter::new(file);
@@ -137,4 +129,46 @@ pub fn run(args: ExportArgs) -> Result<()> {
     // The stats go to stdout, not into the file, so that trainers read only examples.
     println!("{}", stats.line(tokens));
     Ok(())
+}
+
+/// Prompt lengths in tokens (mean and max) by the GGUF tokenizer given with
+/// `--tokenizer`, or a note saying why they are unavailable.
+#[cfg(feature = "llama")]
+fn prompt_tokens(
+    tokenizer: Option<&std::path::Path>,
+    records: &[manager::export::ExportRecord],
+) -> Result<serde_json::Value> {
+    let Some(path) = tokenizer else {
+        return Ok(serde_json::Value::String(
+            "unavailable: no --tokenizer given".to_string(),
+        ));
+    };
+    let counter = agents::llama::TokenCounter::open(path)
+        .with_context(|| format!("opening the tokenizer {}", path.display()))?;
+    let counts: Vec<usize> = records
+        .iter()
+        .map(|r| counter.count(&r.prompt.to_text()))
+        .collect();
+    let max = counts.iter().copied().max().unwrap_or(0);
+    let mean = if counts.is_empty() {
+        0.0
+    } else {
+        counts.iter().sum::<usize>() as f64 / counts.len() as f64
+    };
+    Ok(serde_json::json!({"mean": (mean * 10.0).round() / 10.0, "max": max}))
+}
+
+/// Without the `llama` feature there is no GGUF tokenizer to count with.
+#[cfg(not(feature = "llama"))]
+fn prompt_tokens(
+    tokenizer: Option<&std::path::Path>,
+    _records: &[manager::export::ExportRecord],
+) -> Result<serde_json::Value> {
+    Ok(serde_json::Value::String(match tokenizer {
+        Some(path) => format!(
+            "unavailable: counting tokens with {} needs dard built with `--features llama`",
+            path.display()
+        ),
+        None => "unavailable: no --tokenizer given".to_string(),
+    }))
 }

@@ -17,6 +17,7 @@ mod config;
 mod engine;
 mod error;
 mod text;
+mod tokens;
 mod worker;
 
 use std::sync::{Arc, mpsc};
@@ -27,6 +28,7 @@ use tokio::sync::oneshot;
 pub use config::{LlamaConfig, PromptTemplate, Sampling};
 pub use error::LlamaError;
 pub use text::{Turn, TurnRole};
+pub use tokens::TokenCounter;
 
 use engine::Job;
 use worker::Command;

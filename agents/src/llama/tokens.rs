@@ -1,0 +1,58 @@
+//! Counting tokens with a GGUF's tokenizer, without a context or the weights
+//! (the model is opened vocabulary-only). Used for prompt-length statistics,
+//! e.g. by `dard export --tokenizer`.
+
+use std::path::{Path, PathBuf};
+
+use llama_cpp_2::model::LlamaModel as CppModel;
+use llama_cpp_2::model::params::LlamaModelParams;
+
+use super::engine::backend;
+use super::error::LlamaError;
+
+/// A GGUF tokenizer that counts the tokens of a text.
+pub struct TokenCounter {
+    model: CppModel,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for TokenCounter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCounter")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCounter {
+    /// Opens the vocabulary of the GGUF at `path`.
+    pub fn open(path: &Path) -> Result<Self, LlamaError> {
+        let meta = std::fs::metadata(path).map_err(|e| LlamaError::ModelFile {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        if !meta.is_file() {
+            return Err(LlamaError::ModelFile {
+                path: path.to_path_buf(),
+                reason: "not a regular file".into(),
+            });
+        }
+        let params = LlamaModelParams::default().with_vocab_only(true);
+        let model =
+            CppModel::load_from_file(backend()?, path, &params).map_err(|e| LlamaError::Load {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            model,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The number of tokens `text` becomes, with the BOS token the vocabulary
+    /// adds to a prompt and special-token text parsed, as a prompt is fed.
+    pub fn count(&self, text: &str) -> usize {
+        let vocab = self.model.vocab();
+        vocab.tokenize(text.as_bytes(), true, true).len()
+    }
+}
