@@ -65,21 +65,28 @@ pub(crate) fn load_model(
     cfg: &LlamaConfig,
 ) -> Result<CppModel, LlamaError> {
     let path = &cfg.model_path;
-    let meta = std::fs::metadata(path).map_err(|e| LlamaError::ModelFile {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
-    if !meta.is_file() {
-        return Err(LlamaError::ModelFile {
-            path: path.clone(),
-            reason: "not a regular file".into(),
-        });
-    }
+    check_model_file(path)?;
     let params = LlamaModelParams::default().with_n_gpu_layers(cfg.n_gpu_layers);
     CppModel::load_from_file(backend, path, &params).map_err(|e| LlamaError::Load {
         path: path.clone(),
         reason: format!("{e} (see the llama.cpp log lines in the tracing output)"),
     })
+}
+
+/// Checks that `path` names a regular file before llama.cpp opens it.
+pub(crate) fn check_model_file(path: &std::path::Path) -> Result<(), LlamaError> {
+    let meta = std::fs::metadata(path).map_err(|e| LlamaError::ModelFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(LlamaError::ModelFile {
+            path: path.to_path_buf(),
+            reason: "not a regular file".into(),
+        })
+    }
 }
 
 /// A loaded model with its context, the tokens currently held in the KV cache

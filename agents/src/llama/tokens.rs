@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use llama_cpp_2::model::LlamaModel as CppModel;
 use llama_cpp_2::model::params::LlamaModelParams;
 
-use super::engine::backend;
+use super::engine::{backend, check_model_file};
 use super::error::LlamaError;
 
 /// A GGUF tokenizer that counts the tokens of a text.
@@ -27,16 +27,7 @@ impl std::fmt::Debug for TokenCounter {
 impl TokenCounter {
     /// Opens the vocabulary of the GGUF at `path`.
     pub fn open(path: &Path) -> Result<Self, LlamaError> {
-        let meta = std::fs::metadata(path).map_err(|e| LlamaError::ModelFile {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        if !meta.is_file() {
-            return Err(LlamaError::ModelFile {
-                path: path.to_path_buf(),
-                reason: "not a regular file".into(),
-            });
-        }
+        check_model_file(path)?;
         let params = LlamaModelParams::default().with_vocab_only(true);
         let model =
             CppModel::load_from_file(backend()?, path, &params).map_err(|e| LlamaError::Load {
