@@ -91,8 +91,11 @@ fn normalized(state: &DialogState) -> BTreeMap<(Domain, Slot), String> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `valcv`: two-fold cross-validation on val (each half answered by a
+    // built-in trained on the other half), so that val figures are held out.
+    let cv = args.first().map(String::as_str) == Some("valcv");
     let split = match args.first().map(String::as_str) {
-        Some("val") => Split::Val,
+        Some("val" | "valcv") => Split::Val,
         _ => Split::Test,
     };
     let gold_mode = args.get(1).map(String::as_str) != Some("own");
@@ -115,14 +118,34 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let loaded = start.elapsed();
     let t = Instant::now();
-    let builtin = Builtin::new(&db, &val);
+    let halves: Vec<Vec<multiwoz::model::Dialog>> = (0..2)
+        .map(|h| {
+            val.iter()
+                .enumerate()
+                .filter(|(i, _)| i % 2 != h)
+                .map(|(_, d)| d.clone())
+                .collect()
+        })
+        .collect();
+    let builtins: Vec<Builtin> = if cv {
+        halves
+            .iter()
+            .map(|train| Builtin::new(&db, train))
+            .collect()
+    } else {
+        vec![Builtin::new(&db, &val)]
+    };
     let trained = t.elapsed();
     let gold = EvalData::derive(&dialogs).gold_states;
 
+    // DARD_TRACE=<dialog id> prints the plan of every turn of that dialog.
+    let trace = std::env::var("DARD_TRACE").ok().map(|s| s.to_lowercase());
     let t = Instant::now();
     let mut predictions = Map::new();
     let (mut route_ok, mut route_n, mut jga_ok, mut turns, mut placeholders) = (0, 0, 0, 0, 0);
-    for dialog in &dialogs {
+    for (n, dialog) in dialogs.iter().enumerate() {
+        // In cross-validation, dialog n is answered by the built-in that did not see it.
+        let builtin = &builtins[if cv { n % 2 } else { 0 }];
         let key = dialog.key();
         let labels = gold_domains(dialog);
         let gold_states = gold
@@ -157,9 +180,26 @@ fn main() -> Result<(), Box<dyn Error>> {
             if let Some(label) = labels.get(i).copied().flatten() {
                 route_n += 1;
                 route_ok += usize::from(label == route.domain);
+                if label != route.domain && std::env::var("DARD_ROUTE_ERRORS").is_ok() {
+                    eprintln!(
+                        "ROUTE {key} {i} gold={label} got={} | {}",
+                        route.domain,
+                        history.last().map_or("", |u| u.text.as_str())
+                    );
+                }
             }
             let db_result = query(&db, route.domain, &state);
             let reply = builtin.reply(&history, route.domain, &state, &db_result, Some(&dialog.id));
+            if trace.as_deref() == Some(key.as_str()) {
+                let plan = builtin.plan(&history, route.domain, &state, &db_result);
+                eprintln!("U{i}: {}", history.last().map_or("", |u| u.text.as_str()));
+                eprintln!("   state {:?}", state.get(&route.domain));
+                eprintln!(
+                    "   db {} | {:?} {:?} must {:?} req {:?}",
+                    db_result.count, route.domain, plan.kind, plan.must, plan.requests
+                );
+                eprintln!("   S: {reply}");
+            }
             placeholders += count_placeholders(&reply);
             turns += 1;
             replies.push(json!({

@@ -34,6 +34,7 @@ fn plan(
         db: &db(domain, count),
         user: &normalize(user),
         system: &normalize(system),
+        confirmed: false,
     })
 }
 
@@ -162,4 +163,93 @@ fn thanks_and_goodbye_close_the_dialog() {
     assert_eq!(p.kind, Kind::Bye);
     let p = plan(Domain::Hotel, &state(&[]), 5, "Thank you so much.", "");
     assert_eq!(p.kind, Kind::Reqmore);
+}
+
+#[test]
+fn an_answer_to_a_booking_question_books_even_with_thanks() {
+    let st = state(&[
+        (Slot::Name, "acorn guest house"),
+        (Slot::BookDay, "monday"),
+        (Slot::BookStay, "3"),
+        (Slot::BookPeople, "1"),
+    ]);
+    let p = plan(
+        Domain::Hotel,
+        &st,
+        1,
+        "It will be just me, thanks.",
+        "How many people will be staying?",
+    );
+    assert_eq!(p.kind, Kind::Book);
+    assert!(p.must.contains("reference"));
+}
+
+#[test]
+fn complete_booking_details_book_once_and_only_once() {
+    let st = state(&[
+        (Slot::Area, "east"),
+        (Slot::BookDay, "wednesday"),
+        (Slot::BookStay, "1"),
+        (Slot::BookPeople, "1"),
+    ]);
+    let db3 = db(Domain::Hotel, 3);
+    let input = |confirmed| PolicyInput {
+        domain: Domain::Hotel,
+        state: &st,
+        db: &db3,
+        user: "i would like it to have four stars",
+        system: "is there a number of stars you prefer",
+        confirmed,
+    };
+    assert_eq!(decide(&input(false)).kind, Kind::Book);
+    let again = decide(&input(true));
+    assert_ne!(again.kind, Kind::Book);
+}
+
+#[test]
+fn a_train_booking_confirmation_needs_no_train_id() {
+    let st = state(&[
+        (Slot::Departure, "cambridge"),
+        (Slot::Destination, "norwich"),
+        (Slot::Day, "saturday"),
+        (Slot::Leave, "09:45"),
+        (Slot::BookPeople, "4"),
+    ]);
+    let p = plan(
+        Domain::Train,
+        &st,
+        14,
+        "Yes, please book 4 tickets.",
+        "TR1234 leaves at 10:00. Shall I book it?",
+    );
+    assert_eq!(p.kind, Kind::Book);
+    assert!(p.must.contains("reference"));
+    assert!(!p.must.contains("id"));
+}
+
+#[test]
+fn asking_for_a_suggestion_gets_an_offer_not_another_question() {
+    let st = state(&[(Slot::Type, "guesthouse"), (Slot::Parking, "yes")]);
+    let p = plan(
+        Domain::Hotel,
+        &st,
+        21,
+        "I do not. Can you suggest one?",
+        "Do you have a price range in mind?",
+    );
+    assert_eq!(p.kind, Kind::Offer);
+}
+
+#[test]
+fn yes_to_offered_contact_details_asks_for_them() {
+    let st = state(&[(Slot::Name, "cambridge artworks")]);
+    let p = plan(
+        Domain::Attraction,
+        &st,
+        1,
+        "Yes, please.",
+        "It is free to enter. Would you like the address?",
+    );
+    assert_eq!(p.kind, Kind::Attrs);
+    assert!(p.must.contains("address"));
 }

@@ -8,7 +8,21 @@ use super::cues::Ask;
 /// Domain keywords, in priority order: a taxi or train request mentions other
 /// venues only as places, so those services win.
 pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
-    (Domain::Taxi, &["taxi", "taxis", "cab", "cabs"]),
+    (
+        Domain::Taxi,
+        &[
+            "taxi",
+            "taxis",
+            "cab",
+            "cabs",
+            "a ride",
+            "pick me up",
+            "a lift",
+            "a car to",
+            "a car from",
+            "car to take",
+        ],
+    ),
     (Domain::Train, &["train", "trains", "railway", "rail"]),
     (
         Domain::Police,
@@ -88,6 +102,16 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
             "gallery",
             "entrance fee",
             "attraction s",
+            "place to go",
+            "places to go",
+            "somewhere to go",
+            "go visit",
+            "places to visit",
+            "place to visit",
+            "things to see",
+            "something to see",
+            "sights",
+            "tourist",
         ],
     ),
 ];
@@ -109,6 +133,10 @@ pub(crate) const ASK_WORDS: &[(Ask, &[&str])] = &[
             "whats the number",
             "contact info",
             "contact information",
+            "give me the number",
+            "get the number",
+            "the number and",
+            "the number please",
         ],
     ),
     (
@@ -128,6 +156,8 @@ pub(crate) const ASK_WORDS: &[(Ask, &[&str])] = &[
             "postcode",
             "post code",
             "postal code",
+            "postal",
+            "post",
             "zip",
             "zip code",
             "postcodes",

@@ -244,8 +244,15 @@ pub fn is_closing(norm: &str) -> bool {
             "reference number",
         ],
     ) && !contains_any(norm, &["bye", "goodbye"]);
+    // "Yes, for 7 people. Thanks." answers a booking question.
+    let books = gives_party(norm)
+        || contains_any(norm, &["nights", "tickets", "a table"])
+        || norm
+            .split(' ')
+            .any(|t| t.contains(':') || super::text::weekday(t).is_some() && t.len() > 3);
     thanks
         && !still_asking
+        && !books
         && (!business
             || contains_any(
                 norm,
@@ -351,6 +358,185 @@ pub fn mentions_booking_details(norm: &str) -> bool {
     ) || norm.split(' ').any(|t| t.contains(':'))
 }
 
+/// Whether a user turn gives a party size: "for 7 people", "four of us",
+/// "just me", "a party of four", "one ticket".
+pub fn gives_party(norm: &str) -> bool {
+    let toks: Vec<&str> = norm.split(' ').collect();
+    let unit = |t: &str| {
+        matches!(
+            t,
+            "people"
+                | "persons"
+                | "person"
+                | "guests"
+                | "adults"
+                | "adult"
+                | "tickets"
+                | "ticket"
+                | "seats"
+                | "seat"
+                | "of"
+                | "friends"
+                | "altogether"
+                | "total"
+        )
+    };
+    let counted = toks.windows(2).any(|w| {
+        super::text::number_value(w[0]).is_some_and(|n| n > 0 && n < 20)
+            && (unit(w[1]) || w[1] == "people")
+    });
+    // "a table for 2 at 17:15", "book it for 5": "for" and a count that no
+    // other unit follows.
+    let for_count = toks.iter().enumerate().any(|(i, t)| {
+        *t == "for"
+            && toks
+                .get(i + 1)
+                .and_then(|n| super::text::number_value(n))
+                .is_some_and(|n| n > 0 && n < 20)
+            && !toks.get(i + 2).is_some_and(|u| {
+                matches!(
+                    *u,
+                    "night"
+                        | "nights"
+                        | "day"
+                        | "days"
+                        | "minutes"
+                        | "hours"
+                        | "hour"
+                        | "stars"
+                        | "star"
+                        | "pm"
+                        | "am"
+                        | "oclock"
+                ) || u.contains(':')
+            })
+    });
+    counted
+        || for_count
+        || contains_any(
+            norm,
+            &[
+                "just me",
+                "only me",
+                "just myself",
+                "only myself",
+                "party of",
+                "of us",
+            ],
+        )
+}
+
+/// Whether a (normalized) system turn asks a booking question or promises a
+/// booking ("how many people", "what day", "I will book that now", "booking was
+/// unsuccessful, another day?"): the user's answer, unless a refusal, books.
+pub fn asks_booking(norm: &str) -> bool {
+    contains_any(
+        norm,
+        &[
+            "how many people",
+            "how many guests",
+            "how many tickets",
+            "how many seats",
+            "how many nights",
+            "how many days",
+            "how many will",
+            "how many in your",
+            "for how many",
+            "yourself only",
+            "multiple people",
+            "party size",
+            "in your party",
+            "what day",
+            "which day",
+            "what time",
+            "starting on what",
+            "how long will you",
+            "how long would you",
+            "one moment",
+            "moment for the reference",
+            "go ahead and book",
+            "will book",
+            "will work on getting",
+            "booking was unsuccessful",
+            "was unsuccessful",
+            "not available",
+            "no availability",
+            "another day",
+            "shorter stay",
+            "another time",
+            "time slot",
+        ],
+    )
+}
+
+/// Whether a (normalized) system turn confirms a booking in `domain`: it says
+/// the booking succeeded and does not name another bookable domain's goods.
+pub fn confirms_booking(norm: &str, domain: Domain) -> bool {
+    let success = contains_any(
+        norm,
+        &[
+            "reference number is",
+            "reference number",
+            "reference is",
+            "ref",
+            "booking was successful",
+            "successfully booked",
+            "i have booked",
+            "ive booked",
+            "i booked",
+            "booked you",
+            "you are booked",
+            "youre booked",
+            "you are all set",
+            "youre all set",
+            "confirmation number",
+        ],
+    ) && !contains_any(
+        norm,
+        &[
+            "unsuccessful",
+            "not available",
+            "no availability",
+            "unable",
+            "sorry",
+        ],
+    );
+    if !success {
+        return false;
+    }
+    let words: [(Domain, &[&str]); 3] = [
+        (
+            Domain::Restaurant,
+            &["table", "restaurant", "dinner", "lunch"],
+        ),
+        (
+            Domain::Hotel,
+            &[
+                "room",
+                "nights",
+                "night",
+                "stay",
+                "hotel",
+                "guesthouse",
+                "guest house",
+            ],
+        ),
+        (
+            Domain::Train,
+            &["train", "tickets", "ticket", "station", "seats", "gbp"],
+        ),
+    ];
+    let names = |d: Domain| {
+        words
+            .iter()
+            .any(|(w, ws)| *w == d && contains_any(norm, ws))
+    };
+    let other = words
+        .iter()
+        .any(|(w, ws)| *w != domain && contains_any(norm, ws));
+    names(domain) || !other
+}
+
 /// Whether a user turn declines what the system offered or asks for another option.
 pub fn declines(norm: &str) -> bool {
     contains_any(
@@ -404,6 +590,40 @@ mod tests {
         let n = normalize("No thanks. I just need the phone number and postcode for each.");
         assert!(!is_closing(&n));
         assert!(is_closing(&normalize("No thanks, goodbye.")));
+    }
+
+    #[test]
+    fn giving_a_party_size_while_thanking_is_no_closing() {
+        assert!(!is_closing(&normalize("Yes, for 7 people. Thanks.")));
+        assert!(!is_closing(&normalize("20:15 on wednesday, thanks.")));
+        assert!(is_closing(&normalize("Thank you, goodbye.")));
+    }
+
+    #[test]
+    fn party_sizes_are_recognized_but_nights_are_not() {
+        for yes in [
+            "a table for 2 at 17:15",
+            "seven altogether",
+            "four of us",
+            "just me",
+            "three adult tickets",
+            "book it for 5",
+        ] {
+            assert!(gives_party(&normalize(yes)), "{yes}");
+        }
+        for no in ["for 3 nights", "at 17:15 on friday", "4 stars please"] {
+            assert!(!gives_party(&normalize(no)), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_booking_confirmation_counts_for_its_own_domain_only() {
+        let table = normalize("Your table is booked. Reference number is XYZ12345.");
+        assert!(confirms_booking(&table, Domain::Restaurant));
+        assert!(!confirms_booking(&table, Domain::Hotel));
+        let failed = normalize("Booking was unsuccessful. Would you like another day?");
+        assert!(!confirms_booking(&failed, Domain::Hotel));
+        assert!(asks_booking(&failed));
     }
 
     #[test]

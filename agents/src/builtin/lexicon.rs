@@ -377,6 +377,9 @@ impl Lexicon {
                     break;
                 }
             }
+            if hit.is_none() {
+                hit = self.misspelled_station(tokens[i]).map(|r| (1, r));
+            }
             if let Some((len, readings)) = hit {
                 out.push(Match {
                     start: i,
@@ -389,6 +392,34 @@ impl Lexicon {
             }
         }
         out
+    }
+}
+
+impl Lexicon {
+    /// A one-word station name typed with a slip ("leicaster", "steveage"):
+    /// people misspell the towns they travel to, and every train in the
+    /// database runs to or from one of a dozen stations, so a close match is
+    /// safe to take. Words shorter than six letters are never corrected.
+    fn misspelled_station(&self, token: &str) -> Option<Vec<Reading>> {
+        if token.len() < 6 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let mut best: Option<(u8, &Vec<Reading>)> = None;
+        for (key, readings) in &self.phrases {
+            if key.contains(' ')
+                || key.len() < 6
+                || !readings
+                    .iter()
+                    .any(|r| r.domain == Domain::Train && r.slot == Slot::Departure)
+            {
+                continue;
+            }
+            let score = multiwoz::fuzzy::ratio(token, key);
+            if score >= 85 && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, readings));
+            }
+        }
+        best.map(|(_, r)| r.clone())
     }
 }
 

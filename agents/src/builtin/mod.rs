@@ -42,7 +42,7 @@ use self::text::normalize;
 use self::tracker::{RuleTracker, TrackView};
 use crate::roles::{
     AgentError, AgentFuture, DbResult, DialogState, DomainAgent, RespondInput, RespondOutput,
-    RouteInput, RouteOutput, Router, Stage, StageUsage, TrackInput, TrackOutput, Tracker,
+    RouteInput, RouteOutput, Router, Speaker, Stage, StageUsage, TrackInput, TrackOutput, Tracker,
     Utterance,
 };
 
@@ -136,7 +136,17 @@ impl Builtin {
     /// The router's prediction for the last user turn of a history.
     pub fn predict_domain(&self, history: &[Utterance]) -> Prediction {
         let (now, before) = self.cache.track(&self.tracker, history);
-        self.router.predict_with(history, now.domain, before.domain)
+        let p = self
+            .router
+            .predict_with(history, &self.tracker, now.domain, before.domain);
+        match before.domain {
+            Some(pending) if pending != p.domain && books_first(history, pending) => Prediction {
+                domain: pending,
+                margin: 0.0,
+                second: p.domain,
+            },
+            _ => p,
+        }
     }
 
     /// The policy's plan for a turn (exposed for tests and inspection).
@@ -165,12 +175,18 @@ impl Builtin {
                 }
             }
         }
+        let earlier = &history[..history.len().saturating_sub(1)];
+        let confirmed = earlier
+            .iter()
+            .filter(|u| u.speaker == Speaker::System)
+            .any(|u| cues::confirms_booking(&normalize(&u.text), domain));
         decide(&PolicyInput {
             domain,
             state: &slots,
             db,
             user: &user,
             system: &system,
+            confirmed,
         })
     }
 
@@ -191,6 +207,56 @@ impl Builtin {
         let exclude = dialog_id.map(multiwoz::model::dialog_key);
         self.realizer.realize(&plan, &words, exclude.as_deref())
     }
+}
+
+/// Whether the last user turn completes a booking in `pending` (the domain in
+/// focus before it) in a sentence of its own, before turning to something else:
+/// "Yes, book it for 2 people. I also need a train." The booking is made first,
+/// as people at the desk do, and the new request waits for the next turn.
+fn books_first(history: &[Utterance], pending: Domain) -> bool {
+    if !matches!(
+        pending,
+        Domain::Restaurant | Domain::Hotel | Domain::Train | Domain::Attraction
+    ) {
+        return false;
+    }
+    let Some(user) = history.last() else {
+        return false;
+    };
+    let system = history
+        .len()
+        .checked_sub(2)
+        .and_then(|i| history.get(i))
+        .filter(|u| u.speaker == Speaker::System)
+        .map_or(String::new(), |u| normalize(&u.text));
+    if cues::confirms_booking(&system, pending) {
+        return false;
+    }
+    let clauses: Vec<String> = user
+        .text
+        .split(['.', '!', '?', ';'])
+        .map(normalize)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let own = |c: &str| cues::domain_words(c).iter().all(|d| *d == pending);
+    let books = clauses.iter().any(|clause| {
+        let books = cues::wants_booking(clause, &system)
+            || cues::gives_party(clause)
+            || text::contains_any(clause, &["reference number", "nights"]);
+        books && !cues::declines(clause) && own(clause)
+    });
+    // "What is their phone number? I also need a restaurant.": the question
+    // about the venue in focus comes first, and is answered first.
+    let first_new = clauses.iter().position(|c| !own(c));
+    let asks_first = clauses.iter().take(first_new.unwrap_or(0)).any(|c| {
+        cues::user_asks(c).iter().any(|a| {
+            matches!(
+                a,
+                cues::Ask::Phone | cues::Ask::Address | cues::Ask::Postcode | cues::Ask::Price
+            )
+        })
+    });
+    (books && pending != Domain::Attraction) || (asks_first && pending != Domain::Train)
 }
 
 fn check_history(history: &[Utterance], stage: Stage) -> Result<(), AgentError> {

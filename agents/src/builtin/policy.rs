@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use multiwoz::{Domain, Slot};
 
 use super::cues::{
-    Ask, declines, is_closing, mentions_booking_details, system_requests, user_asks, wants_booking,
+    Ask, asks_booking, declines, gives_party, is_closing, mentions_booking_details,
+    system_requests, user_asks, wants_booking,
 };
 use super::pool::Kind;
 use super::text::{contains_any, contains_phrase};
@@ -76,6 +77,9 @@ pub struct PolicyInput<'a> {
     pub user: &'a str,
     /// The system turn before it, normalized.
     pub system: &'a str,
+    /// Whether an earlier system turn already confirmed a booking in this
+    /// domain (so complete booking details do not book again).
+    pub confirmed: bool,
 }
 
 /// The placeholder that answers an ask, in a domain.
@@ -160,7 +164,16 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
         );
         return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
     }
-    let asks: Vec<&'static str> = user_asks(user)
+    // "Would you like their address?" - "Yes, please": the offered details are asked for.
+    let mut asked = user_asks(user);
+    if accepts_offered_details(user, input.system) {
+        for a in user_asks(input.system) {
+            if matches!(a, Ask::Phone | Ask::Address | Ask::Postcode) && !asked.contains(&a) {
+                asked.push(a);
+            }
+        }
+    }
+    let asks: Vec<&'static str> = asked
         .into_iter()
         .filter_map(|a| ask_placeholder(a, d))
         .filter(|a| d != Domain::Train || !matches!(*a, "phone" | "address" | "postcode"))
@@ -207,6 +220,80 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
         }
         _ => venue_or_train(input, &asks),
     }
+}
+
+/// Whether the user accepts the system's offer to give contact details
+/// ("Would you like the address?" - "Yes, please.").
+fn accepts_offered_details(user: &str, system: &str) -> bool {
+    let offers = contains_any(
+        system,
+        &[
+            "would you like",
+            "do you need",
+            "do you want",
+            "shall i give",
+            "can i give",
+            "should i give",
+            "want me to give",
+            "like me to give",
+        ],
+    ) && contains_any(
+        system,
+        &[
+            "address",
+            "phone",
+            "postcode",
+            "post code",
+            "number",
+            "contact",
+        ],
+    ) && !contains_any(system, &["book", "reservation", "reserve", "tickets"]);
+    offers
+        && contains_any(
+            user,
+            &[
+                "yes",
+                "yeah",
+                "sure",
+                "please",
+                "ok",
+                "okay",
+                "yep",
+                "that would",
+            ],
+        )
+        && !contains_any(user, &["no", "not", "dont"])
+}
+
+/// Whether the user asks the system to pick or to suggest, or says any will do.
+fn wants_suggestion(user: &str) -> bool {
+    contains_any(
+        user,
+        &[
+            "suggest",
+            "suggestion",
+            "suggestions",
+            "recommend",
+            "recommendation",
+            "what do you have",
+            "whatever you",
+            "whichever",
+            "doesnt matter",
+            "does not matter",
+            "dont care",
+            "do not care",
+            "no preference",
+            "not picky",
+            "open to",
+            "any of them",
+            "surprise me",
+            "what are my options",
+            "what are the options",
+            "your favorite",
+            "you pick",
+            "you choose",
+        ],
+    )
 }
 
 /// Whether the previous system turn offered a venue or a train to book.
@@ -259,6 +346,11 @@ fn asks_information(user: &str) -> bool {
             "looking for the",
             "find the",
             "heard of",
+            "heard good things",
+            "particulars",
+            "anything about",
+            "some information",
+            "info",
         ],
     )
 }
@@ -288,7 +380,56 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
                 .any(|s| matches!(s, Slot::BookPeople | Slot::BookStay | Slot::BookTime))
                 || (asks.contains(&Slot::Day) && d != Domain::Train))
     };
-    if asked_booking_details && !declines(input.user) && !contains_any(input.user, &["no", "not"]) {
+    let refuses = declines(input.user)
+        || contains_any(
+            input.user,
+            &["no", "not", "dont", "nope", "hold off", "later", "myself"],
+        ) && !gives_party(input.user);
+    // For a train, "what time" and "what day" ask about the journey, not the booking.
+    let booking_question = if d == Domain::Train {
+        asks_booking(input.system)
+            && contains_any(
+                input.system,
+                &[
+                    "how many",
+                    "for how many",
+                    "yourself",
+                    "multiple people",
+                    "one moment",
+                    "will book",
+                    "go ahead and book",
+                    "getting this booked",
+                    "reference",
+                ],
+            )
+    } else {
+        asks_booking(input.system)
+    };
+    if (asked_booking_details || booking_question) && !refuses {
+        return true;
+    }
+    // Details the user gave for a booking that has not been made yet book it
+    // once the venue is pinned down, whatever this turn says besides.
+    let details: &[Slot] = match d {
+        Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
+        Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
+        _ => &[Slot::BookPeople],
+    };
+    let pinned = match d {
+        Domain::Train => {
+            st.contains_key(&Slot::Departure)
+                && st.contains_key(&Slot::Destination)
+                && st.contains_key(&Slot::Day)
+        }
+        _ => true,
+    };
+    if !input.confirmed
+        && pinned
+        && input.db.count > 0
+        && details.iter().all(|s| st.contains_key(s))
+        && !refuses
+        && !is_closing(input.user)
+    {
         return true;
     }
     // "8 people for 3 nights starting wednesday" books without the word "book".
@@ -301,6 +442,10 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
         && mentions_booking_details(input.user)
         && d != Domain::Train
     {
+        return true;
+    }
+    // "Can I get 1 ticket for that?" after a proposed train books it.
+    if d == Domain::Train && train_offered(input.system) && gives_party(input.user) && !refuses {
         return true;
     }
     // "Yes, for 7 people" after a proposed train books it.
@@ -389,9 +534,16 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
             return p;
         }
         if bookable {
-            // The confirmation names what was booked (and so credits the offer).
+            // A venue's confirmation names what was booked (and so credits the
+            // offer); a train's, like most human ones, gives the reference and
+            // the fare, and the train id only when it was asked for.
+            let must: &[&str] = if d == Domain::Train {
+                &["reference"]
+            } else {
+                &["reference", name_ph]
+            };
             let mut p = Plan::new(d, Kind::Book).with(
-                &["reference", name_ph],
+                must,
                 &[
                     name_ph,
                     "people",
@@ -405,8 +557,10 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
                     "destination",
                 ],
             );
-            p.prefer.insert(name_ph.to_string());
-            p.fallback_without = Some(name_ph.to_string());
+            if d != Domain::Train {
+                p.prefer.insert(name_ph.to_string());
+                p.fallback_without = Some(name_ph.to_string());
+            }
             let rest: Vec<&str> = attr_asks
                 .iter()
                 .copied()
@@ -421,8 +575,12 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     if !attr_asks.is_empty() && (count > 0 || filled(Slot::Name)) {
         return attrs_plan(&attr_asks);
     }
+    // People asking about a venue by name want to find and reach it; the
+    // human replies give its address with the postcode, and a phone number.
     if d == Domain::Attraction && filled(Slot::Name) && count > 0 && asks_information(input.user) {
-        return attrs_plan(&["address", "phone"]);
+        let mut p = attrs_plan(&["address", "postcode", "phone"]);
+        p.fallback_without = Some("postcode".to_string());
+        return p;
     }
     let informed: Vec<&str> = st
         .iter()
@@ -472,7 +630,9 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         && missing
             .iter()
             .any(|s| matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
-    if !missing.is_empty() && !filled(Slot::Name) && (count > threshold || must_ask) {
+    // "Can you suggest one?", "no preference": the user wants an offer now.
+    let suggest = wants_suggestion(input.user);
+    if !missing.is_empty() && !filled(Slot::Name) && (count > threshold && !suggest || must_ask) {
         let mut may = vec!["choice"];
         may.extend(informed.iter().copied());
         let mut p = Plan::new(d, Kind::Request).with(&[], &may);

@@ -69,10 +69,7 @@ impl Realizer {
         user_words: &HashSet<String>,
         exclude: Option<&str>,
     ) -> String {
-        let first = self
-            .retrieve(plan, user_words, exclude)
-            .map_or_else(|| template(plan), |e| e.text.clone());
-        let mut text = detokenize(&first);
+        let mut text = self.realize_one(plan, user_words, exclude);
         if let Some(then) = &plan.then {
             let second = self
                 .retrieve(then, user_words, exclude)
@@ -81,6 +78,51 @@ impl Realizer {
             text.push_str(&detokenize(&second));
         }
         text
+    }
+
+    /// One plan's reply, detokenized. When no reply in the pool tells all the
+    /// attributes asked for together with the venue's name, the answer is told
+    /// in two replies, the first naming the venue, rather than leaving the
+    /// venue unnamed (a person must know whose phone number it is).
+    fn realize_one(
+        &self,
+        plan: &Plan,
+        user_words: &HashSet<String>,
+        exclude: Option<&str>,
+    ) -> String {
+        if let Some(e) = self.retrieve_exact(plan, user_words, exclude) {
+            return detokenize(&e.text);
+        }
+        if let Some(name) = plan
+            .fallback_without
+            .as_ref()
+            .filter(|n| plan.kind == Kind::Attrs && plan.must.contains(*n) && plan.must.len() >= 3)
+        {
+            let asks: Vec<&String> = plan.must.iter().filter(|p| *p != name).collect();
+            for (i, lead) in asks.iter().enumerate() {
+                let mut first = plan.clone();
+                first.must = [name.clone(), (*lead).clone()].into();
+                first.fallback_without = None;
+                let mut rest = plan.clone();
+                rest.must = asks
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, a)| (*a).clone())
+                    .collect();
+                rest.fallback_without = None;
+                if let (Some(a), Some(b)) = (
+                    self.retrieve_exact(&first, user_words, exclude),
+                    self.retrieve_exact(&rest, user_words, exclude),
+                ) {
+                    return format!("{} {}", detokenize(&a.text), detokenize(&b.text));
+                }
+            }
+        }
+        let text = self
+            .retrieve(plan, user_words, exclude)
+            .map_or_else(|| template(plan), |e| e.text.clone());
+        detokenize(&text)
     }
 
     /// The best pool entry for a plan, if any fits; when none carries a

@@ -8,10 +8,12 @@
 
 use std::collections::HashMap;
 
-use multiwoz::Domain;
 use multiwoz::model::{Dialog, Speaker as MwSpeaker};
+use multiwoz::{Domain, Slot};
 
+use super::cues::domain_words;
 use super::labels::gold_domains;
+use super::lexicon::Lexicon;
 use super::text::normalize;
 use super::tracker::{RuleTracker, TrackerRun};
 use crate::roles::Utterance;
@@ -50,12 +52,35 @@ pub fn feature_strings(
     system: &str,
     tracked: Option<Domain>,
     before: Option<Domain>,
+    lexicon: &Lexicon,
 ) -> Vec<String> {
     let u = normalize(user);
     let s = normalize(system);
     let ut: Vec<&str> = u.split(' ').filter(|t| !t.is_empty()).collect();
     let mut f = Vec::with_capacity(ut.len() * 2 + 32);
     f.push("bias".to_string());
+    // Knowledge that generalizes beyond the training turns: the domains the
+    // turn names by keyword, and the domains of the venue names and values it
+    // mentions (a name the training dialogs never used still routes).
+    let named = domain_words(&u);
+    for d in &named {
+        f.push(format!("dw:{d}"));
+    }
+    if let Some(d) = named.first() {
+        f.push(format!("dw1:{d}"));
+    }
+    for m in lexicon.find(&ut) {
+        let mut domains: Vec<Domain> = m.readings.iter().map(|r| r.domain).collect();
+        domains.dedup();
+        if let [d] = domains.as_slice() {
+            let kind = if m.readings.iter().any(|r| r.slot == Slot::Name) {
+                "name"
+            } else {
+                "val"
+            };
+            f.push(format!("lx:{kind}:{d}"));
+        }
+    }
     for (i, t) in ut.iter().enumerate() {
         f.push(format!("u:{t}"));
         let prev = if i == 0 { "<s>" } else { ut[i - 1] };
@@ -147,7 +172,13 @@ impl DomainClassifier {
             run.push(utt);
         }
         let tracked = run.view().domain;
-        self.predict_features(&feature_strings(user, system, tracked, before))
+        self.predict_features(&feature_strings(
+            user,
+            system,
+            tracked,
+            before,
+            tracker.lexicon(),
+        ))
     }
 
     /// Predicts the domain of the last user turn of `history`, given the domain
@@ -155,11 +186,18 @@ impl DomainClassifier {
     pub fn predict_with(
         &self,
         history: &[Utterance],
+        tracker: &RuleTracker,
         tracked: Option<Domain>,
         before: Option<Domain>,
     ) -> Prediction {
         let (user, system) = last_pair(history);
-        self.predict_features(&feature_strings(user, system, tracked, before))
+        self.predict_features(&feature_strings(
+            user,
+            system,
+            tracked,
+            before,
+            tracker.lexicon(),
+        ))
     }
 
     /// Predicts from feature strings (unknown features are ignored).
@@ -232,7 +270,13 @@ pub fn dialog_features(dialog: &Dialog, tracker: &RuleTracker) -> Vec<Vec<String
             let before = run.view().domain;
             run.push(&Utterance::user(turn.text.clone()));
             let tracked = run.view().domain;
-            out.push(feature_strings(&turn.text, last_system, tracked, before));
+            out.push(feature_strings(
+                &turn.text,
+                last_system,
+                tracked,
+                before,
+                tracker.lexicon(),
+            ));
         } else {
             run.push(&Utterance::system(turn.text.clone()));
             last_system = &turn.text;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use multiwoz::{Domain, Slot};
 
+mod refs;
 mod rules;
 
 use super::cues::{domain_words, system_requests};
@@ -218,6 +219,7 @@ impl RuleTracker {
         self.numbers_and_days(&ctx, &times, &mut updates);
         self.hotel_flags(&ctx, &mut updates);
         self.dontcare(&ctx, &mut updates);
+        self.same_as(&ctx, view, &mut updates);
         let so_far = updates.clone();
         self.accepted_offer(&ctx, view, &so_far, &mut updates);
 
@@ -233,7 +235,31 @@ impl RuleTracker {
         matches: &[Match],
         view: &TrackView,
     ) -> Option<Domain> {
-        if let Some(d) = domain_words(ctx.norm).first() {
+        let named = domain_words(ctx.norm);
+        // "I need to leave the hotel at 5:30" while arranging a taxi: the venues
+        // are the taxi's places, not a new request.
+        if view.domain == Some(Domain::Taxi)
+            && !named.is_empty()
+            && named
+                .iter()
+                .all(|d| matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Attraction))
+            && ctx.toks.windows(2).any(|w| {
+                matches!(w[0], "the" | "my" | "our")
+                    && matches!(
+                        w[1],
+                        "hotel" | "restaurant" | "guesthouse" | "museum" | "college" | "attraction"
+                    )
+            })
+            && ctx.toks.iter().any(|t| {
+                matches!(
+                    *t,
+                    "leave" | "leaving" | "arrive" | "arriving" | "from" | "to" | "get" | "pick"
+                )
+            })
+        {
+            return Some(Domain::Taxi);
+        }
+        if let Some(d) = named.first() {
             return Some(*d);
         }
         // An answer to a taxi or train question stays in that domain even when

@@ -23,10 +23,12 @@ impl RuleTracker {
         let prev2 = before.iter().rev().take(3).copied().collect::<Vec<_>>();
         let first = m.readings.first()?;
         let place_slot = |departure_default: bool| {
-            if prev2
-                .iter()
-                .any(|t| matches!(*t, "from" | "leaving" | "departing" | "leaves"))
-                && !matches!(prev, "to" | "into" | "for")
+            if prev2.iter().any(|t| {
+                matches!(
+                    *t,
+                    "from" | "leaving" | "departing" | "leaves" | "leave" | "depart"
+                )
+            }) && !matches!(prev, "to" | "into" | "for")
             {
                 Slot::Departure
             } else if matches!(
@@ -257,6 +259,7 @@ impl RuleTracker {
                     | "person"
                     | "guests"
                     | "adults"
+                    | "adult"
                     | "tickets"
                     | "ticket"
                     | "seats"
@@ -299,6 +302,13 @@ impl RuleTracker {
                     "for myself",
                     "one person",
                     "just one",
+                    "alone",
+                    "by myself",
+                    "a ticket",
+                    "one ticket",
+                    "a single ticket",
+                    "a seat",
+                    "one seat",
                 ],
             )
             && let Some(dom) = d
