@@ -153,3 +153,67 @@ fn negated_values_are_not_taken() {
     assert_eq!(slot(&view, Domain::Hotel, Slot::Type), None);
     assert_eq!(slot(&view, Domain::Hotel, Slot::Area), Some("east"));
 }
+
+#[test]
+fn asking_whether_a_hotel_has_parking_sets_no_requirement() {
+    let t = tracker();
+    let view = t.track(&[
+        Utterance::user("I need a guesthouse in the north."),
+        Utterance::system("Acorn Guest House is a guesthouse in the north."),
+        Utterance::user("Do they have free parking?"),
+    ]);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Parking), None);
+    let view = t.track(&[Utterance::user(
+        "I need a hotel with free wifi, but it doesn't need to have free parking.",
+    )]);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Internet), Some("yes"));
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Parking), Some(DONTCARE));
+}
+
+#[test]
+fn one_as_a_pronoun_is_no_star_rating() {
+    let t = tracker();
+    let view = t.track(&[
+        Utterance::user("I need a guesthouse."),
+        Utterance::system("There are several 4 star guesthouses. Any star rating?"),
+        Utterance::user("I need one that is moderately priced."),
+    ]);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Stars), None);
+    assert_eq!(
+        slot(&view, Domain::Hotel, Slot::PriceRange),
+        Some("moderate")
+    );
+}
+
+#[test]
+fn the_same_area_and_party_are_copied_from_the_other_domain() {
+    let t = tracker();
+    let view = t.track(&[
+        Utterance::user("Book a table for 4 people at an italian place in the centre."),
+        Utterance::system("Pizza Hut City Centre is booked. Anything else?"),
+        Utterance::user("I also need a hotel in the same area as the restaurant."),
+    ]);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Area), Some("centre"));
+    let view = t.track(&[
+        Utterance::user("Book a table for 4 people at an italian place on friday."),
+        Utterance::system("Done. Anything else?"),
+        Utterance::user("I need a train from ely to cambridge for the same group on the same day."),
+    ]);
+    assert_eq!(slot(&view, Domain::Train, Slot::BookPeople), Some("4"));
+    assert_eq!(slot(&view, Domain::Train, Slot::Day), Some("friday"));
+}
+
+#[test]
+fn a_misspelt_station_is_still_read() {
+    let t = tracker();
+    let view = t.track(&[Utterance::user("I need a train from Elly to Cambridge.")]);
+    // "elly" is too short to correct; a longer slip is corrected.
+    assert_eq!(slot(&view, Domain::Train, Slot::Departure), None);
+    let view = t.track(&[Utterance::user(
+        "I need a train to cambridge from london kings crosss.",
+    )]);
+    assert_eq!(
+        slot(&view, Domain::Train, Slot::Departure),
+        Some("london kings cross")
+    );
+}

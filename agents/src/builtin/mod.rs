@@ -139,7 +139,23 @@ impl Builtin {
         let p = self
             .router
             .predict_with(history, &self.tracker, now.domain, before.domain);
-        match before.domain {
+        // The booking pending is the one the system just offered ("Would you
+        // like me to book you a room?"), else the one the user was talking about.
+        let system = history
+            .len()
+            .checked_sub(2)
+            .and_then(|i| history.get(i))
+            .map(|u| normalize(&u.text))
+            .unwrap_or_default();
+        let offered = match cues::domain_words(&system).as_slice() {
+            [d] if cues::asks_booking(&system)
+                || text::contains_any(&system, &["book", "reserve", "reservation"]) =>
+            {
+                Some(*d)
+            }
+            _ => None,
+        };
+        match offered.or(before.domain) {
             Some(pending) if pending != p.domain && books_first(history, pending) => Prediction {
                 domain: pending,
                 margin: 0.0,

@@ -73,20 +73,30 @@ fn meridiem(token: &str, next: &[&str]) -> (Option<bool>, usize) {
 /// The travel qualifier from the few tokens before a time.
 fn qualifier(before: &[&str]) -> TimeKind {
     let window = &before[before.len().saturating_sub(6)..];
-    // The nearest cue wins: scan from the time backwards.
+    // The nearest cue wins: scan from the time backwards. A bare deadline
+    // ("by", "before") belongs to the verb before it: "leave the hotel by
+    // 7:15" is a departure time, "be there by 7:15" an arrival.
+    let mut deadline = false;
     for tok in window.iter().rev() {
         match *tok {
-            "after" | "leave" | "leaves" | "leaving" | "depart" | "departs" | "departing"
-            | "departure" | "later" | "from" | "pick" | "pickup" | "picked" | "leaveat"
-            | "earliest" | "past" => return TimeKind::Leave,
-            "by" | "before" | "arrive" | "arrives" | "arriving" | "arrival" | "until" | "there"
-            | "till" | "latest" | "reach" | "arriveby" | "get" | "no" => {
+            "leave" | "leaves" | "leaving" | "depart" | "departs" | "departing" | "pick"
+            | "pickup" | "picked" | "leaveat" => return TimeKind::Leave,
+            "after" | "departure" | "later" | "from" | "earliest" | "past" if !deadline => {
+                return TimeKind::Leave;
+            }
+            "by" | "before" | "until" | "till" | "latest" | "no" => deadline = true,
+            "arrive" | "arrives" | "arriving" | "arrival" | "there" | "reach" | "arriveby"
+            | "get" => {
                 return TimeKind::Arrive;
             }
             _ => {}
         }
     }
-    TimeKind::At
+    if deadline {
+        TimeKind::Arrive
+    } else {
+        TimeKind::At
+    }
 }
 
 /// Finds every time expression in normalized tokens.
@@ -245,6 +255,18 @@ mod tests {
             .into_iter()
             .map(|t| (t.hhmm(), t.kind))
             .collect()
+    }
+
+    #[test]
+    fn a_deadline_after_leaving_is_a_departure_time() {
+        assert_eq!(
+            times("I want to leave the hotel by 7:15"),
+            [("07:15".into(), TimeKind::Leave)]
+        );
+        assert_eq!(
+            times("I need to be there by 7:15"),
+            [("07:15".into(), TimeKind::Arrive)]
+        );
     }
 
     #[test]

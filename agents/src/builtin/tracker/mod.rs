@@ -235,7 +235,19 @@ impl RuleTracker {
         matches: &[Match],
         view: &TrackView,
     ) -> Option<Domain> {
-        let named = domain_words(ctx.norm);
+        let mut named = domain_words(ctx.norm);
+        // "A hotel in the same area as the restaurant" is about the hotel.
+        if named.len() > 1 {
+            let landmarks = refs::landmark_domains(&ctx.toks);
+            let rest: Vec<Domain> = named
+                .iter()
+                .copied()
+                .filter(|d| !landmarks.contains(d))
+                .collect();
+            if !rest.is_empty() {
+                named = rest;
+            }
+        }
         // "I need to leave the hotel at 5:30" while arranging a taxi: the venues
         // are the taxi's places, not a new request.
         if view.domain == Some(Domain::Taxi)
@@ -278,8 +290,17 @@ impl RuleTracker {
         {
             return view.domain;
         }
-        // Values that belong to one domain only.
+        // Values that belong to one domain only; a venue named as a landmark
+        // ("in the same area as the copper kettle", "near the museum") is not
+        // what the turn is about.
         for m in matches {
+            let lo = m.start.saturating_sub(4);
+            if ctx.toks[lo..m.start]
+                .iter()
+                .any(|t| matches!(*t, "same" | "near" | "close" | "nearby" | "by"))
+            {
+                continue;
+            }
             let domains: Vec<Domain> = m.readings.iter().map(|r| r.domain).collect();
             if domains.len() == 1 || domains.windows(2).all(|w| w[0] == w[1]) {
                 let r = &m.readings[0];

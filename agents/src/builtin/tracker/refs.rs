@@ -18,6 +18,26 @@ fn domain_of(token: &str) -> Option<Domain> {
     })
 }
 
+/// The venue domains a turn names only as landmarks: "in the same area as the
+/// restaurant", "near the museum", "close to my hotel".
+pub(super) fn landmark_domains(toks: &[&str]) -> Vec<Domain> {
+    let mut out = Vec::new();
+    for (i, tok) in toks.iter().enumerate() {
+        let Some(d) = domain_of(tok) else { continue };
+        if i >= 2
+            && matches!(toks[i - 1], "the" | "my" | "our" | "that")
+            && matches!(toks[i - 2], "as" | "near" | "to" | "by" | "from")
+            && toks[..i]
+                .iter()
+                .any(|t| matches!(*t, "same" | "near" | "close" | "nearby"))
+            && !out.contains(&d)
+        {
+            out.push(d);
+        }
+    }
+    out
+}
+
 impl RuleTracker {
     /// Copies values the user refers to in another domain: area and price range
     /// from a venue, the day and the party size from a booking or a journey.

@@ -248,6 +248,29 @@ impl RuleTracker {
                 continue;
             }
             let Some(n) = number_value(tok) else { continue };
+            let next_tok = toks.get(i + 1).copied().unwrap_or("");
+            // "Book one for me", "I need one that is moderately priced": "one"
+            // as a pronoun is no count.
+            if *tok == "one"
+                && !matches!(
+                    next_tok,
+                    "star"
+                        | "stars"
+                        | "night"
+                        | "nights"
+                        | "person"
+                        | "people"
+                        | "ticket"
+                        | "guest"
+                        | "adult"
+                        | "seat"
+                        | "room"
+                        | "day"
+                )
+                && !ctx.sys_asks.contains(&Slot::BookPeople)
+            {
+                continue;
+            }
             let next = toks.get(i + 1).copied().unwrap_or("");
             let next2 = toks.get(i + 2).copied().unwrap_or("");
             let prev = if i > 0 { toks[i - 1] } else { "" };
@@ -325,7 +348,7 @@ impl RuleTracker {
             return;
         }
         let neg = |word_idx: usize| {
-            let lo = word_idx.saturating_sub(4);
+            let lo = word_idx.saturating_sub(6);
             ctx.toks[lo..word_idx]
                 .iter()
                 .any(|t| matches!(*t, "no" | "dont" | "doesnt" | "not" | "without"))
@@ -337,7 +360,34 @@ impl RuleTracker {
                 "fi" if i > 0 && ctx.toks[i - 1] == "wi" => Slot::Internet,
                 _ => continue,
             };
-            let v = if neg(i) { "no" } else { "yes" };
+            let window = &ctx.toks[i.saturating_sub(7)..i];
+            // "Do they have free parking?" asks about a venue; it sets nothing.
+            let asks = window
+                .iter()
+                .any(|t| matches!(*t, "do" | "does" | "if" | "whether" | "is" | "are"))
+                && window.iter().any(|t| {
+                    matches!(
+                        *t,
+                        "they" | "it" | "them" | "either" | "any" | "all" | "there"
+                    )
+                });
+            if asks {
+                continue;
+            }
+            // "It doesn't need to have free parking" leaves parking open.
+            let v = if neg(i)
+                && window.iter().any(|t| {
+                    matches!(
+                        *t,
+                        "need" | "necessary" | "matter" | "care" | "required" | "needed"
+                    )
+                }) {
+                DONTCARE
+            } else if neg(i) {
+                "no"
+            } else {
+                "yes"
+            };
             updates.push((Domain::Hotel, slot, v.to_string()));
         }
     }
