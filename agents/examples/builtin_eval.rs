@@ -176,7 +176,13 @@ fn main() -> Result<(), Box<dyn Error>> {
             let own = builtin.track_view(&history).public_state();
             jga_ok += usize::from(normalized(&own) == normalized(&gold_state));
             let state = if gold_mode { gold_state } else { own };
-            let route = builtin.predict_domain(&history);
+            let mut route = builtin.predict_domain(&history);
+            // DARD_ORACLE_ROUTE=1 (analysis only): route by the gold label.
+            if std::env::var("DARD_ORACLE_ROUTE").is_ok()
+                && let Some(label) = labels.get(i).copied().flatten()
+            {
+                route.domain = label;
+            }
             if let Some(label) = labels.get(i).copied().flatten() {
                 route_n += 1;
                 route_ok += usize::from(label == route.domain);

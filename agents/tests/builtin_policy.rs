@@ -253,3 +253,34 @@ fn yes_to_offered_contact_details_asks_for_them() {
     assert_eq!(p.kind, Kind::Attrs);
     assert!(p.must.contains("address"));
 }
+
+#[test]
+fn no_problem_while_the_system_books_is_no_refusal() {
+    let st = state(&[
+        (Slot::Name, "the golden curry"),
+        (Slot::BookDay, "friday"),
+        (Slot::BookPeople, "2"),
+        (Slot::BookTime, "18:00"),
+    ]);
+    let p = plan(
+        Domain::Restaurant,
+        &st,
+        1,
+        "Sure, no problem.",
+        "Give me one moment for the reference number.",
+    );
+    assert_eq!(p.kind, Kind::Book);
+    let p = plan(
+        Domain::Hotel,
+        &state(&[
+            (Slot::Name, "acorn guest house"),
+            (Slot::BookDay, "friday"),
+            (Slot::BookStay, "2"),
+            (Slot::BookPeople, "1"),
+        ]),
+        1,
+        "Just one, thanks.",
+        "How many guests will be staying?",
+    );
+    assert_eq!(p.kind, Kind::Book);
+}

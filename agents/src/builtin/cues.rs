@@ -420,6 +420,8 @@ pub fn gives_party(norm: &str) -> bool {
                 "only me",
                 "just myself",
                 "only myself",
+                "just one",
+                "only one",
                 "party of",
                 "of us",
             ],

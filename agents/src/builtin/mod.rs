@@ -147,7 +147,11 @@ impl Builtin {
             .and_then(|i| history.get(i))
             .map(|u| normalize(&u.text))
             .unwrap_or_default();
+        let train_id = system.split(' ').any(|t| {
+            t.len() == 6 && t.starts_with("tr") && t[2..].bytes().all(|b| b.is_ascii_digit())
+        });
         let offered = match cues::domain_words(&system).as_slice() {
+            [] if train_id => Some(Domain::Train),
             [d] if cues::asks_booking(&system)
                 || text::contains_any(&system, &["book", "reserve", "reservation"]) =>
             {

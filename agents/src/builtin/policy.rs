@@ -384,7 +384,8 @@ fn booking_intent(input: &PolicyInput<'_>) -> bool {
         || contains_any(
             input.user,
             &["no", "not", "dont", "nope", "hold off", "later", "myself"],
-        ) && !gives_party(input.user);
+        ) && !gives_party(input.user)
+            && !contains_any(input.user, &["no problem", "no worries", "not a problem"]);
     // For a train, "what time" and "what day" ask about the journey, not the booking.
     let booking_question = if d == Domain::Train {
         asks_booking(input.system)
