@@ -14,6 +14,12 @@
 //! turns). Prints router accuracy, joint goal accuracy (exact match after the
 //! evaluator's value normalization), placeholders per reply, and timings; score
 //! the file with `dard eval` or the standard evaluator.
+//!
+//! `valcv` plays val by two-fold cross-validation (each half answered by a
+//! built-in trained on the other half), so val figures are held out too.
+//! Analysis switches: `DARD_TRACE=<dialog id>` prints each turn's state, plan
+//! and reply; `DARD_ROUTE_ERRORS=1` prints every turn routed against its gold
+//! label; `DARD_ORACLE_ROUTE=1` routes by the gold label (an upper bound).
 
 use std::collections::BTreeMap;
 use std::error::Error;
