@@ -250,9 +250,26 @@ pub fn is_closing(norm: &str) -> bool {
         || norm
             .split(' ')
             .any(|t| t.contains(':') || super::text::weekday(t).is_some() && t.len() > 3);
+    // "Thanks. I was wondering if there are any parks in the south" asks for more.
+    let new_request = !domain_words(norm).is_empty()
+        && contains_any(
+            norm,
+            &[
+                "any",
+                "wondering",
+                "looking",
+                "need",
+                "want",
+                "find",
+                "recommend",
+                "also",
+            ],
+        )
+        && !contains_any(norm, &["bye", "goodbye"]);
     thanks
         && !still_asking
         && !books
+        && !new_request
         && (!business
             || contains_any(
                 norm,
@@ -599,6 +616,9 @@ mod tests {
         assert!(!is_closing(&normalize("Yes, for 7 people. Thanks.")));
         assert!(!is_closing(&normalize("20:15 on wednesday, thanks.")));
         assert!(is_closing(&normalize("Thank you, goodbye.")));
+        assert!(!is_closing(&normalize(
+            "Not right now, but thanks for asking. I was wondering if there are any parks in the south."
+        )));
     }
 
     #[test]
