@@ -250,7 +250,7 @@ pub fn is_closing(norm: &str) -> bool {
         || norm
             .split(' ')
             .any(|t| t.contains(':') || super::text::weekday(t).is_some() && t.len() > 3);
-    // "Thanks. I was wondering if there are any parks in the south" asks for more.
+    // "Thanks. I was wondering if there is a park in the south. asks for more.
     let new_request = !domain_words(norm).is_empty()
         && contains_any(
             norm,
@@ -617,7 +617,7 @@ mod tests {
         assert!(!is_closing(&normalize("20:15 on wednesday, thanks.")));
         assert!(is_closing(&normalize("Thank you, goodbye.")));
         assert!(!is_closing(&normalize(
-            "Not right now, but thanks for asking. I was wondering if there are any parks in the south."
+            "Not right now, but thanks for asking. I was wondering if there is a park in the south."
         )));
     }
 
