@@ -259,11 +259,27 @@ fn books_first(history: &[Utterance], pending: Domain) -> bool {
         .filter(|c| !c.is_empty())
         .collect();
     let own = |c: &str| cues::domain_words(c).iter().all(|d| *d == pending);
+    // What is booked names its domain: tickets are for a train, a table for
+    // a restaurant, nights for a hotel.
+    let object = |c: &str| {
+        if text::contains_any(c, &["ticket", "tickets", "seat", "seats"]) {
+            Some(Domain::Train)
+        } else if text::contains_any(c, &["table"]) {
+            Some(Domain::Restaurant)
+        } else if text::contains_any(c, &["night", "nights", "room", "rooms"]) {
+            Some(Domain::Hotel)
+        } else {
+            None
+        }
+    };
     let books = clauses.iter().any(|clause| {
         let books = cues::wants_booking(clause, &system)
             || cues::gives_party(clause)
             || text::contains_any(clause, &["reference number", "nights"]);
-        books && !cues::declines(clause) && own(clause)
+        books
+            && !cues::declines(clause)
+            && own(clause)
+            && object(clause).is_none_or(|d| d == pending)
     });
     // "What is their phone number? I also need a restaurant.": the question
     // about the venue in focus comes first, and is answered first.
@@ -338,5 +354,61 @@ impl DomainAgent for Builtin {
                 usage: vec![StageUsage::builtin(Stage::Respond, start.elapsed())],
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(turns: &[&str]) -> Vec<Utterance> {
+        turns
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if i % 2 == 0 {
+                    Utterance::user(*t)
+                } else {
+                    Utterance::system(*t)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_booking_completed_before_a_new_request_is_made_first() {
+        let h = history(&[
+            "I need a cheap guesthouse in the north.",
+            "The Worth House is a cheap guesthouse. Would you like me to book you a room?",
+            "Yes, please book it for 6 people for 5 nights. I'll also need a train to Cambridge.",
+        ]);
+        assert!(books_first(&h, Domain::Hotel));
+    }
+
+    #[test]
+    fn tickets_are_never_a_hotel_booking() {
+        let h = history(&[
+            "I need a guesthouse in the north.",
+            "There are 9. Do you have a price range?",
+            "Any will do, but I'll need six tickets for myself and my family.",
+        ]);
+        assert!(!books_first(&h, Domain::Hotel));
+        assert!(books_first(&h, Domain::Train));
+    }
+
+    #[test]
+    fn a_question_about_the_venue_in_focus_comes_before_a_new_domain() {
+        let h = history(&[
+            "I'd like a college to visit.",
+            "Christ's College is in the centre.",
+            "Could I get their phone number? I also need a guesthouse in the west.",
+        ]);
+        assert!(books_first(&h, Domain::Attraction));
+        let h = history(&[
+            "I'd like a college to visit.",
+            "Christ's College is in the centre.",
+            "I also need a guesthouse in the west. What is the phone number?",
+        ]);
+        assert!(!books_first(&h, Domain::Attraction));
     }
 }

@@ -237,16 +237,10 @@ impl RuleTracker {
     ) -> Option<Domain> {
         let mut named = domain_words(ctx.norm);
         // "A hotel in the same area as the restaurant" is about the hotel.
-        if named.len() > 1 {
-            let landmarks = refs::landmark_domains(&ctx.toks);
-            let rest: Vec<Domain> = named
-                .iter()
-                .copied()
-                .filter(|d| !landmarks.contains(d))
-                .collect();
-            if !rest.is_empty() {
-                named = rest;
-            }
+        let landmarks = refs::landmark_domains(&ctx.toks);
+        if !landmarks.is_empty() {
+            // With every named domain a landmark, the values decide below.
+            named.retain(|d| !landmarks.contains(d));
         }
         // "I need to leave the hotel at 5:30" while arranging a taxi: the venues
         // are the taxi's places, not a new request.
