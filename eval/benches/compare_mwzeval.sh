@@ -4,15 +4,22 @@
 #
 # usage: eval/benches/compare_mwzeval.sh [PRED.json] [RUNS]
 #   PRED.json  default: $DATA/eval_cases/predictions_gold_with_state.json
-#   RUNS       dard runs (median reported), default 5; mwzeval runs once
+#   RUNS       dard runs per mode (median reported), default 5
 # env:
 #   DARD_DATA       MultiWOZ data folder (default ../shared/multiwoz from the repo root)
 #   MWZEVAL_PYTHON  a Python with mwzeval installed and its data files in place
 #                   (default /work/pyref/venv/bin/python, else python3)
+#   DARD_EVAL_CACHE passed through: `off` times dard without its evaluation-data cache
+#   MWZEVAL_RUNS    mwzeval runs (default 3), with PYTHONHASHSEED=0,1,…: mwzeval's own
+#                   time depends on Python's string-hash seed (on one machine: seed 0
+#                   13.5 s, seed 1 6.4 s, seed 2 12.2 s for the default file), so one
+#                   run with a random seed is not a stable yardstick
 #
-# With the data folder's reconstructed evaluator files present, dard reads the same
-# four files mwzeval reads; otherwise it derives them from the dialogs. Where Python
-# or mwzeval is missing, only dard's figures are printed (exit status 0).
+# dard is timed in two modes: `derived` (the default of `dard eval`: evaluation data
+# derived from the dialogs) and, with the data folder's reconstructed evaluator files
+# present, `files` (the same four files mwzeval reads). One untimed run per mode first
+# warms the page cache and dard's evaluation-data cache. Where Python or mwzeval is
+# missing, only dard's figures are printed (exit status 0).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,45 +32,53 @@ py="${MWZEVAL_PYTHON:-/work/pyref/venv/bin/python}"
 (cd "$root" && cargo build --release -q -p dard)
 dard="$root/target/release/dard"
 
-args=(eval "$pred" --data "$data" --json)
+base=(eval "$pred" --data "$data" --json)
+files=()
 rec="$data/reconstructed"
 if [ -f "$rec/goals_test_val.json" ] && [ -f "$data/mwzeval_data/booked_domains.json" ]; then
-    args+=(--goals "$rec/goals_test_val.json"
+    files=(--goals "$rec/goals_test_val.json"
            --references "$rec/mwz22_references_test.APPROX_from_mwoz21.json"
            --gold-states "$rec/gold_states_test.APPROX_from_mwoz21.json"
            --booked-domains "$data/mwzeval_data/booked_domains.json")
 fi
 
-# measure CMD... -> prints "WALL_SECONDS MAX_RSS_KB" (GNU time when available)
+# measure CMD... -> prints "WALL_SECONDS MAX_RSS_KB": the wall time in milliseconds
+# from `date +%N` around the run (GNU time only prints centiseconds), the peak RSS
+# from GNU time when available ("?" otherwise).
 measure() {
-    local out
+    local tmp start end rss="?"
+    tmp="$(mktemp)"
+    start=$(date +%s%N)
     if [ -x /usr/bin/time ]; then
-        local tmp
-        tmp="$(mktemp)"
-        /usr/bin/time -o "$tmp" -f "%e %M" "$@" >/dev/null 2>&1
-        out="$(tail -n 1 "$tmp")"
-        rm -f "$tmp"
+        /usr/bin/time -o "$tmp" -f "%M" "$@" >/dev/null 2>&1
+        rss="$(tail -n 1 "$tmp")"
     else
-        local start end
-        start=$(date +%s.%N)
         "$@" >/dev/null 2>&1
-        end=$(date +%s.%N)
-        out="$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }') ?"
     fi
-    echo "$out"
+    end=$(date +%s%N)
+    rm -f "$tmp"
+    echo "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }') $rss"
 }
 
-"$dard" "${args[@]}" >/dev/null   # warm the page cache and fail early on errors
-walls=()
-rss=0
-for _ in $(seq "$runs"); do
-    read -r w m < <(measure "$dard" "${args[@]}")
-    walls+=("$w")
-    rss="$m"
-done
-dard_wall=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 echo "file:  $pred"
-echo "dard:  wall ${dard_wall} s (median of $runs: ${walls[*]}), peak RSS ${rss} KiB"
+echo "load:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') (1/5/15-minute load averages)"
+modes=(derived)
+[ ${#files[@]} -gt 0 ] && modes+=(files)
+declare -A wall
+for mode in "${modes[@]}"; do
+    args=("${base[@]}")
+    [ "$mode" = files ] && args+=("${files[@]}")
+    "$dard" "${args[@]}" >/dev/null   # warm the page cache and fail early on errors
+    walls=()
+    rss=0
+    for _ in $(seq "$runs"); do
+        read -r w m < <(measure "$dard" "${args[@]}")
+        walls+=("$w")
+        rss="$m"
+    done
+    wall[$mode]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    echo "dard ($mode): wall ${wall[$mode]} s (median of $runs: ${walls[*]}), peak RSS ${rss} KiB"
+done
 
 if [ -z "$py" ] || ! "$py" -c "import mwzeval.metrics" 2>/dev/null; then
     echo "mwzeval: not available (set MWZEVAL_PYTHON); only dard was timed"
@@ -75,6 +90,17 @@ e = Evaluator(bleu=True, success=True, richness=True, dst=True)
 with open(sys.argv[1]) as f:
     r = e.evaluate(json.load(f))
 print(r["success"]["inform"]["total"], r["success"]["success"]["total"], r["bleu"]["mwz22"])'
-read -r py_wall py_rss < <(measure "$py" -c "$script" "$pred")
-echo "mwzeval: wall ${py_wall} s, peak RSS ${py_rss} KiB"
-awk -v p="$py_wall" -v d="$dard_wall" 'BEGIN { printf "ratio (mwzeval wall / dard wall): %.0fx\n", p / d }'
+py_runs="${MWZEVAL_RUNS:-3}"
+py_walls=()
+for seed in $(seq 0 $((py_runs - 1))); do
+    read -r w py_rss < <(measure env PYTHONHASHSEED="$seed" "$py" -c "$script" "$pred")
+    py_walls+=("$w")
+done
+py_sorted=$(printf '%s\n' "${py_walls[@]}" | sort -n)
+py_wall=$(echo "$py_sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+py_min=$(echo "$py_sorted" | head -n 1)
+echo "mwzeval: wall ${py_wall} s (median of $py_runs, PYTHONHASHSEED=0..$((py_runs - 1)): ${py_walls[*]}), peak RSS ${py_rss} KiB"
+for mode in "${modes[@]}"; do
+    awk -v p="$py_wall" -v q="$py_min" -v d="${wall[$mode]}" -v m="$mode" \
+        'BEGIN { printf "ratio (mwzeval wall / dard %s wall): %.0fx median, %.0fx against the fastest mwzeval run\n", m, p / d, q / d }'
+done

@@ -327,6 +327,9 @@ fn normalize_all(resolved: &[Resolved<'_>], mapping: Mapping) -> Vec<Vec<NormTur
     resolved
         .par_iter()
         .map(|r| {
+            // States repeat their slots from turn to turn: each distinct raw
+            // (slot, value) pair of a dialog is normalized once.
+            let mut slots = SlotCache::default();
             r.turns
                 .iter()
                 .map(|t| {
@@ -335,22 +338,35 @@ fn normalize_all(resolved: &[Resolved<'_>], mapping: Mapping) -> Vec<Vec<NormTur
                         .and_then(|&i| texts.get(i))
                         .cloned()
                         .unwrap_or_else(|| normalize_response(&t.response, mapping));
-                    normalize_turn(t, text)
+                    normalize_turn(t, text, &mut slots)
                 })
                 .collect()
         })
         .collect()
 }
 
-fn normalize_turn(turn: &PredictedTurn, text: NormalizedText) -> NormTurn {
+/// Normalized (slot name, value) by raw (slot name, value).
+type SlotCache<'a> = FxHashMap<(&'a str, &'a str), (String, String)>;
+
+fn normalize_turn<'a>(
+    turn: &'a PredictedTurn,
+    text: NormalizedText,
+    cache: &mut SlotCache<'a>,
+) -> NormTurn {
     let state = turn.state.as_ref().map(|state| {
         state
             .iter()
             .map(|(domain, slots)| {
                 let mut out = indexmap::IndexMap::with_capacity(slots.len());
                 for (slot, value) in slots {
-                    let slot = normalize_state_slot_name(slot);
-                    let value = normalize_state_value(&slot, value);
+                    let (slot, value) = cache
+                        .entry((slot.as_str(), value.as_str()))
+                        .or_insert_with(|| {
+                            let slot = normalize_state_slot_name(slot);
+                            let value = normalize_state_value(&slot, value);
+                            (slot, value)
+                        })
+                        .clone();
                     // A repeated normalized name keeps its first position and the
                     // last value, like assignment into a Python dict.
                     out.insert(slot, value);

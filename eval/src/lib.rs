@@ -19,6 +19,7 @@ pub mod domains;
 pub mod dst;
 pub mod error;
 mod evaluate;
+mod fastread;
 mod json;
 pub mod predictions;
 mod pytext;

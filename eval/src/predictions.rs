@@ -85,6 +85,17 @@ impl Predictions {
 
     /// Parses prediction JSON; `origin` names the source in errors (e.g. the path).
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Predictions, ReadError> {
+        // Clean files (the usual case) take the fast path; anything it declines is
+        // read by the exact reader, which gives the same result or the located error.
+        match crate::fastread::read_clean(bytes) {
+            Some(predictions) => Ok(predictions),
+            None => Predictions::from_slice_exact(bytes, origin),
+        }
+    }
+
+    /// The exact reader: the whole file as an order-keeping tree, then checked
+    /// field by field.
+    pub(crate) fn from_slice_exact(bytes: &[u8], origin: &str) -> Result<Predictions, ReadError> {
         let root: Json = serde_json::from_slice(bytes).map_err(|source| ReadError::Json {
             origin: origin.to_owned(),
             source,
@@ -267,7 +278,7 @@ fn parse_domains(
     Ok(out)
 }
 
-fn count_unknown_domain(name: &str, warnings: &mut ReadWarnings) {
+pub(crate) fn count_unknown_domain(name: &str, warnings: &mut ReadWarnings) {
     let known = multiwoz::Domain::ALL.iter().any(|d| d.as_str() == name);
     if !known {
         *warnings.unknown_domains.entry(name.to_owned()).or_insert(0) += 1;

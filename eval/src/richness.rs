@@ -35,7 +35,8 @@ pub struct Richness {
 }
 
 /// What `lexical_diversity.lex_div.tokenize` deletes, in its order (so `-LRB-` is
-/// never found whole: `-` goes first).
+/// never found whole: `-` goes first); `ld_prepare` is tested against it.
+#[cfg(test)]
 const PUNCTUATION: [&str; 18] = [
     "``", "''", "'", ".", ",", "?", "!", ")", "(", "%", "/", "-", "_", "-LRB-", "-RRB-", "SYM",
     ":", ";",
@@ -47,17 +48,36 @@ pub fn ld_tokenize(text: &str) -> Vec<String> {
 }
 
 /// `lexical_diversity.lex_div.tokenize` up to the final `split(" ")`.
+///
+/// The eighteen deletions run in three passes that give the same text: ``` `` ```
+/// pairs (found in the input, left to right) and the single characters
+/// `' . , ? ! ) ( % / - _` go together (deleting single characters commutes, and
+/// `''`, `-LRB-`, `-RRB-` cannot survive the single-character deletions); `SYM`
+/// next (it may be formed by those deletions); `:` and `;` last (deleting them
+/// before `SYM` could form one that Python keeps), merged with the whitespace
+/// squeeze.
 fn ld_prepare(text: &str) -> String {
-    let mut raw = text.to_owned();
-    for p in PUNCTUATION {
-        if raw.contains(p) {
-            raw = raw.replace(p, "");
+    let mut first = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' if chars.peek() == Some(&'`') => {
+                chars.next();
+            }
+            '\'' | '.' | ',' | '?' | '!' | ')' | '(' | '%' | '/' | '-' | '_' => {}
+            _ => first.push(c),
         }
     }
-    // re.sub('\s+', ' ', raw)
-    let mut squeezed = String::with_capacity(raw.len());
+    if first.contains("SYM") {
+        first = first.replace("SYM", "");
+    }
+    // ':' and ';' go, then re.sub('\s+', ' ', raw)
+    let mut squeezed = String::with_capacity(first.len());
     let mut in_space = false;
-    for c in raw.chars() {
+    for c in first.chars() {
+        if c == ':' || c == ';' {
+            continue;
+        }
         if py_isspace(c) {
             if !in_space {
                 squeezed.push(' ');
@@ -165,7 +185,64 @@ fn msttr(tokens: &[u32], vocabulary: usize, window: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The deletions one by one, in the package's order (the specification
+    /// `ld_prepare` must equal).
+    fn ld_prepare_step_by_step(text: &str) -> String {
+        let mut raw = text.to_owned();
+        for p in PUNCTUATION {
+            raw = raw.replace(p, "");
+        }
+        let mut squeezed = String::new();
+        let mut in_space = false;
+        for c in raw.chars() {
+            if py_isspace(c) {
+                if !in_space {
+                    squeezed.push(' ');
+                }
+                in_space = true;
+            } else {
+                squeezed.push(c);
+                in_space = false;
+            }
+        }
+        squeezed.to_lowercase()
+    }
+
+    #[test]
+    fn ld_prepare_equals_the_step_by_step_deletions_on_tricky_cases() {
+        for text in [
+            "S.YM",
+            "SY:M",
+            "SY;M x",
+            "```",
+            "`.`",
+            "'`'`",
+            "-LRB- -RRB- (x)",
+            "a : b",
+            "a :\t; b",
+            "SSYMYM",
+            "Σ ΣΑ.",
+            " lead  trail ",
+            "",
+        ] {
+            assert_eq!(ld_prepare(text), ld_prepare_step_by_step(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn ld_prepare_equals_the_step_by_step_deletions(
+            text in "[`'.,?!)(%/\\-_:; \t\u{a0}SYMLRBa-cΣ]{0,24}"
+        ) {
+            prop_assert_eq!(ld_prepare(&text), ld_prepare_step_by_step(&text));
+        }
+    }
 
     #[test]
     fn ld_tokenize_keeps_empty_tokens_like_lexical_diversity() {

@@ -7,8 +7,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use eval::{EvalInputs, Options, Predictions, Report, evaluate};
 use multiwoz::db::Database;
-use multiwoz::evaldata::EvalData;
-use multiwoz::load::load_splits;
+use multiwoz::evaldata::{CacheStatus, EvalData, EvalDataCache};
+use multiwoz::load::{load_splits, split_sources};
 use multiwoz::locate::{DataLayout, locate};
 use multiwoz::model::Split;
 use multiwoz::normalize::Mapping;
@@ -136,14 +136,23 @@ fn load_eval_data(
     layout: Result<DataLayout, multiwoz::error::LocateError>,
 ) -> Result<EvalData> {
     let clock = Instant::now();
-    let data = match (
+    let cache = EvalDataCache::from_env();
+    let (data, status) = match (
         &args.goals,
         &args.references,
         &args.gold_states,
         &args.booked_domains,
     ) {
         (Some(goals), Some(references), Some(gold_states), Some(booked)) => {
-            EvalData::from_files(goals, references, gold_states, booked)?
+            let sources = [goals, references, gold_states, booked].map(|p| p.to_path_buf());
+            cached(cache.as_ref(), "files", &sources, || {
+                Ok(EvalData::from_files(
+                    goals,
+                    references,
+                    gold_states,
+                    booked,
+                )?)
+            })?
         }
         _ => {
             let layout = layout?;
@@ -151,17 +160,39 @@ fn load_eval_data(
                 SplitArg::Test => Split::Test,
                 SplitArg::Val => Split::Val,
             };
-            let dialogs = load_splits(&layout, &[split]).with_context(|| {
-                format!("loading the {split} dialogs from {}", layout.root.display())
-            })?;
-            EvalData::derive(&dialogs)
+            let sources = split_sources(&layout, split);
+            let tag = format!("derived {split}");
+            cached(cache.as_ref(), &tag, &sources, || {
+                let dialogs = load_splits(&layout, &[split]).with_context(|| {
+                    format!("loading the {split} dialogs from {}", layout.root.display())
+                })?;
+                Ok(EvalData::derive(&dialogs))
+            })?
         }
     };
     tracing::debug!(
         ms = clock.elapsed().as_secs_f64() * 1e3,
+        cache = ?status,
         "evaluation data loaded"
     );
     Ok(data)
+}
+
+/// Builds the evaluation data through the cache when there is one (see
+/// `multiwoz::evaldata::cache`; `DARD_EVAL_CACHE=off` disables it).
+fn cached(
+    cache: Option<&EvalDataCache>,
+    tag: &str,
+    sources: &[PathBuf],
+    build: impl FnOnce() -> Result<EvalData>,
+) -> Result<(EvalData, Option<CacheStatus>)> {
+    match cache {
+        Some(cache) if !sources.is_empty() => {
+            let (data, status) = cache.load_or_build(tag, sources, build)?;
+            Ok((data, Some(status)))
+        }
+        _ => Ok((build()?, None)),
+    }
 }
 
 fn layout_db(layout: &DataLayout) -> Result<PathBuf> {

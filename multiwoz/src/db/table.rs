@@ -75,6 +75,8 @@ enum ColumnIndex {
     /// `partial_ratio(item, query) >= 90`, over the distinct column values.
     Fuzzy {
         distinct: Vec<String>,
+        /// The characters of each distinct value, sorted (for [`may_reach_threshold`]).
+        sorted_chars: Vec<Vec<char>>,
         records_of: Vec<Bitset>,
         cache: RwLock<HashMap<String, Arc<Bitset>>>,
     },
@@ -101,21 +103,6 @@ impl Table {
     /// Builds the table and its indexes from the domain's entities.
     pub(crate) fn new(domain: Domain, entities: &[Entity]) -> Table {
         let ignored = ignored_columns(domain);
-        let records: Vec<HashMap<String, Cell>> = entities
-            .iter()
-            .map(|e| {
-                e.fields()
-                    .filter(|(k, _)| !ignored.contains(k))
-                    .map(|(k, v)| {
-                        let cell = match v {
-                            serde_json::Value::String(s) => Cell::Text(s.clone()),
-                            _ => Cell::Other,
-                        };
-                        (normalize_column_name(k), cell)
-                    })
-                    .collect()
-            })
-            .collect();
         let keys: Vec<String> = match entities.first() {
             Some(first) => {
                 let mut keys = Vec::new();
@@ -130,15 +117,33 @@ impl Table {
             None => Vec::new(),
         };
         let len = entities.len();
+        // Column by column, record by record; a later field whose name normalizes
+        // to the same column replaces an earlier one. Raw names repeat across
+        // records, so each is normalized once.
+        let mut cells: Vec<Vec<Cell>> = vec![vec![Cell::Missing; len]; keys.len()];
+        let mut column_of: HashMap<&str, Option<usize>> = HashMap::new();
+        for (i, e) in entities.iter().enumerate() {
+            for (k, v) in e.fields() {
+                if ignored.contains(&k) {
+                    continue;
+                }
+                let column = *column_of.entry(k).or_insert_with(|| {
+                    let name = normalize_column_name(k);
+                    keys.iter().position(|key| *key == name)
+                });
+                let Some(slot) = column.and_then(|c| cells.get_mut(c)?.get_mut(i)) else {
+                    continue;
+                };
+                *slot = match v {
+                    serde_json::Value::String(s) => Cell::Text(s.clone()),
+                    _ => Cell::Other,
+                };
+            }
+        }
         let columns = keys
             .iter()
-            .map(|key| {
-                let cells: Vec<Cell> = records
-                    .iter()
-                    .map(|r| r.get(key).cloned().unwrap_or(Cell::Missing))
-                    .collect();
-                Column::new(domain, key, cells)
-            })
+            .zip(cells)
+            .map(|(key, cells)| Column::new(domain, key, cells))
             .collect();
         Table { len, keys, columns }
     }
@@ -232,6 +237,7 @@ impl Column {
                 }
             }
             ColumnIndex::Fuzzy {
+                sorted_chars: distinct.iter().map(|d| sorted_chars(d)).collect(),
                 distinct,
                 records_of,
                 cache: RwLock::new(HashMap::new()),
@@ -293,6 +299,7 @@ impl Column {
     fn fuzzy_matches(&self, query: &str, len: usize) -> Arc<Bitset> {
         let ColumnIndex::Fuzzy {
             distinct,
+            sorted_chars: value_chars,
             records_of,
             cache,
         } = &self.index
@@ -305,8 +312,11 @@ impl Column {
             return Arc::clone(hit);
         }
         let mut pass = Bitset::empty(len);
-        for (value, records) in distinct.iter().zip(records_of) {
-            if partial_ratio(value, query) >= FUZZY_THRESHOLD {
+        let query_chars = sorted_chars(query);
+        for ((value, chars), records) in distinct.iter().zip(value_chars).zip(records_of) {
+            if may_reach_threshold(chars, &query_chars)
+                && partial_ratio(value, query) >= FUZZY_THRESHOLD
+            {
                 for i in records.iter() {
                     pass.insert(i);
                 }
@@ -318,5 +328,82 @@ impl Column {
             map.insert(query.to_string(), Arc::clone(&pass));
         }
         pass
+    }
+}
+
+/// The characters of a string, sorted.
+fn sorted_chars(s: &str) -> Vec<char> {
+    let mut chars: Vec<char> = s.chars().collect();
+    chars.sort_unstable();
+    chars
+}
+
+/// Whether `partial_ratio` of two strings (given as sorted characters) can be at
+/// least [`FUZZY_THRESHOLD`]; `false` only when it certainly cannot.
+///
+/// `partial_ratio` scores windows `w` (at most `m` characters) of the longer
+/// string against the shorter one (`m` characters) as `2 * lcs / (m + |w|)`. The
+/// LCS is at most `c`, the size of the multiset intersection of the two strings'
+/// characters, and at most `|w|`; the ratio is therefore at most
+/// `2c / (m + c)`. The score (`round(100 * ratio)`, ties to even) reaches 90 only
+/// when the ratio is at least 0.895, so `2c / (m + c) < 0.895` rules a pair out.
+/// Ratios have denominators below a few hundred, far from any floating-point
+/// doubt at that boundary.
+pub(crate) fn may_reach_threshold(a: &[char], b: &[char]) -> bool {
+    let m = a.len().min(b.len());
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    debug_assert_eq!(FUZZY_THRESHOLD, 90);
+    2000 * common >= 895 * (m + common)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn passes(a: &str, b: &str) -> bool {
+        may_reach_threshold(&sorted_chars(a), &sorted_chars(b))
+    }
+
+    #[test]
+    fn the_bound_rules_out_clearly_different_names_only() {
+        assert!(!passes("pizza hut city centre", "the cambridge chop house"));
+        assert!(!passes("london kings cross", "cambridge"));
+        assert!(passes("cambridge", "cambridge"));
+        assert!(passes("the gandhi", "gandhi"));
+        assert!(passes("", ""));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// Never rules out a pair that scores 90 or more (small alphabets make
+        /// high scores frequent).
+        #[test]
+        fn the_bound_never_rules_out_a_match(a in "[abc é]{0,12}", b in "[abcd é]{0,24}") {
+            if partial_ratio(&a, &b) >= FUZZY_THRESHOLD {
+                prop_assert!(passes(&a, &b), "{a:?} {b:?} = {}", partial_ratio(&a, &b));
+            }
+        }
+
+        #[test]
+        fn the_bound_never_rules_out_a_near_copy(a in "[a-z ]{1,20}", cut in 0usize..3, extra in "[a-z]{0,8}") {
+            let b: String = format!("{}{extra}", &a[..a.len().saturating_sub(cut)]);
+            if partial_ratio(&a, &b) >= FUZZY_THRESHOLD {
+                prop_assert!(passes(&a, &b));
+            }
+        }
     }
 }

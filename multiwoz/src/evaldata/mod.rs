@@ -5,6 +5,8 @@
 //! builds the same data from original-format dialogs as
 //! `../shared/multiwoz/README.txt` describes for the reconstructed files.
 
+pub mod cache;
+mod codec;
 mod derive;
 mod goal;
 
@@ -16,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::EvalDataError;
+pub use cache::{CACHE_ENV, CacheStatus, EvalDataCache};
 pub use derive::{derive_booked_domains, derive_goal, derive_gold_states, derive_references};
 
 use crate::Domain;

@@ -215,6 +215,28 @@ pub fn load_splits(layout: &DataLayout, splits: &[Split]) -> Result<Vec<Dialog>,
     }
 }
 
+/// The files [`load_splits`] reads for `split` (to key caches of data derived
+/// from them); empty when the folder does not have the split.
+pub fn split_sources(layout: &DataLayout, split: Split) -> Vec<PathBuf> {
+    match &layout.dialogs {
+        DialogSource::PerSplit { files } => files.get(&split).cloned().into_iter().collect(),
+        DialogSource::Combined { data, lists } => match lists.get(&split) {
+            Some(list) => vec![data.clone(), list.clone()],
+            None => Vec::new(),
+        },
+        DialogSource::Schema22 { dir } => {
+            let Ok(mut files) = schema22::split_files(dir, split) else {
+                return Vec::new();
+            };
+            let acts = dir.join("dialog_acts.json");
+            if acts.exists() {
+                files.push(acts);
+            }
+            files
+        }
+    }
+}
+
 fn missing_split(layout: &DataLayout, split: Split) -> LoadError {
     LoadError::NoDialogs {
         path: layout.root.clone(),

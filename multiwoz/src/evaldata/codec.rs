@@ -1,0 +1,317 @@
+//! A compact binary encoding of [`EvalData`] for the on-disk cache.
+//!
+//! Lengths are little-endian `u32`, strings are length-prefixed UTF-8, domains and
+//! requestables are one byte (their position in a fixed table). Decoding checks
+//! every length against the bytes left and every byte against its table, so a
+//! damaged file is reported as [`Corrupt`] and never panics or over-allocates.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use super::{DomainGoal, EvalData, Goal, Requestable, TurnState};
+use crate::Domain;
+
+/// The encoded bytes do not decode to evaluation data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Corrupt;
+
+/// The requestables in their one-byte order.
+const REQUESTABLES: [Requestable; 5] = [
+    Requestable::Phone,
+    Requestable::Address,
+    Requestable::Post,
+    Requestable::Reference,
+    Requestable::TrainId,
+];
+
+/// Encodes evaluation data.
+pub(super) fn encode(data: &EvalData) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(1 << 20));
+    w.map(&data.goals, |w, goal| {
+        w.len(goal.domains.len());
+        for (domain, g) in &goal.domains {
+            w.domain(*domain);
+            w.strings(&g.informable);
+            w.len(g.requestable.len());
+            for r in &g.requestable {
+                w.0.push(REQUESTABLES.iter().position(|x| x == r).unwrap_or(0) as u8);
+            }
+            w.strings(&g.booking);
+        }
+    });
+    w.map(&data.references, |w, refs| {
+        w.len(refs.len());
+        for r in refs {
+            w.str(r);
+        }
+    });
+    w.map(&data.gold_states, |w, states| {
+        w.len(states.len());
+        for state in states {
+            w.len(state.len());
+            for (domain, slots) in state {
+                w.str(domain);
+                w.strings(slots);
+            }
+        }
+    });
+    w.map(&data.booked_domains, |w, turns| {
+        w.len(turns.len());
+        for domains in turns {
+            w.len(domains.len());
+            for d in domains {
+                w.domain(*d);
+            }
+        }
+    });
+    w.0
+}
+
+/// Decodes what [`encode`] wrote; trailing bytes are corruption too.
+pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
+    let mut r = Reader { bytes, pos: 0 };
+    let goals = r.map(|r| {
+        let n = r.len()?;
+        let mut domains = IndexMap::with_capacity(n);
+        for _ in 0..n {
+            let domain = r.domain()?;
+            let informable = r.strings()?;
+            let k = r.len()?;
+            let mut requestable = Vec::with_capacity(k);
+            for _ in 0..k {
+                requestable.push(*REQUESTABLES.get(usize::from(r.byte()?)).ok_or(Corrupt)?);
+            }
+            let booking = r.strings()?;
+            domains.insert(
+                domain,
+                DomainGoal {
+                    informable,
+                    requestable,
+                    booking,
+                },
+            );
+        }
+        Ok(Goal { domains })
+    })?;
+    let references = r.map(|r| {
+        let n = r.len()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(r.str()?.to_owned());
+        }
+        Ok(out)
+    })?;
+    let gold_states = r.map(|r| {
+        let n = r.len()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let k = r.len()?;
+            let mut state = TurnState::with_capacity(k);
+            for _ in 0..k {
+                let domain = r.str()?.to_owned();
+                state.insert(domain, r.strings()?);
+            }
+            out.push(state);
+        }
+        Ok(out)
+    })?;
+    let booked_domains = r.map(|r| {
+        let n = r.len()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let k = r.len()?;
+            let mut domains = Vec::with_capacity(k);
+            for _ in 0..k {
+                domains.push(r.domain()?);
+            }
+            out.push(domains);
+        }
+        Ok(out)
+    })?;
+    if r.pos != bytes.len() {
+        return Err(Corrupt);
+    }
+    Ok(EvalData {
+        goals,
+        references,
+        gold_states,
+        booked_domains,
+    })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn len(&mut self, n: usize) {
+        // Nothing in MultiWOZ comes near 4 GiB; a larger count could not be decoded
+        // and makes the entry corrupt, which only costs a rebuild.
+        self.0
+            .extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+    }
+
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn domain(&mut self, d: Domain) {
+        self.0
+            .push(Domain::ALL.iter().position(|x| *x == d).unwrap_or(0) as u8);
+    }
+
+    fn strings(&mut self, map: &IndexMap<String, String>) {
+        self.len(map.len());
+        for (k, v) in map {
+            self.str(k);
+            self.str(v);
+        }
+    }
+
+    fn map<T>(&mut self, map: &HashMap<String, T>, mut item: impl FnMut(&mut Writer, &T)) {
+        self.len(map.len());
+        for (key, value) in map {
+            self.str(key);
+            item(self, value);
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Corrupt> {
+        let end = self.pos.checked_add(n).ok_or(Corrupt)?;
+        let out = self.bytes.get(self.pos..end).ok_or(Corrupt)?;
+        self.pos = end;
+        Ok(out)
+    }
+
+    fn byte(&mut self) -> Result<u8, Corrupt> {
+        Ok(self.take(1)?[0])
+    }
+
+    /// A count; it may not exceed the bytes left (every counted item takes at
+    /// least one byte), which bounds what a damaged count can allocate.
+    fn len(&mut self) -> Result<usize, Corrupt> {
+        let raw: [u8; 4] = self.take(4)?.try_into().map_err(|_| Corrupt)?;
+        let n = u32::from_le_bytes(raw) as usize;
+        if n > self.bytes.len() - self.pos {
+            return Err(Corrupt);
+        }
+        Ok(n)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Corrupt> {
+        let n = self.len()?;
+        std::str::from_utf8(self.take(n)?).map_err(|_| Corrupt)
+    }
+
+    fn domain(&mut self) -> Result<Domain, Corrupt> {
+        Domain::ALL
+            .get(usize::from(self.byte()?))
+            .copied()
+            .ok_or(Corrupt)
+    }
+
+    fn strings(&mut self) -> Result<IndexMap<String, String>, Corrupt> {
+        let n = self.len()?;
+        let mut out = IndexMap::with_capacity(n);
+        for _ in 0..n {
+            let k = self.str()?.to_owned();
+            let v = self.str()?.to_owned();
+            out.insert(k, v);
+        }
+        Ok(out)
+    }
+
+    fn map<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Reader<'a>) -> Result<T, Corrupt>,
+    ) -> Result<HashMap<String, T>, Corrupt> {
+        let n = self.len()?;
+        let mut out = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let key = self.str()?.to_owned();
+            let value = item(self)?;
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> EvalData {
+        let mut data = EvalData::default();
+        let mut goal = Goal::default();
+        goal.domains.insert(
+            Domain::Hotel,
+            DomainGoal {
+                informable: [("area".to_owned(), "north".to_owned())].into(),
+                requestable: vec![Requestable::Phone, Requestable::Reference],
+                booking: [("stay".to_owned(), "3".to_owned())].into(),
+            },
+        );
+        goal.domains.insert(Domain::Train, DomainGoal::default());
+        data.goals.insert("pmul0001".to_owned(), goal);
+        data.references.insert(
+            "pmul0001".to_owned(),
+            vec!["the [hotel_name] is nice".to_owned(), "café ☕".to_owned()],
+        );
+        let mut state = TurnState::new();
+        state.insert(
+            "taxi".to_owned(),
+            [("leave".to_owned(), "10:15".to_owned())].into(),
+        );
+        state.insert("hotel".to_owned(), IndexMap::new());
+        data.gold_states
+            .insert("pmul0001".to_owned(), vec![TurnState::new(), state]);
+        data.booked_domains.insert(
+            "pmul0001".to_owned(),
+            vec![vec![], vec![Domain::Hotel, Domain::Train]],
+        );
+        data
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field_and_order() {
+        let data = sample();
+        let decoded = decode(&encode(&data)).unwrap();
+        assert_eq!(decoded, data);
+        let state = &decoded.gold_states["pmul0001"][1];
+        let order: Vec<&str> = state.keys().map(String::as_str).collect();
+        assert_eq!(order, ["taxi", "hotel"]);
+    }
+
+    #[test]
+    fn every_truncation_is_corrupt_not_a_panic() {
+        let bytes = encode(&sample());
+        for cut in 0..bytes.len() {
+            assert_eq!(decode(&bytes[..cut]), Err(Corrupt), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(decode(&longer), Err(Corrupt));
+    }
+
+    #[test]
+    fn damaged_bytes_are_an_error_or_different_data_never_a_panic() {
+        let data = sample();
+        let bytes = encode(&data);
+        for i in 0..bytes.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[i] ^= flip;
+                // Every byte carries content, so a change can never decode to the
+                // original data.
+                assert_ne!(decode(&damaged), Ok(data.clone()), "byte {i} ^ {flip:#x}");
+            }
+        }
+    }
+}
