@@ -121,6 +121,23 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
     ),
 ];
 
+/// Nouns that count people after a number: "4 people", "two adults", "3 tickets".
+pub(crate) const PARTY_NOUNS: &[&str] = &[
+    "people",
+    "persons",
+    "person",
+    "guests",
+    "adults",
+    "adult",
+    "tickets",
+    "ticket",
+    "seats",
+    "seat",
+    "passengers",
+    "travelers",
+    "travellers",
+];
+
 /// The phrasings of each attribute a user may ask for.
 pub(crate) const ASK_WORDS: &[(Ask, &[&str])] = &[
     (

@@ -4,7 +4,7 @@
 
 use multiwoz::{Domain, Slot};
 
-use super::cue_words::{ASK_WORDS, DOMAIN_WORDS};
+use super::cue_words::{ASK_WORDS, DOMAIN_WORDS, PARTY_NOUNS};
 use super::text::{contains_any, contains_phrase};
 
 /// The domains a normalized utterance names explicitly, in priority order.
@@ -380,28 +380,11 @@ pub fn mentions_booking_details(norm: &str) -> bool {
 pub fn gives_party(norm: &str) -> bool {
     let toks: Vec<&str> = norm.split(' ').collect();
     let unit = |t: &str| {
-        matches!(
-            t,
-            "people"
-                | "persons"
-                | "person"
-                | "guests"
-                | "adults"
-                | "adult"
-                | "tickets"
-                | "ticket"
-                | "seats"
-                | "seat"
-                | "of"
-                | "friends"
-                | "altogether"
-                | "total"
-        )
+        PARTY_NOUNS.contains(&t) || matches!(t, "of" | "friends" | "altogether" | "total")
     };
-    let counted = toks.windows(2).any(|w| {
-        super::text::number_value(w[0]).is_some_and(|n| n > 0 && n < 20)
-            && (unit(w[1]) || w[1] == "people")
-    });
+    let counted = toks
+        .windows(2)
+        .any(|w| super::text::number_value(w[0]).is_some_and(|n| n > 0 && n < 20) && unit(w[1]));
     // "a table for 2 at 17:15", "book it for 5": "for" and a count that no
     // other unit follows.
     let for_count = toks.iter().enumerate().any(|(i, t)| {

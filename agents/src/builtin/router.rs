@@ -162,7 +162,6 @@ impl DomainClassifier {
 
     /// Predicts the domain of the last user turn of `history`.
     pub fn predict(&self, history: &[Utterance], tracker: &RuleTracker) -> Prediction {
-        let (user, system) = last_pair(history);
         let mut run = TrackerRun::new(tracker);
         let mut before = None;
         for (i, utt) in history.iter().enumerate() {
@@ -172,13 +171,7 @@ impl DomainClassifier {
             run.push(utt);
         }
         let tracked = run.view().domain;
-        self.predict_features(&feature_strings(
-            user,
-            system,
-            tracked,
-            before,
-            tracker.lexicon(),
-        ))
+        self.predict_with(history, tracker, tracked, before)
     }
 
     /// Predicts the domain of the last user turn of `history`, given the domain

@@ -4,6 +4,7 @@
 
 use multiwoz::{Domain, Slot};
 
+use super::super::cue_words::PARTY_NOUNS;
 use super::super::cues::{declines, is_closing, user_asks};
 use super::super::lexicon::{Match, Reading};
 use super::super::text::{contains_any, number_value, weekday};
@@ -275,21 +276,8 @@ impl RuleTracker {
             let next2 = toks.get(i + 2).copied().unwrap_or("");
             let prev = if i > 0 { toks[i - 1] } else { "" };
             let value = n.to_string();
-            let people_noun = matches!(
-                next,
-                "people"
-                    | "persons"
-                    | "person"
-                    | "guests"
-                    | "adults"
-                    | "adult"
-                    | "tickets"
-                    | "ticket"
-                    | "seats"
-                    | "passengers"
-                    | "travelers"
-                    | "travellers"
-            ) || (next == "of" && next2 == "us")
+            let people_noun = PARTY_NOUNS.contains(&next)
+                || (next == "of" && next2 == "us")
                 || prev == "party"
                 || (prev == "of" && toks.get(i.wrapping_sub(2)) == Some(&"party"));
             if matches!(next, "star" | "stars") || (next == "star" && next2 == "rating") {
