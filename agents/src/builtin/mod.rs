@@ -6,8 +6,10 @@
 //! * [`tracker`]: a lexicon ([`lexicon`]) and rule based belief-state tracker
 //!   over the ontology and the database's values;
 //! * [`policy`] decides what to do from the state, the database result and the
-//!   user's last turn, and [`realize`] says it with a human system turn
-//!   retrieved from the example [`pool`].
+//!   user's last turn (read in context by the private `intent` module: a
+//!   booking wanted now, details accepted, a suggestion asked for), and
+//!   [`realize`] says it with a human system turn retrieved from the example
+//!   [`pool`].
 //!
 //! [`Builtin`] bundles the three and implements [`Tracker`], [`Router`] and
 //! [`DomainAgent`].
@@ -15,6 +17,7 @@
 mod cache;
 mod cue_words;
 pub mod cues;
+mod intent;
 pub mod labels;
 pub mod lexicon;
 pub mod policy;
