@@ -233,6 +233,7 @@ pub fn is_closing(norm: &str) -> bool {
             "please",
         ],
     );
+    let bye = contains_any(norm, &["bye", "goodbye"]);
     // "No thanks. I just need the phone number" declines an offer, not the chat.
     let still_asking = contains_any(
         norm,
@@ -243,7 +244,7 @@ pub fn is_closing(norm: &str) -> bool {
             "post code",
             "reference number",
         ],
-    ) && !contains_any(norm, &["bye", "goodbye"]);
+    ) && !bye;
     // "Yes, for 7 people. Thanks." answers a booking question.
     let books = gives_party(norm)
         || contains_any(norm, &["nights", "tickets", "a table"])
@@ -265,7 +266,7 @@ pub fn is_closing(norm: &str) -> bool {
                 "also",
             ],
         )
-        && !contains_any(norm, &["bye", "goodbye"]);
+        && !bye;
     thanks
         && !still_asking
         && !books
@@ -469,6 +470,12 @@ pub fn asks_booking(norm: &str) -> bool {
             "time slot",
         ],
     )
+}
+
+/// Whether a (normalized) turn names a train by its id ("tr9933").
+pub fn names_train_id(norm: &str) -> bool {
+    norm.split(' ')
+        .any(|t| t.len() > 2 && t.starts_with("tr") && t[2..].bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Whether a (normalized) system turn confirms a booking in `domain`: it says

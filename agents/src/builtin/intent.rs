@@ -5,8 +5,8 @@
 use multiwoz::{Domain, Slot};
 
 use super::cues::{
-    asks_booking, declines, gives_party, is_closing, mentions_booking_details, system_requests,
-    wants_booking,
+    asks_booking, declines, gives_party, is_closing, mentions_booking_details, names_train_id,
+    system_requests, wants_booking,
 };
 use super::policy::PolicyInput;
 use super::text::{contains_any, contains_phrase};
@@ -103,10 +103,7 @@ pub(super) fn offered_before(system: &str) -> bool {
 /// Whether the previous system turn proposed a particular train (by its id or
 /// its times): only then does "yes please" book one without further details.
 pub(super) fn train_offered(system: &str) -> bool {
-    let has_id = system
-        .split(' ')
-        .any(|t| t.len() > 2 && t.starts_with("tr") && t[2..].bytes().all(|b| b.is_ascii_digit()));
-    has_id
+    names_train_id(system)
         || contains_phrase(system, "train")
             && contains_any(
                 system,
@@ -142,6 +139,15 @@ pub(super) fn asks_information(user: &str) -> bool {
             "info",
         ],
     )
+}
+
+/// The booking details a domain needs before a booking can be made.
+pub(super) fn booking_slots(d: Domain) -> &'static [Slot] {
+    match d {
+        Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
+        Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
+        _ => &[Slot::BookPeople],
+    }
 }
 
 /// Whether the user wants a booking now: asks for one with a venue or train in
@@ -200,11 +206,6 @@ pub(super) fn booking_intent(input: &PolicyInput<'_>) -> bool {
     }
     // Details the user gave for a booking that has not been made yet book it
     // once the venue is pinned down, whatever this turn says besides.
-    let details: &[Slot] = match d {
-        Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
-        Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
-        _ => &[Slot::BookPeople],
-    };
     let pinned = match d {
         Domain::Train => {
             st.contains_key(&Slot::Departure)
@@ -216,19 +217,14 @@ pub(super) fn booking_intent(input: &PolicyInput<'_>) -> bool {
     if !input.confirmed
         && pinned
         && input.db.count > 0
-        && details.iter().all(|s| st.contains_key(s))
+        && booking_slots(d).iter().all(|s| st.contains_key(s))
         && !refuses
         && !is_closing(input.user)
     {
         return true;
     }
     // "8 people for 3 nights starting wednesday" books without the word "book".
-    let needed: &[Slot] = match d {
-        Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
-        Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
-        _ => &[Slot::BookPeople],
-    };
-    if needed.iter().all(|s| st.contains_key(s))
+    if booking_slots(d).iter().all(|s| st.contains_key(s))
         && mentions_booking_details(input.user)
         && d != Domain::Train
     {

@@ -40,6 +40,9 @@ pub struct Lexicon {
     /// The longest phrase (in tokens) starting with each token.
     starts: HashMap<String, usize>,
     max_len: usize,
+    /// One-word station names of six letters or more, in the order added: the
+    /// candidates for a misspelt station.
+    stations: Vec<String>,
 }
 
 const AREAS: &[(&str, &str)] = &[
@@ -285,6 +288,14 @@ impl Lexicon {
             slot,
             value: value.to_string(),
         };
+        if domain == Domain::Train
+            && slot == Slot::Departure
+            && !key.contains(' ')
+            && key.len() >= 6
+            && !self.stations.contains(&key)
+        {
+            self.stations.push(key.clone());
+        }
         let list = self.phrases.entry(key).or_default();
         if !list.contains(&reading) {
             list.push(reading);
@@ -405,15 +416,15 @@ impl Lexicon {
             return None;
         }
         let mut best: Option<(u8, &Vec<Reading>)> = None;
-        for (key, readings) in &self.phrases {
-            if key.contains(' ')
-                || key.len() < 6
-                || !readings
-                    .iter()
+        for key in &self.stations {
+            // A phrase's readings can be replaced later (food synonyms replace
+            // theirs): only a phrase still read as a station counts.
+            let Some(readings) = self.phrases.get(key).filter(|rs| {
+                rs.iter()
                     .any(|r| r.domain == Domain::Train && r.slot == Slot::Departure)
-            {
+            }) else {
                 continue;
-            }
+            };
             let score = multiwoz::fuzzy::ratio(token, key);
             if score >= 85 && best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, readings));

@@ -144,17 +144,9 @@ impl Builtin {
             .predict_with(history, &self.tracker, now.domain, before.domain);
         // The booking pending is the one the system just offered ("Would you
         // like me to book you a room?"), else the one the user was talking about.
-        let system = history
-            .len()
-            .checked_sub(2)
-            .and_then(|i| history.get(i))
-            .map(|u| normalize(&u.text))
-            .unwrap_or_default();
-        let train_id = system.split(' ').any(|t| {
-            t.len() == 6 && t.starts_with("tr") && t[2..].bytes().all(|b| b.is_ascii_digit())
-        });
+        let system = last_system(history);
         let offered = match cues::domain_words(&system).as_slice() {
-            [] if train_id => Some(Domain::Train),
+            [] if cues::names_train_id(&system) => Some(Domain::Train),
             [d] if cues::asks_booking(&system)
                 || text::contains_any(&system, &["book", "reserve", "reservation"]) =>
             {
@@ -163,11 +155,13 @@ impl Builtin {
             _ => None,
         };
         match offered.or(before.domain) {
-            Some(pending) if pending != p.domain && books_first(history, pending) => Prediction {
-                domain: pending,
-                margin: 0.0,
-                second: p.domain,
-            },
+            Some(pending) if pending != p.domain && books_first(history, &system, pending) => {
+                Prediction {
+                    domain: pending,
+                    margin: 0.0,
+                    second: p.domain,
+                }
+            }
             _ => p,
         }
     }
@@ -181,11 +175,7 @@ impl Builtin {
         db: &DbResult,
     ) -> Plan {
         let user = history.last().map_or(String::new(), |u| normalize(&u.text));
-        let system = history
-            .len()
-            .checked_sub(2)
-            .and_then(|i| history.get(i))
-            .map_or(String::new(), |u| normalize(&u.text));
+        let system = last_system(history);
         // The caller's state (gold or tracked) plus what only the tracker keeps:
         // the slots the user said they do not care about.
         let mut slots = state.get(&domain).cloned().unwrap_or_default();
@@ -232,11 +222,20 @@ impl Builtin {
     }
 }
 
+/// The normalized system turn before the user's last turn (empty when none).
+fn last_system(history: &[Utterance]) -> String {
+    history
+        .len()
+        .checked_sub(2)
+        .and_then(|i| history.get(i))
+        .map_or(String::new(), |u| normalize(&u.text))
+}
+
 /// Whether the last user turn completes a booking in `pending` (the domain in
 /// focus before it) in a sentence of its own, before turning to something else:
 /// "Yes, book it for 2 people. I also need a train." The booking is made first,
 /// as people at the desk do, and the new request waits for the next turn.
-fn books_first(history: &[Utterance], pending: Domain) -> bool {
+fn books_first(history: &[Utterance], system: &str, pending: Domain) -> bool {
     if !matches!(
         pending,
         Domain::Restaurant | Domain::Hotel | Domain::Train | Domain::Attraction
@@ -246,13 +245,7 @@ fn books_first(history: &[Utterance], pending: Domain) -> bool {
     let Some(user) = history.last() else {
         return false;
     };
-    let system = history
-        .len()
-        .checked_sub(2)
-        .and_then(|i| history.get(i))
-        .filter(|u| u.speaker == Speaker::System)
-        .map_or(String::new(), |u| normalize(&u.text));
-    if cues::confirms_booking(&system, pending) {
+    if cues::confirms_booking(system, pending) {
         return false;
     }
     let clauses: Vec<String> = user
@@ -276,7 +269,7 @@ fn books_first(history: &[Utterance], pending: Domain) -> bool {
         }
     };
     let books = clauses.iter().any(|clause| {
-        let books = cues::wants_booking(clause, &system)
+        let books = cues::wants_booking(clause, system)
             || cues::gives_party(clause)
             || text::contains_any(clause, &["reference number", "nights"]);
         books
@@ -385,7 +378,7 @@ mod tests {
             "The Worth House is a cheap guesthouse. Would you like me to book you a room?",
             "Yes, please book it for 6 people for 5 nights. I'll also need a train to Cambridge.",
         ]);
-        assert!(books_first(&h, Domain::Hotel));
+        assert!(books_first(&h, &last_system(&h), Domain::Hotel));
     }
 
     #[test]
@@ -395,8 +388,8 @@ mod tests {
             "There are 9. Do you have a price range?",
             "Any will do, but I'll need six tickets for myself and my family.",
         ]);
-        assert!(!books_first(&h, Domain::Hotel));
-        assert!(books_first(&h, Domain::Train));
+        assert!(!books_first(&h, &last_system(&h), Domain::Hotel));
+        assert!(books_first(&h, &last_system(&h), Domain::Train));
     }
 
     #[test]
@@ -406,12 +399,12 @@ mod tests {
             "Christ's College is in the centre.",
             "Could I get their phone number? I also need a guesthouse in the west.",
         ]);
-        assert!(books_first(&h, Domain::Attraction));
+        assert!(books_first(&h, &last_system(&h), Domain::Attraction));
         let h = history(&[
             "I'd like a college to visit.",
             "Christ's College is in the centre.",
             "I also need a guesthouse in the west. What is the phone number?",
         ]);
-        assert!(!books_first(&h, Domain::Attraction));
+        assert!(!books_first(&h, &last_system(&h), Domain::Attraction));
     }
 }

@@ -14,7 +14,8 @@ use multiwoz::{Domain, Slot};
 
 use super::cues::{Ask, is_closing, system_requests, user_asks};
 use super::intent::{
-    accepts_offered_details, asks_information, booking_intent, train_offered, wants_suggestion,
+    accepts_offered_details, asks_information, booking_intent, booking_slots, train_offered,
+    wants_suggestion,
 };
 use super::pool::Kind;
 use super::text::contains_any;
@@ -250,12 +251,11 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         p
     };
     if booking {
-        let needed: &[Slot] = match d {
-            Domain::Restaurant => &[Slot::BookDay, Slot::BookPeople, Slot::BookTime],
-            Domain::Hotel => &[Slot::BookDay, Slot::BookPeople, Slot::BookStay],
-            _ => &[Slot::BookPeople],
-        };
-        let mut missing: Vec<Slot> = needed.iter().copied().filter(|s| !filled(*s)).collect();
+        let mut missing: Vec<Slot> = booking_slots(d)
+            .iter()
+            .copied()
+            .filter(|s| !filled(*s))
+            .collect();
         // A train offer accepted with "yes please" is booked for the one traveller.
         if d == Domain::Train && train_offered(input.system) {
             missing.clear();

@@ -71,11 +71,8 @@ impl Realizer {
     ) -> String {
         let mut text = self.realize_one(plan, user_words, exclude);
         if let Some(then) = &plan.then {
-            let second = self
-                .retrieve(then, user_words, exclude)
-                .map_or_else(|| template(then), |e| e.text.clone());
             text.push(' ');
-            text.push_str(&detokenize(&second));
+            text.push_str(&self.retrieved_or_template(then, user_words, exclude));
         }
         text
     }
@@ -119,6 +116,17 @@ impl Realizer {
                 }
             }
         }
+        self.retrieved_or_template(plan, user_words, exclude)
+    }
+
+    /// The best fitting pool reply (or one without the placeholder the plan can
+    /// drop), else the template, detokenized.
+    fn retrieved_or_template(
+        &self,
+        plan: &Plan,
+        user_words: &HashSet<String>,
+        exclude: Option<&str>,
+    ) -> String {
         let text = self
             .retrieve(plan, user_words, exclude)
             .map_or_else(|| template(plan), |e| e.text.clone());
