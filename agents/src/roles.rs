@@ -20,7 +20,7 @@ use std::time::Duration;
 use multiwoz::{Domain, Slot};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ChatResponse, ModelInfo};
+use models::{ChatResponse, ModelInfo};
 
 /// The belief state: informable and booking slots per domain, with values
 /// normalized as the standard evaluator normalizes gold states.
@@ -196,7 +196,7 @@ impl fmt::Display for Stage {
 /// What one model call (or one built-in stage) cost, tagged with its stage.
 ///
 /// This is the pipeline's view of a call; the backend layer's own record is
-/// [`crate::usage::StageUsage`]; [`StageUsage::of_call`] reads the same response.
+/// [`models::usage::StageUsage`]; [`StageUsage::of_call`] reads the same response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageUsage {
     /// The stage that made the call.

@@ -2,18 +2,17 @@
 //! (one repair retry, then the counted fallback), and the few-shot example pool.
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap.
-#![cfg(feature = "test-utils")]
 
 use std::sync::Arc;
 
 use agents::llm::{GenerationOptions, LlmDomainAgent, LlmRouter, LlmTracker};
-use agents::model::{BackendKind, ModelHandle, ModelInfo};
 use agents::prompt::{ExamplePool, FewShot, PromptOptions, PromptSet, Prompter};
 use agents::roles::{
     DbResult, DialogState, DomainAgent, RespondInput, RouteInput, Router, Stage, TrackInput,
     Tracker, Utterance,
 };
-use agents::scripted::ScriptedModel;
+use models::scripted::ScriptedModel;
+use models::{BackendKind, ModelHandle, ModelInfo};
 use multiwoz::model::{
     BeliefState, Dialog, DialogAct, DomainBelief, SourceFormat, Speaker, Split, Turn,
 };

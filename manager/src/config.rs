@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use agents::llm::GenerationOptions;
 use agents::prompt::{FewShot, PromptOptions};
-use agents::{BackendConfig, PriceTable};
+use models::{BackendConfig, PriceTable};
 use multiwoz::Domain;
 use multiwoz::model::Split;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub const BUILTIN: &str = "builtin";
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Model backends by name (`[backends] claude = { kind = "bedrock", … }`); the
-    /// keys are what `[pipeline]` refers to. See `agents::BackendConfig`.
+    /// keys are what `[pipeline]` refers to. See `models::BackendConfig`.
     #[serde(default)]
     pub backends: BTreeMap<String, BackendConfig>,
     /// Which backend serves each stage.

@@ -9,7 +9,7 @@ use agents::builtin::Builtin;
 use agents::llm::{LlmDomainAgent, LlmRouter, LlmTracker};
 use agents::prompt::{ExamplePool, FewShot, Grounder, PromptSet, Prompter};
 use agents::roles::{DbResult, DialogState, DomainAgent, Router, Tracker};
-use agents::{BackendConfig, BuildContext, ModelHandle, UsageLedger};
+use models::{BackendConfig, BuildContext, ModelHandle, UsageLedger};
 use multiwoz::Domain;
 use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};
@@ -466,7 +466,7 @@ impl StageFactory<'_> {
             });
         };
         let handle =
-            agents::build(name, backend, self.ctx).map_err(|source| BuildError::Backend {
+            models::build(name, backend, self.ctx).map_err(|source| BuildError::Backend {
                 file: self.file.map(Path::to_path_buf),
                 source,
             })?;

@@ -54,7 +54,7 @@ pub enum BuildError {
         file: Option<PathBuf>,
         /// The backend layer's error, naming the backend and key.
         #[source]
-        source: agents::ConfigError,
+        source: models::ConfigError,
     },
     /// The prompt templates could not be loaded.
     #[error("{}[prompts] {source}", at(.file))]

@@ -20,11 +20,9 @@
 //! For benchmarks, [`Dard::answer`] answers one system turn from a given history,
 //! optionally with the gold state in place of the tracker's.
 
-pub mod bench;
 pub mod config;
 mod dard;
 pub mod error;
-pub mod export;
 pub mod grounding;
 pub mod lexicalize;
 mod session;

@@ -5,10 +5,10 @@
 
 mod support;
 
-use agents::ModelError;
 use agents::roles::{DialogState, Stage, Utterance};
-use agents::scripted::ScriptedModel;
 use manager::{StateSource, TurnRequest};
+use models::ModelError;
+use models::scripted::ScriptedModel;
 use multiwoz::{Domain, Slot};
 use support::{scripted_config, scripted_dard, show};
 

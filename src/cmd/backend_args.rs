@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use bench::{BackendOverride, BenchSpec};
 use manager::Config;
-use manager::bench::{BackendOverride, BenchSpec};
 
 /// `--data DIR`, `--config FILE`, and `--backend openai|bedrock --model M
 /// [--base-url URL] [--api-key-env VAR] [--region R] [--endpoint-url URL]`.

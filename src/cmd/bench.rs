@@ -1,16 +1,16 @@
 //! `dard bench`: play a MultiWOZ split through the pipeline at full concurrency,
 //! with a progress bar, Ctrl-C that keeps every finished turn, `--resume`, and a
-//! report. The work is `manager::bench`; this module reads flags and prints.
+//! report. The work is `bench`; this module reads flags and prints.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use manager::bench::{
+use bench::{
     self, BenchReport, CacheChoice, Manifest, Progress, RunOptions, Selection, Setting, SpecFlags,
     TraceRecord,
 };
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use multiwoz::model::Split;
 use tokio_util::sync::CancellationToken;
 

@@ -6,8 +6,8 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use bench::export::{ExportOptions, Format, Task, load};
 use manager::Config;
-use manager::export::{ExportOptions, Format, Task, load};
 use multiwoz::Domain;
 use multiwoz::model::Split;
 
@@ -136,14 +136,14 @@ pub fn run(args: ExportArgs) -> Result<()> {
 #[cfg(feature = "llama")]
 fn prompt_tokens(
     tokenizer: Option<&std::path::Path>,
-    records: &[manager::export::ExportRecord],
+    records: &[bench::export::ExportRecord],
 ) -> Result<serde_json::Value> {
     let Some(path) = tokenizer else {
         return Ok(serde_json::Value::String(
             "unavailable: no --tokenizer given".to_string(),
         ));
     };
-    let counter = agents::llama::TokenCounter::open(path)
+    let counter = models::llama::TokenCounter::open(path)
         .with_context(|| format!("opening the tokenizer {}", path.display()))?;
     let counts: Vec<usize> = records
         .iter()
@@ -162,7 +162,7 @@ fn prompt_tokens(
 #[cfg(not(feature = "llama"))]
 fn prompt_tokens(
     tokenizer: Option<&std::path::Path>,
-    _records: &[manager::export::ExportRecord],
+    _records: &[bench::export::ExportRecord],
 ) -> Result<serde_json::Value> {
     Ok(serde_json::Value::String(match tokenizer {
         Some(path) => format!(

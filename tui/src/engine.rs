@@ -6,8 +6,8 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
+use bench::{Plan, Selection, Setting, TurnJob};
 use futures::FutureExt;
-use manager::bench::{Plan, Selection, Setting, TurnJob};
 use manager::{Dard, DialogState, Session, TurnOutcome, TurnRequest};
 use multiwoz::model::Dialog;
 use serde::{Deserialize, Serialize};

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agents::scripted::ScriptedModel;
-use agents::{BackendKind, ModelError, ModelHandle, ModelInfo};
 use manager::{Config, Dard};
+use models::scripted::ScriptedModel;
+use models::{BackendKind, ModelError, ModelHandle, ModelInfo};
 use multiwoz::Domain;
 use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};

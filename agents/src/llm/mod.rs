@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ChatModel, ChatRequest, ModelHandle};
 use crate::prompt::Prompt;
 use crate::roles::{AgentError, Stage, StageUsage};
+use models::{ChatModel, ChatRequest, ModelHandle};
 
 pub use roles::{LlmDomainAgent, LlmRouter, LlmTracker, fallback_domain, fallback_reply};
 
@@ -117,7 +117,7 @@ pub(crate) async fn call_parsed<T>(
     temperature: f32,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Parsed<T>, AgentError> {
-    let model_error = |e: crate::error::ModelError| AgentError::Model {
+    let model_error = |e: models::ModelError| AgentError::Model {
         stage,
         backend: model.name().to_string(),
         source: Box::new(e),

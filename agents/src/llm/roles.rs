@@ -6,12 +6,12 @@ use multiwoz::Domain;
 
 use crate::llm::parse::{parse_response, parse_route, parse_state};
 use crate::llm::{GenerationOptions, LlmStats, call_parsed};
-use crate::model::ModelHandle;
 use crate::prompt::Prompter;
 use crate::roles::{
     AgentError, AgentFuture, DbResult, DialogState, DomainAgent, RespondInput, RespondOutput,
     RouteInput, RouteOutput, Router, Stage, TrackInput, TrackOutput, Tracker, Utterance,
 };
+use models::ModelHandle;
 
 /// What every LLM-backed role holds.
 #[derive(Debug, Clone)]

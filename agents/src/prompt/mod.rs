@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use multiwoz::Domain;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ChatRequest, Message};
+use models::{ChatRequest, Message};
 
 pub use examples::{Example, ExamplePool, FewShot, Grounder, to_dialog_state};
 pub use format::{

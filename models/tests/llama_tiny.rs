@@ -1,0 +1,330 @@
+//! The llama backend against tiny random GGUF models written by the test
+//! itself (see `support/gguf.rs`): determinism, prefix reuse, stop sequences,
+//! token limits, templates, grammars, the T5 encoder path and error paths.
+
+#![cfg(feature = "llama")]
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
+#[path = "support/gguf.rs"]
+mod gguf;
+
+use std::path::{Path, PathBuf};
+
+use models::error::ModelError;
+use models::llama::{
+    FinishReason, GenerateRequest, LlamaConfig, LlamaError, LlamaModel, Prompt, PromptTemplate,
+    Sampling, Turn, TurnRole,
+};
+use models::model::{ChatModel, ChatRequest, Constraint, FinishReason as ChatFinish, Message};
+
+/// A config for a tiny model with the CI settings (one thread, small context).
+fn cfg(path: &Path) -> LlamaConfig {
+    LlamaConfig::new(path)
+        .with_threads(1)
+        .with_n_ctx(512)
+        .with_max_tokens(16)
+}
+
+fn tiny_llama(dir: &Path, template: Option<&str>) -> PathBuf {
+    let path = dir.join(if template.is_some() {
+        "tiny-chatml.gguf"
+    } else {
+        "tiny.gguf"
+    });
+    gguf::write_tiny_llama(&path, 7, template);
+    path
+}
+
+async fn load(config: LlamaConfig) -> LlamaModel {
+    LlamaModel::load(config).await.expect("tiny model loads")
+}
+
+/// A dialog prompt with a long shared head, as dard's agents send them.
+fn dialog(turns: usize) -> Vec<Turn> {
+    let mut v = vec![Turn::new(
+        TurnRole::System,
+        "You are the hotel agent of a booking system. Answer briefly. Examples follow.",
+    )];
+    for i in 0..turns {
+        v.push(Turn::new(
+            TurnRole::User,
+            format!("I need a room for {} people.", i + 2),
+        ));
+        v.push(Turn::new(
+            TurnRole::Assistant,
+            format!("Which area, for {} people?", i + 2),
+        ));
+    }
+    v.push(Turn::new(TurnRole::User, "In the north, please."));
+    v
+}
+
+#[tokio::test]
+async fn greedy_decoding_gives_the_same_text_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None))).await;
+    let req = GenerateRequest::text("The hotel in the north").with_max_tokens(24);
+    let a = model.generate(req.clone()).await.unwrap();
+    model.reset_cache().await.unwrap();
+    let b = model.generate(req.clone()).await.unwrap();
+    // And a third time with the whole prompt cached.
+    let c = model.generate(req).await.unwrap();
+    assert!(!a.text.is_empty());
+    assert_eq!(a.text, b.text);
+    assert_eq!(a.text, c.text);
+    assert_eq!(a.completion_tokens, 24);
+    assert_eq!(a.finish, FinishReason::MaxTokens);
+    assert_eq!(b.reused_prompt_tokens, 0);
+    assert_eq!(c.reused_prompt_tokens, c.prompt_tokens - 1);
+}
+
+#[tokio::test]
+async fn prefix_reuse_gives_the_same_text_as_a_cold_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny_llama(dir.path(), None);
+    let warm = load(cfg(&path)).await;
+    let cold = load(cfg(&path).with_prefix_reuse(false)).await;
+
+    let turn1 = GenerateRequest::new(Prompt::Chat(dialog(3))).with_max_tokens(12);
+    let first = warm.generate(turn1).await.unwrap();
+    assert_eq!(first.reused_prompt_tokens, 0);
+
+    let turn2 = GenerateRequest::new(Prompt::Chat(dialog(4))).with_max_tokens(12);
+    let reused = warm.generate(turn2.clone()).await.unwrap();
+    let fresh = cold.generate(turn2).await.unwrap();
+    assert!(
+        reused.reused_prompt_tokens > reused.prompt_tokens / 2,
+        "expected most of the prompt reused, got {} of {}",
+        reused.reused_prompt_tokens,
+        reused.prompt_tokens
+    );
+    assert_eq!(fresh.reused_prompt_tokens, 0);
+    assert_eq!(reused.prompt_tokens, fresh.prompt_tokens);
+    assert_eq!(reused.text, fresh.text);
+}
+
+#[tokio::test]
+async fn stop_sequences_and_max_tokens_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None))).await;
+    let base = GenerateRequest::text("Guest: a cheap room").with_max_tokens(40);
+    let full = model.generate(base.clone()).await.unwrap();
+    assert_eq!(full.text.len(), 40, "byte-level tokens: one byte each");
+
+    // A stop sequence taken from the middle of the greedy output.
+    let stop = full.text[20..23].to_owned();
+    let cut = full.text.find(&stop).unwrap();
+    let stopped = model
+        .generate(base.clone().with_stop([stop.clone()]))
+        .await
+        .unwrap();
+    assert_eq!(stopped.finish, FinishReason::StopSequence);
+    assert_eq!(stopped.text, full.text[..cut], "stop {stop:?}");
+
+    // Stop sequences from the config apply too.
+    let cfg_stop = load(cfg(&dir.path().join("tiny.gguf")).with_stop([stop])).await;
+    let stopped = cfg_stop.generate(base.clone()).await.unwrap();
+    assert_eq!(stopped.text, full.text[..cut]);
+
+    let short = model.generate(base.with_max_tokens(7)).await.unwrap();
+    assert_eq!(short.finish, FinishReason::MaxTokens);
+    assert_eq!(short.completion_tokens, 7);
+    assert_eq!(short.text, full.text[..7]);
+}
+
+#[tokio::test]
+async fn sampled_decoding_is_reproducible_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None))).await;
+    let req = GenerateRequest::text("Taxi to the station")
+        .with_max_tokens(20)
+        .with_sampling(Sampling::Sampled {
+            temperature: 1.0,
+            top_p: 0.95,
+        });
+    let a = model.generate(req.clone()).await.unwrap();
+    let b = model.generate(req).await.unwrap();
+    assert_eq!(a.text, b.text);
+    assert_eq!(a.completion_tokens, 20);
+}
+
+#[tokio::test]
+async fn grammar_constrains_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None))).await;
+    let req = GenerateRequest::text("Is it free?").with_grammar(r#"root ::= "yes" | "no""#);
+    let out = model.generate(req).await.unwrap();
+    assert!(out.text == "yes" || out.text == "no", "{:?}", out.text);
+    assert_eq!(out.finish, FinishReason::EndOfGeneration);
+
+    let bad = GenerateRequest::text("x").with_grammar("root ::= (");
+    assert!(matches!(
+        model.generate(bad).await,
+        Err(LlamaError::Grammar(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_gguf_chat_template_is_used_when_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = load(cfg(&tiny_llama(dir.path(), Some(gguf::CHATML_TEMPLATE)))).await;
+    assert_eq!(with.info().template, "gguf");
+    assert_eq!(with.info().architecture, "llama");
+    assert!(!with.info().encoder_decoder);
+
+    let without = tiny_llama(dir.path(), None);
+    assert_eq!(load(cfg(&without)).await.info().template, "plain");
+    let named = cfg(&without).with_template(PromptTemplate::Builtin("chatml".into()));
+    assert_eq!(load(named).await.info().template, "builtin:chatml");
+    let unknown = cfg(&without).with_template(PromptTemplate::Builtin("no-such-template".into()));
+    assert!(matches!(
+        LlamaModel::load(unknown).await,
+        Err(LlamaError::Template { .. })
+    ));
+
+    // The ChatML rendering is longer than the plain one for the same chat: the
+    // template really was applied.
+    let chat = GenerateRequest::new(Prompt::Chat(dialog(1))).with_max_tokens(1);
+    let plain = load(cfg(&without))
+        .await
+        .generate(chat.clone())
+        .await
+        .unwrap();
+    let chatml = with.generate(chat).await.unwrap();
+    assert!(chatml.prompt_tokens > plain.prompt_tokens);
+}
+
+#[tokio::test]
+async fn chat_model_maps_requests_and_responses() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), Some(gguf::CHATML_TEMPLATE)))).await;
+    let req = ChatRequest::new(vec![
+        Message::user("Book it."),
+        Message::assistant("Done."),
+        Message::user("Thanks"),
+    ])
+    .with_system("You are a hotel agent.")
+    .with_temperature(0.0)
+    .with_max_tokens(8);
+    let a = model.complete(req.clone()).await.unwrap();
+    let b = model.complete(req.clone()).await.unwrap();
+    assert_eq!(a.text, b.text);
+    assert_eq!(a.output_tokens, 8);
+    assert_eq!(a.finish_reason, ChatFinish::Length);
+    assert!(a.input_tokens > 20, "{}", a.input_tokens);
+
+    let yes_no = req
+        .clone()
+        .with_constraint(Constraint::Grammar(r#"root ::= "yes" | "no""#.into()));
+    let c = model.complete(yes_no).await.unwrap();
+    assert!(c.text == "yes" || c.text == "no");
+    assert_eq!(c.finish_reason, ChatFinish::Stop);
+
+    // A JSON Schema becomes a grammar: the output is JSON of that shape.
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {"available": {"type": "boolean"}},
+        "required": ["available"],
+        "additionalProperties": false
+    });
+    let json = model
+        .complete(
+            req.with_max_tokens(200)
+                .with_constraint(Constraint::JsonSchema(schema)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(json.finish_reason, ChatFinish::Stop, "{:?}", json.text);
+    let value: serde_json::Value = serde_json::from_str(&json.text).expect("valid JSON");
+    assert!(value["available"].is_boolean(), "{value}");
+    let empty = ChatRequest::new(vec![]);
+    assert!(matches!(
+        model.complete(empty).await,
+        Err(ModelError::InvalidRequest(_))
+    ));
+}
+
+#[tokio::test]
+async fn t5_models_go_through_the_encoder() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny-t5.gguf");
+    gguf::write_tiny_t5(&path, 11);
+    let model = load(cfg(&path)).await;
+    assert!(model.info().encoder_decoder);
+    assert_eq!(model.info().architecture, "t5");
+    let req = GenerateRequest::text("translate: a room in the centre").with_max_tokens(10);
+    let a = model.generate(req.clone()).await.unwrap();
+    let b = model.generate(req).await.unwrap();
+    assert_eq!(a.text, b.text);
+    assert_eq!(a.completion_tokens, 10);
+    assert_eq!(a.finish, FinishReason::MaxTokens);
+    // A different input changes the encoder output and so the decoding.
+    let other = model
+        .generate(GenerateRequest::text("summarize: two nights, four stars").with_max_tokens(10))
+        .await
+        .unwrap();
+    assert_eq!(other.completion_tokens, 10);
+}
+
+#[tokio::test]
+async fn a_missing_model_file_is_a_clear_error() {
+    let err = LlamaModel::load(LlamaConfig::new("/no/such/dir/model.gguf"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LlamaError::ModelFile { .. }), "{err:?}");
+    assert!(err.to_string().contains("/no/such/dir/model.gguf"), "{err}");
+}
+
+#[tokio::test]
+async fn a_corrupt_model_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.gguf");
+    std::fs::write(&path, b"GGUF but not really a model").unwrap();
+    let err = LlamaModel::load(cfg(&path)).await.unwrap_err();
+    assert!(matches!(err, LlamaError::Load { .. }), "{err:?}");
+    assert!(err.to_string().contains("garbage.gguf"), "{err}");
+}
+
+#[tokio::test]
+async fn a_prompt_longer_than_the_context_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None)).with_n_ctx(32)).await;
+    let err = model
+        .generate(GenerateRequest::text("x".repeat(100)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LlamaError::PromptTooLong { n_ctx: 32, .. }),
+        "{err:?}"
+    );
+    // The model still works afterwards, and stops when the context is full.
+    let out = model
+        .generate(GenerateRequest::text("abc").with_max_tokens(100))
+        .await
+        .unwrap();
+    assert_eq!(out.finish, FinishReason::ContextFull);
+}
+
+#[tokio::test]
+async fn concurrent_callers_share_one_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None))).await;
+    let req = GenerateRequest::text("Restaurant").with_max_tokens(10);
+    let other = model.clone();
+    let (a, b) = tokio::join!(model.generate(req.clone()), other.generate(req));
+    assert_eq!(a.unwrap().text, b.unwrap().text);
+}
+
+#[test]
+fn token_counter_counts_with_the_gguf_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = models::llama::TokenCounter::open(&tiny_llama(dir.path(), None)).unwrap();
+    let short = counter.count("abc");
+    let long = counter.count("abcabcabc");
+    // The tiny vocabulary is bytes, so more text is never fewer tokens.
+    assert!(short >= 1, "{short}");
+    assert!(long > short, "{long} vs {short}");
+    assert_eq!(counter.count("abc"), short, "counting is deterministic");
+    let err = models::llama::TokenCounter::open(Path::new("/no/such/tokenizer.gguf")).unwrap_err();
+    assert!(matches!(err, LlamaError::ModelFile { .. }), "{err:?}");
+}
