@@ -15,12 +15,13 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use multiwoz::{Domain, Slot};
 use serde::{Deserialize, Serialize};
 
-use models::{ChatResponse, ModelInfo};
+mod usage;
+
+pub use usage::{Stage, StageUsage};
 
 /// The belief state: informable and booking slots per domain, with values
 /// normalized as the standard evaluator normalizes gold states.
@@ -163,120 +164,6 @@ pub struct RespondInput<'a> {
     pub dialog_id: Option<&'a str>,
 }
 
-/// The pipeline stage a [`StageUsage`] belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Stage {
-    /// Belief-state tracking.
-    Track,
-    /// Routing by the dialog manager.
-    Route,
-    /// The domain agent's response.
-    Respond,
-}
-
-impl Stage {
-    /// The lower-case name, as used in traces and logs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Track => "track",
-            Stage::Route => "route",
-            Stage::Respond => "respond",
-        }
-    }
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What one model call (or one built-in stage) cost, tagged with its stage.
-///
-/// This is the pipeline's view of a call; the backend layer's own record is
-/// [`models::usage::StageUsage`]; [`StageUsage::of_call`] reads the same response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StageUsage {
-    /// The stage that made the call.
-    pub stage: Stage,
-    /// The backend's name from the config (`"builtin"` for built-in stages).
-    pub backend: String,
-    /// The model the backend served (`"builtin"` for built-in stages).
-    pub model: String,
-    /// Prompt tokens, as the backend reported them (0 when unknown).
-    pub tokens_in: u64,
-    /// Completion tokens, as the backend reported them (0 when unknown).
-    pub tokens_out: u64,
-    /// Wall time of the call, retries included; serialized as milliseconds.
-    #[serde(rename = "latency_ms", with = "duration_ms")]
-    pub latency: Duration,
-    /// Whether the reply came from the response cache.
-    pub cache_hit: bool,
-    /// Transport retries the backend layers made (rate limits, timeouts, 5xx).
-    pub retries: u32,
-    /// Whether this call was a repair retry after a malformed reply.
-    pub repair: bool,
-    /// Whether the stage gave up on the model output and used its safe fallback.
-    pub fallback: bool,
-    /// The price of the call in US dollars, when the price table knows the model.
-    pub cost_usd: Option<f64>,
-}
-
-impl StageUsage {
-    /// The record of a built-in stage: no tokens, no cache, no retries.
-    pub fn builtin(stage: Stage, latency: Duration) -> StageUsage {
-        StageUsage {
-            stage,
-            backend: "builtin".to_string(),
-            model: "builtin".to_string(),
-            tokens_in: 0,
-            tokens_out: 0,
-            latency,
-            cache_hit: false,
-            retries: 0,
-            repair: false,
-            fallback: false,
-            cost_usd: None,
-        }
-    }
-
-    /// The record of a successful model call made by `stage` to the backend `info`
-    /// describes.
-    pub fn of_call(stage: Stage, info: &ModelInfo, resp: &ChatResponse) -> StageUsage {
-        StageUsage {
-            stage,
-            backend: info.name.clone(),
-            model: info.model.clone(),
-            tokens_in: u64::from(resp.input_tokens),
-            tokens_out: u64::from(resp.output_tokens),
-            latency: resp.latency,
-            cache_hit: resp.cache_hit,
-            retries: resp.retries,
-            repair: false,
-            fallback: false,
-            cost_usd: resp.cost_usd,
-        }
-    }
-}
-
-/// Serializes a [`Duration`] as fractional milliseconds.
-mod duration_ms {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(d.as_secs_f64() * 1000.0)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let ms = f64::deserialize(d)?;
-        Duration::try_from_secs_f64(ms / 1000.0).map_err(serde::de::Error::custom)
-    }
-}
-
 /// The output of a [`Tracker`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrackOutput {
@@ -383,6 +270,8 @@ impl<T: DomainAgent + ?Sized> DomainAgent for Arc<T> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     struct Echo;
@@ -415,17 +304,6 @@ mod tests {
         });
         assert_send(&fut);
         drop(fut);
-    }
-
-    #[test]
-    fn stage_usage_serializes_latency_as_milliseconds() {
-        let usage = StageUsage::builtin(Stage::Route, Duration::from_millis(12));
-        let json = serde_json::to_value(&usage).unwrap();
-        assert_eq!(json["latency_ms"], 12.0);
-        assert_eq!(json["stage"], "route");
-        assert_eq!(json["backend"], "builtin");
-        let back: StageUsage = serde_json::from_value(json).unwrap();
-        assert_eq!(back, usage);
     }
 
     #[test]

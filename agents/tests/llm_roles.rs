@@ -57,8 +57,8 @@ async fn router_reads_a_good_reply_in_one_call() {
     );
     assert_eq!(out.usage.len(), 1);
     assert_eq!(out.usage[0].stage, Stage::Route);
-    assert_eq!(out.usage[0].backend, "script");
-    assert!(out.usage[0].tokens_in > 0);
+    assert_eq!(out.usage[0].call.backend, "script");
+    assert!(out.usage[0].call.tokens_in > 0);
     assert_eq!(router.stats().counts().calls, 1);
 }
 

@@ -51,17 +51,20 @@ pub struct StageReport {
 impl StageReport {
     /// Prompt tokens over the stage's calls.
     pub fn tokens_in(&self) -> u64 {
-        self.usage.iter().map(|u| u.tokens_in).sum()
+        self.usage.iter().map(|u| u64::from(u.call.tokens_in)).sum()
     }
 
     /// Completion tokens over the stage's calls.
     pub fn tokens_out(&self) -> u64 {
-        self.usage.iter().map(|u| u.tokens_out).sum()
+        self.usage
+            .iter()
+            .map(|u| u64::from(u.call.tokens_out))
+            .sum()
     }
 
     /// Transport retries over the stage's calls.
     pub fn retries(&self) -> u32 {
-        self.usage.iter().map(|u| u.retries).sum()
+        self.usage.iter().map(|u| u.call.retries).sum()
     }
 
     /// Repair retries after malformed replies.
@@ -71,7 +74,7 @@ impl StageReport {
 
     /// Whether every call of the stage was answered from the cache.
     pub fn cache_hit(&self) -> bool {
-        !self.usage.is_empty() && self.usage.iter().all(|u| u.cache_hit)
+        !self.usage.is_empty() && self.usage.iter().all(|u| u.call.cache_hit)
     }
 
     /// Whether the stage fell back to its safe default.
@@ -81,7 +84,7 @@ impl StageReport {
 
     /// The known cost of the stage's calls in US dollars.
     pub fn cost_usd(&self) -> f64 {
-        self.usage.iter().filter_map(|u| u.cost_usd).sum()
+        self.usage.iter().filter_map(|u| u.call.cost_usd).sum()
     }
 }
 

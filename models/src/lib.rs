@@ -39,4 +39,4 @@ pub use model::{
     BackendKind, BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason,
     Message, ModelHandle, ModelInfo, Role,
 };
-pub use usage::{PriceTable, StageUsage, UsageLedger};
+pub use usage::{CallUsage, PriceTable, UsageLedger};

@@ -1,4 +1,4 @@
-//! Per-call accounting: what each call used ([`StageUsage`]), what models cost
+//! Per-call accounting: what each call used ([`CallUsage`]), what models cost
 //! ([`PriceTable`]), and a shared log of every call ([`UsageLedger`]).
 
 use std::collections::BTreeMap;
@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ChatResponse, ModelInfo};
 
-/// What one model call used: the record every pipeline stage keeps.
+/// What one model call used. The pipeline tags it with the stage that made the
+/// call (`agents::roles::StageUsage`); the accounting layer logs it in the
+/// [`UsageLedger`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StageUsage {
+pub struct CallUsage {
     /// The backend's name under `[backends]`.
     pub backend: String,
     /// The model the backend served.
@@ -30,7 +32,7 @@ pub struct StageUsage {
     pub cost_usd: Option<f64>,
 }
 
-impl StageUsage {
+impl CallUsage {
     /// The usage record of a successful call to the backend `info` describes.
     pub fn of(info: &ModelInfo, resp: &ChatResponse) -> Self {
         Self {
@@ -88,7 +90,7 @@ impl PriceTable {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallRecord {
     /// What the call used (tokens are zero for a failed call).
-    pub usage: StageUsage,
+    pub usage: CallUsage,
     /// The error text of a failed call.
     pub error: Option<String>,
 }

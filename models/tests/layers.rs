@@ -13,8 +13,8 @@ use models::layers::{ConcurrencyLimit, Retry, RetryPolicy, Sleeper, Timeout};
 use models::scripted::ScriptedModel;
 use models::usage::Price;
 use models::{
-    BackendKind, BoxFuture, ChatModel, ChatRequest, ChatResponse, FinishReason, ModelError,
-    ModelHandle, ModelInfo, PriceTable, StageUsage, UsageLedger,
+    BackendKind, BoxFuture, CallUsage, ChatModel, ChatRequest, ChatResponse, FinishReason,
+    ModelError, ModelHandle, ModelInfo, PriceTable, UsageLedger,
 };
 
 fn api(status: u16, retry_after: Option<u64>) -> ModelError {
@@ -178,7 +178,7 @@ async fn accounting_prices_calls_and_logs_failures_in_the_ledger() {
     let resp = handle.complete(ChatRequest::user("book it")).await.unwrap();
     let cost = resp.cost_usd.unwrap();
     assert!((cost - 0.006).abs() < 1e-12, "{cost}");
-    let usage = StageUsage::of(handle.info(), &resp);
+    let usage = CallUsage::of(handle.info(), &resp);
     assert_eq!(
         (usage.backend.as_str(), usage.tokens_in, usage.tokens_out),
         ("claude", 1000, 200)

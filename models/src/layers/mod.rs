@@ -21,7 +21,7 @@ pub use settings::LayerConfig;
 
 use crate::error::ModelError;
 use crate::model::{BoxFuture, ChatModel, ChatRequest, ChatResponse, ModelInfo};
-use crate::usage::{CallRecord, PriceTable, StageUsage, UsageLedger};
+use crate::usage::{CallRecord, CallUsage, PriceTable, UsageLedger};
 
 /// Fails an attempt that takes longer than a limit with [`ModelError::Timeout`].
 #[derive(Debug, Clone)]
@@ -117,7 +117,7 @@ impl<M: ChatModel> ChatModel for Accounting<M> {
                             .get(&self.info.model)
                             .map(|p| p.cost(resp.input_tokens, resp.output_tokens))
                     };
-                    let usage = StageUsage::of(&self.info, &resp);
+                    let usage = CallUsage::of(&self.info, &resp);
                     tracing::debug!(
                         backend = %usage.backend,
                         tokens_in = usage.tokens_in,
@@ -137,7 +137,7 @@ impl<M: ChatModel> ChatModel for Accounting<M> {
                     };
                     tracing::warn!(backend = %self.info.name, error = %err, "model call failed");
                     self.ledger.push(CallRecord {
-                        usage: StageUsage {
+                        usage: CallUsage {
                             backend: self.info.name.clone(),
                             model: self.info.model.clone(),
                             tokens_in: 0,

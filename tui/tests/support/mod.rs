@@ -11,6 +11,7 @@ use manager::{
     DbRecord, DbResult, DialogState, PipelineInfo, Stage, StageReport, StageUsage, StateSource,
     TurnOutcome,
 };
+use models::usage::CallUsage;
 use multiwoz::{Domain, Slot};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -32,16 +33,18 @@ pub fn builtin_pipeline() -> PipelineInfo {
 pub fn usage(stage: Stage, backend: &str, tokens: (u64, u64)) -> StageUsage {
     StageUsage {
         stage,
-        backend: backend.into(),
-        model: backend.into(),
-        tokens_in: tokens.0,
-        tokens_out: tokens.1,
-        latency: Duration::from_millis(3),
-        cache_hit: false,
-        retries: 0,
+        call: CallUsage {
+            backend: backend.into(),
+            model: backend.into(),
+            tokens_in: u32::try_from(tokens.0).unwrap(),
+            tokens_out: u32::try_from(tokens.1).unwrap(),
+            latency: Duration::from_millis(3),
+            cache_hit: false,
+            retries: 0,
+            cost_usd: None,
+        },
         repair: false,
         fallback: false,
-        cost_usd: None,
     }
 }
 
