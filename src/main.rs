@@ -1,4 +1,7 @@
-//! The `dard` command-line tool: parses flags and calls into the library crates.
+//! The `dard` command-line tool: parses flags and calls into the library crates
+//! (`bench` for `dard bench` and `dard export`, `eval` for `dard eval`, `tui` for
+//! `dard chat`, `multiwoz` for `dard data`). It holds no logic of its own, and
+//! no library crate depends on it.
 
 mod cmd;
 

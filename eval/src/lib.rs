@@ -11,6 +11,9 @@
 //!
 //! Predictions come from [`Predictions`] (the evaluator's JSON format); the data from
 //! `multiwoz::evaldata::EvalData` and `multiwoz::db::Database`.
+//!
+//! The evaluator depends on `multiwoz` alone: it scores files, whoever wrote them,
+//! and must not depend on the models, the agents or the dialog manager.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -3,7 +3,7 @@
 //! one entry per system turn.
 //!
 //! Dialog ids are matched case-insensitively and a `.json` suffix is tolerated.
-//! Key order is kept everywhere (see [`crate::json`]). Every structural problem is a
+//! Key order is kept everywhere (see the `json` module). Every structural problem is a
 //! [`ReadError`] that names the dialog, the turn and the field; harmless oddities
 //! (extra fields, non-MultiWOZ domain names) are counted in [`ReadWarnings`].
 

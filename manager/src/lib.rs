@@ -19,6 +19,15 @@
 //!
 //! For benchmarks, [`Dard::answer`] answers one system turn from a given history,
 //! optionally with the gold state in place of the tracker's.
+//!
+//! Main types: [`Dard`] and its [`DardBuilder`], [`Config`], [`Session`],
+//! [`TurnRequest`] and [`TurnOutcome`] (with a [`StageReport`] per stage);
+//! [`grounding`] queries the database for the chosen domain and [`lexicalize`]
+//! fills the reply's placeholders.
+//!
+//! The manager depends on `agents`, `models` and `multiwoz`. It must not depend
+//! on the dataset runners (`bench`), the evaluator (`eval`) or the chat (`tui`):
+//! they are built on it.
 
 pub mod config;
 mod dard;

@@ -2,7 +2,13 @@
 //! the database and its queries with the standard evaluator's semantics, the
 //! evaluation data derived from the dialogs, and (de)lexicalization.
 //!
-//! This crate knows nothing of models and does no async work.
+//! Main types: [`Domain`] and [`Slot`] (the ontology as enums),
+//! [`model::Dialog`], [`db::Database`], [`evaldata::EvalData`] and
+//! [`locate::DataLayout`] (where the data was found).
+//!
+//! This crate is the bottom of dard's workspace: it knows nothing of models,
+//! agents or the pipeline, does no async work, and must not depend on any other
+//! dard crate.
 
 pub mod db;
 pub mod download;

@@ -18,6 +18,9 @@ use crate::cmd::backend_args::BackendArgs;
 use crate::cmd::eval::SplitArg;
 
 /// Flags of `dard bench`.
+// clap prints these comments as `--help`, where `[cache]` and `<timestamp>` are
+// literal text, not links or HTML.
+#[allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// The data folder, the config file and the quick backend override.

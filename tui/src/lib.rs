@@ -11,7 +11,9 @@
 //! pipeline) are shown inside the chat. [`terminal::TerminalGuard`] restores
 //! the terminal on every exit path.
 //!
-//! [`run`] is the entry point the `dard` binary calls.
+//! [`run`] is the entry point the `dard` binary calls. The chat sits beside
+//! `bench` above the dialog manager (`manager`); it takes the replay's turns
+//! from `bench`'s plan, and nothing but the binary depends on it.
 
 mod app;
 pub mod engine;

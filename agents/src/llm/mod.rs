@@ -1,7 +1,7 @@
 //! The LLM-backed roles: [`LlmTracker`], [`LlmRouter`] and [`LlmDomainAgent`], each
 //! on a [`ModelHandle`].
 //!
-//! Each role renders its prompt with a shared [`Prompter`], sends it, and parses
+//! Each role renders its prompt with a shared [`crate::prompt::Prompter`], sends it, and parses
 //! the reply ([`parse`]). A reply that cannot be used gets one repair retry (the
 //! prompt again, with the bad answer and what is wrong with it); if the repair
 //! fails too, the role answers with a safe fallback, logs a warning and counts it
