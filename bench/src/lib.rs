@@ -28,24 +28,29 @@
 //! [`prepare`] checks everything (flags, configuration, data) and builds the
 //! pipeline before any model call; [`Bench::run`] runs it.
 
+mod backend_flag;
 mod error;
 pub mod export;
+mod markdown;
 mod output;
 mod plan;
+mod prepare;
 mod report;
 mod runner;
 mod spec;
 mod sys;
 mod trace;
 
+pub use backend_flag::BackendOverride;
 pub use error::BenchError;
 pub use output::{PredictedTurn, Predictions};
 pub use plan::{Plan, TurnJob, gold_dialog_state};
+pub use prepare::{CacheChoice, RunOptions, prepare};
 pub use report::{
     BenchReport, DialogCounts, LatencySummary, RouterAccuracy, Timing, TurnCounts, UsageSummary,
 };
-pub use runner::{Bench, BenchOutcome, CacheChoice, NoProgress, Progress, RunOptions, prepare};
-pub use spec::{BackendOverride, BenchSpec, Manifest, Selection, Setting, SpecFlags};
+pub use runner::{Bench, BenchOutcome, NoProgress, Progress};
+pub use spec::{BenchSpec, Manifest, Selection, Setting, SpecFlags};
 pub use trace::{StageTrace, TraceLog, TraceRecord, TraceWriter, TurnStatus, read_trace};
 
 /// The files a run writes into its folder.

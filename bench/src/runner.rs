@@ -1,5 +1,5 @@
-//! [`prepare`] (everything that can fail before a model call) and
-//! [`Bench::run`] (the concurrent run, the trace, the outputs).
+//! [`Bench::run`]: the concurrent run, the trace and the outputs of a run that
+//! [`crate::prepare`] checked and built.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -7,10 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use models::BackendConfig;
 use multiwoz::db::Database;
 use multiwoz::evaldata::EvalData;
-use multiwoz::locate::locate;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -18,42 +16,11 @@ use tokio_util::sync::CancellationToken;
 use crate::error::BenchError;
 use crate::plan::{Plan, TurnJob};
 use crate::report::{BenchReport, ReportInputs};
-use crate::spec::{BenchSpec, Manifest, Setting, redacted};
+use crate::spec::{BenchSpec, Manifest, Setting};
 use crate::trace::{TraceRecord, TraceWriter, read_trace};
 use crate::{files, output, sys};
 use manager::Dard;
 use manager::TurnRequest;
-use manager::{BUILTIN, Config};
-
-/// Turns in flight at once against remote backends when `--concurrency` is not given.
-pub const DEFAULT_REMOTE_CONCURRENCY: usize = 8;
-
-/// Where model replies are cached.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CacheChoice {
-    /// The config's `[cache] dir`, else `runs/cache`.
-    #[default]
-    Default,
-    /// This folder.
-    Dir(PathBuf),
-    /// No cache.
-    Off,
-}
-
-/// How a run is carried out (as opposed to what it plays, [`BenchSpec`]).
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    /// The run folder.
-    pub out: PathBuf,
-    /// Turns (or, with an all-built-in pipeline, dialogs) in flight at once;
-    /// default 8 with model backends, the number of cores otherwise.
-    pub concurrency: Option<usize>,
-    /// Continue the run in `out` instead of starting one.
-    pub resume: bool,
-    /// The response cache.
-    pub cache: CacheChoice,
-}
 
 /// Receives progress as turns finish (a progress bar, a log). Called from the
 /// task that writes the trace; keep it cheap.
@@ -109,171 +76,6 @@ pub struct BenchOutcome {
     pub out: PathBuf,
     /// Whether the run was stopped before every turn finished.
     pub interrupted: bool,
-}
-
-/// Checks the flags and the configuration, loads the data, builds the pipeline
-/// and lays out the turns — everything that can fail before a model call, with
-/// the flag, key or file at fault named.
-pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError> {
-    let created = Instant::now();
-    spec.check()?;
-    if options.concurrency == Some(0) {
-        return Err(BenchError::flag("--concurrency", "must be at least 1"));
-    }
-    let config = spec.config(options.concurrency.unwrap_or(DEFAULT_REMOTE_CONCURRENCY))?;
-    let out = options.out.clone();
-    check_out_dir(&out, options.resume)?;
-
-    let data_dir = spec.data_dir.clone().or_else(|| config.data.dir.clone());
-    let layout = locate(data_dir.as_deref()).map_err(|e| BenchError::Data(e.to_string()))?;
-    let Some(db_dir) = layout.db_dir.clone() else {
-        return Err(BenchError::Data(format!(
-            "{} has no database folder (db/*_db.json)",
-            layout.root.display()
-        )));
-    };
-    let db = Arc::new(Database::load(&db_dir).map_err(|e| BenchError::Data(e.to_string()))?);
-    tracing::debug!(ms = created.elapsed().as_millis() as u64, "database loaded");
-    let cache_dir = match &options.cache {
-        CacheChoice::Default => Some(
-            config
-                .cache
-                .dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("runs").join("cache")),
-        ),
-        CacheChoice::Dir(d) => Some(d.clone()),
-        CacheChoice::Off => None,
-    };
-    let blocking = all_builtin(&config);
-
-    // The pipeline (trains the built-in default) and the split's dialogs load
-    // side by side.
-    let (built, loaded) = std::thread::scope(|s| {
-        let built = s.spawn(|| {
-            let mut b = Dard::builder()
-                .config(config.clone())
-                .database(db.clone())
-                .data_dir(layout.root.clone());
-            if let Some(f) = &spec.config_file {
-                b = b.config_file(f.clone());
-            }
-            match &cache_dir {
-                Some(dir) => b = b.cache_dir(dir.clone()),
-                None => {
-                    let mut c = config.clone();
-                    c.cache.dir = None;
-                    b = b.config(c);
-                }
-            }
-            let dard = b.build();
-            tracing::debug!(ms = created.elapsed().as_millis() as u64, "pipeline built");
-            dard
-        });
-        let loaded = multiwoz::load::load_splits(&layout, &[spec.split])
-            .map_err(|e| BenchError::Data(e.to_string()))
-            .and_then(|dialogs| {
-                tracing::debug!(ms = created.elapsed().as_millis() as u64, "split loaded");
-                let plan = Plan::build(&dialogs, &spec.selection, spec.setting)?;
-                Ok((plan, EvalData::derive(&dialogs)))
-            });
-        (built.join(), loaded)
-    });
-    let dard = built.map_err(|_| BenchError::Data("building the pipeline panicked".into()))??;
-    let (plan, eval_data) = loaded?;
-
-    let config_json = redacted(dard.config());
-    let manifest = if options.resume {
-        let saved = Manifest::read(&out)?;
-        check_same_run(&saved, &plan, &config_json, &out)?;
-        saved
-    } else {
-        let m = Manifest {
-            dard_version: crate::report::VERSION.to_string(),
-            started: now_rfc3339(),
-            spec: spec.clone(),
-            dialogs: plan.dialog_ids(),
-            config: config_json,
-        };
-        std::fs::create_dir_all(&out).map_err(BenchError::io(&out))?;
-        m.write(&out)?;
-        m
-    };
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let concurrency = options.concurrency.unwrap_or(match blocking {
-        true => cores,
-        false => DEFAULT_REMOTE_CONCURRENCY,
-    });
-    tracing::info!(
-        turns = plan.turn_count(),
-        dialogs = plan.dialogs.len(),
-        concurrency,
-        blocking,
-        prepare_ms = created.elapsed().as_millis() as u64,
-        "bench prepared"
-    );
-    Ok(Bench {
-        spec,
-        dard,
-        plan,
-        eval_data,
-        db,
-        data_root: layout.root,
-        out,
-        concurrency,
-        blocking,
-        manifest,
-        created,
-    })
-}
-
-/// Whether every stage runs on the built-in default (CPU-bound, no I/O).
-fn all_builtin(config: &Config) -> bool {
-    let builtin = |name: &str| {
-        name == BUILTIN || matches!(config.backends.get(name), Some(BackendConfig::Builtin))
-    };
-    config.references().iter().all(|(_, name)| builtin(name))
-}
-
-/// A new run needs a fresh folder; a resumed one needs an existing run.
-fn check_out_dir(out: &Path, resume: bool) -> Result<(), BenchError> {
-    let has_run = out.join(files::MANIFEST).exists() || out.join(files::TRACE).exists();
-    if !resume && has_run {
-        return Err(BenchError::flag(
-            "--out",
-            format!(
-                "{} already holds a run; pass --resume to continue it, or another --out",
-                out.display()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn check_same_run(
-    saved: &Manifest,
-    plan: &Plan,
-    config: &serde_json::Value,
-    dir: &Path,
-) -> Result<(), BenchError> {
-    let ids = plan.dialog_ids();
-    if ids != saved.dialogs {
-        return Err(BenchError::Mismatch {
-            dir: dir.to_path_buf(),
-            field: "the dialogs played".into(),
-            was: format!("{} dialogs", saved.dialogs.len()),
-            now: format!("{} dialogs (has the data changed?)", ids.len()),
-        });
-    }
-    if *config != saved.config {
-        return Err(BenchError::Mismatch {
-            dir: dir.to_path_buf(),
-            field: "the pipeline configuration".into(),
-            was: "the configuration in run.json".into(),
-            now: "a different one (has the config file changed?)".into(),
-        });
-    }
-    Ok(())
 }
 
 pub(crate) fn now_rfc3339() -> String {

@@ -4,12 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use models::BackendConfig;
-use models::bedrock::BedrockConfig;
-use models::openai::OpenAiConfig;
 use multiwoz::model::Split;
 use serde::{Deserialize, Serialize};
 
+use crate::backend_flag::BackendOverride;
 use crate::error::BenchError;
 use crate::files;
 use manager::Config;
@@ -56,125 +54,6 @@ impl Selection {
             Selection::All => "all dialogs".to_string(),
             Selection::First(n) => format!("--dialogs {n}"),
             Selection::Ids(ids) => format!("--ids {}", ids.join(",")),
-        }
-    }
-}
-
-/// A quick override that points every stage at one backend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "backend", rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum BackendOverride {
-    /// `--backend openai --base-url URL --model NAME [--api-key-env VAR]`.
-    Openai {
-        /// The model name.
-        model: String,
-        /// The API base (default OpenAI's).
-        base_url: Option<String>,
-        /// The variable holding the API key.
-        api_key_env: Option<String>,
-    },
-    /// `--backend bedrock --model ID [--region R] [--endpoint-url URL]`.
-    Bedrock {
-        /// The model or inference-profile id.
-        model: String,
-        /// The AWS region.
-        region: Option<String>,
-        /// An endpoint instead of the region's.
-        endpoint_url: Option<String>,
-    },
-}
-
-impl BackendOverride {
-    /// The `[backends]` name the override is registered under.
-    pub fn name(&self) -> &'static str {
-        match self {
-            BackendOverride::Openai { .. } => "openai",
-            BackendOverride::Bedrock { .. } => "bedrock",
-        }
-    }
-
-    /// Builds an override from the CLI's flags; fails naming the flag when one is
-    /// missing or belongs to the other backend.
-    pub fn from_flags(
-        backend: &str,
-        model: Option<String>,
-        base_url: Option<String>,
-        api_key_env: Option<String>,
-        region: Option<String>,
-        endpoint_url: Option<String>,
-    ) -> Result<BackendOverride, BenchError> {
-        let Some(model) = model.filter(|m| !m.trim().is_empty()) else {
-            return Err(BenchError::flag(
-                "--model",
-                format!("--backend {backend} needs --model NAME"),
-            ));
-        };
-        let refuse = |flag: &str, given: bool| match given {
-            true => Err(BenchError::flag(
-                flag,
-                format!("does not apply to --backend {backend}"),
-            )),
-            false => Ok(()),
-        };
-        match backend {
-            "openai" => {
-                refuse("--region", region.is_some())?;
-                refuse("--endpoint-url", endpoint_url.is_some())?;
-                Ok(BackendOverride::Openai {
-                    model,
-                    base_url,
-                    api_key_env,
-                })
-            }
-            "bedrock" => {
-                refuse("--base-url", base_url.is_some())?;
-                refuse("--api-key-env", api_key_env.is_some())?;
-                Ok(BackendOverride::Bedrock {
-                    model,
-                    region,
-                    endpoint_url,
-                })
-            }
-            other => Err(BenchError::flag(
-                "--backend",
-                format!("unknown backend `{other}` (openai or bedrock)"),
-            )),
-        }
-    }
-
-    /// The backend entry, with at least `concurrency` calls allowed at once so the
-    /// backend's own limit does not throttle the run.
-    fn backend_config(&self, concurrency: usize) -> BackendConfig {
-        match self {
-            BackendOverride::Openai {
-                model,
-                base_url,
-                api_key_env,
-            } => {
-                let mut c = OpenAiConfig {
-                    model: Some(model.clone()),
-                    base_url: base_url.clone(),
-                    api_key_env: api_key_env.clone(),
-                    ..OpenAiConfig::default()
-                };
-                c.layers.concurrency = c.layers.concurrency.max(concurrency);
-                BackendConfig::Openai(c)
-            }
-            BackendOverride::Bedrock {
-                model,
-                region,
-                endpoint_url,
-            } => {
-                let mut c = BedrockConfig {
-                    model: Some(model.clone()),
-                    region: region.clone(),
-                    endpoint_url: endpoint_url.clone(),
-                    ..BedrockConfig::default()
-                };
-                c.layers.concurrency = c.layers.concurrency.max(concurrency);
-                BackendConfig::Bedrock(c)
-            }
         }
     }
 }
@@ -421,6 +300,8 @@ pub(crate) fn redacted(config: &Config) -> serde_json::Value {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use models::BackendConfig;
+
     use super::*;
 
     fn manifest(spec: BenchSpec) -> Manifest {

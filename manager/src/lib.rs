@@ -29,6 +29,7 @@
 //! on the dataset runners (`bench`), the evaluator (`eval`) or the chat (`tui`):
 //! they are built on it.
 
+mod builder;
 pub mod config;
 mod dard;
 pub mod error;
@@ -36,10 +37,11 @@ pub mod grounding;
 pub mod lexicalize;
 mod session;
 
+pub use builder::{DardBuilder, build_prompter};
 pub use config::{
     AgentsConfig, BUILTIN, CacheConfig, Config, DataConfig, PipelineConfig, PromptsConfig,
 };
-pub use dard::{Dard, DardBuilder, PipelineInfo, build_prompter};
+pub use dard::{Dard, PipelineInfo};
 pub use error::{BuildError, TurnError};
 pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};
 

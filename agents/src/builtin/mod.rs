@@ -15,7 +15,6 @@
 //! [`DomainAgent`].
 
 mod cache;
-mod cue_words;
 pub mod cues;
 mod intent;
 pub mod labels;

@@ -7,6 +7,10 @@
 //! an offer names the venue and may describe it by the constraints the user
 //! gave, phone numbers and addresses come only when asked, a reference only
 //! with a booking.
+//!
+//! [`decide`] reads top to bottom in the order a turn meets the rules: a
+//! closing, the details asked for, the domain's own rules; the tables the
+//! rules consult come last.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,86 +87,13 @@ pub struct PolicyInput<'a> {
     pub confirmed: bool,
 }
 
-/// The placeholder that answers an ask, in a domain.
-fn ask_placeholder(ask: Ask, domain: Domain) -> Option<&'static str> {
-    Some(match ask {
-        Ask::Phone => "phone",
-        Ask::Address => "address",
-        Ask::Postcode => "postcode",
-        Ask::TrainId if domain == Domain::Train => "id",
-        Ask::Price => "price",
-        Ask::Leave if domain == Domain::Train => "leave",
-        Ask::Arrive if domain == Domain::Train => "arrive",
-        Ask::Duration if domain == Domain::Train => "time",
-        Ask::Area if domain != Domain::Train => "area",
-        Ask::Food if domain == Domain::Restaurant => "food",
-        Ask::Type if matches!(domain, Domain::Hotel | Domain::Attraction) => "type",
-        Ask::Stars if domain == Domain::Hotel => "stars",
-        Ask::Car if domain == Domain::Taxi => "car",
-        _ => return None,
-    })
-}
-
-/// The act slot name used in MultiWOZ requests for a state slot.
-fn request_name(slot: Slot) -> &'static str {
-    match slot {
-        Slot::PriceRange => "price",
-        Slot::Departure => "depart",
-        Slot::Destination => "dest",
-        Slot::BookDay => "day",
-        Slot::BookPeople => "people",
-        Slot::BookStay => "stay",
-        Slot::BookTime => "time",
-        other => other.as_str(),
-    }
-}
-
-/// The description placeholders an offer may carry in a domain.
-fn describe(domain: Domain) -> &'static [&'static str] {
-    match domain {
-        Domain::Restaurant => &["choice", "area", "food", "price"],
-        Domain::Hotel => &["choice", "area", "price", "type", "stars"],
-        Domain::Attraction => &["choice", "area", "type", "price"],
-        Domain::Train => &[
-            "choice",
-            "leave",
-            "arrive",
-            "day",
-            "departure",
-            "destination",
-            "price",
-            "time",
-        ],
-        _ => &[],
-    }
-}
-
 /// Decides the next reply.
 pub fn decide(input: &PolicyInput<'_>) -> Plan {
     let d = input.domain;
     let filled = |s: Slot| input.state.contains_key(&s);
     let user = input.user;
     if is_closing(user) {
-        let bye = contains_any(
-            user,
-            &[
-                "bye",
-                "goodbye",
-                "that is all",
-                "thats all",
-                "nothing else",
-                "no thank",
-                "no thanks",
-                "that will be all",
-                "all i need",
-                "thats it",
-                "that is it",
-                "all set",
-                "have a good",
-                "have a great",
-                "have a nice",
-            ],
-        );
+        let bye = contains_any(user, GOODBYE_PHRASES);
         return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
     }
     // "Would you like their address?" - "Yes, please": the offered details are asked for.
@@ -223,6 +154,8 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
     }
 }
 
+/// The rules of the venue and train domains, in the order a turn meets them: a
+/// booking, attributes asked for, no match, constraints still missing, an offer.
 fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     let d = input.domain;
     let st = input.state;
@@ -388,4 +321,78 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     let mut may: Vec<&str> = describe(d).to_vec();
     may.extend(informed.iter().copied());
     Plan::new(d, Kind::Offer).with(&[name_ph], &may)
+}
+
+/// Phrases of a closing turn that says goodbye (rather than asking if there is
+/// anything else).
+const GOODBYE_PHRASES: &[&str] = &[
+    "bye",
+    "goodbye",
+    "that is all",
+    "thats all",
+    "nothing else",
+    "no thank",
+    "no thanks",
+    "that will be all",
+    "all i need",
+    "thats it",
+    "that is it",
+    "all set",
+    "have a good",
+    "have a great",
+    "have a nice",
+];
+
+/// The placeholder that answers an ask, in a domain.
+fn ask_placeholder(ask: Ask, domain: Domain) -> Option<&'static str> {
+    Some(match ask {
+        Ask::Phone => "phone",
+        Ask::Address => "address",
+        Ask::Postcode => "postcode",
+        Ask::TrainId if domain == Domain::Train => "id",
+        Ask::Price => "price",
+        Ask::Leave if domain == Domain::Train => "leave",
+        Ask::Arrive if domain == Domain::Train => "arrive",
+        Ask::Duration if domain == Domain::Train => "time",
+        Ask::Area if domain != Domain::Train => "area",
+        Ask::Food if domain == Domain::Restaurant => "food",
+        Ask::Type if matches!(domain, Domain::Hotel | Domain::Attraction) => "type",
+        Ask::Stars if domain == Domain::Hotel => "stars",
+        Ask::Car if domain == Domain::Taxi => "car",
+        _ => return None,
+    })
+}
+
+/// The act slot name used in MultiWOZ requests for a state slot.
+fn request_name(slot: Slot) -> &'static str {
+    match slot {
+        Slot::PriceRange => "price",
+        Slot::Departure => "depart",
+        Slot::Destination => "dest",
+        Slot::BookDay => "day",
+        Slot::BookPeople => "people",
+        Slot::BookStay => "stay",
+        Slot::BookTime => "time",
+        other => other.as_str(),
+    }
+}
+
+/// The description placeholders an offer may carry in a domain.
+fn describe(domain: Domain) -> &'static [&'static str] {
+    match domain {
+        Domain::Restaurant => &["choice", "area", "food", "price"],
+        Domain::Hotel => &["choice", "area", "price", "type", "stars"],
+        Domain::Attraction => &["choice", "area", "type", "price"],
+        Domain::Train => &[
+            "choice",
+            "leave",
+            "arrive",
+            "day",
+            "departure",
+            "destination",
+            "price",
+            "time",
+        ],
+        _ => &[],
+    }
 }

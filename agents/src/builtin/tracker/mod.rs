@@ -12,8 +12,10 @@ use std::collections::BTreeMap;
 
 use multiwoz::{Domain, Slot};
 
+mod places;
 mod refs;
 mod rules;
+mod values;
 
 use super::cues::{domain_words, system_requests};
 use super::lexicon::{Lexicon, Match};

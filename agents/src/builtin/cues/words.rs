@@ -3,7 +3,7 @@
 
 use multiwoz::Domain;
 
-use super::cues::Ask;
+use super::Ask;
 
 /// Domain keywords, in priority order: a taxi or train request mentions other
 /// venues only as places, so those services win.

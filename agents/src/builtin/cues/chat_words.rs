@@ -1,0 +1,209 @@
+//! The words behind the conversational cues: what a system turn asks for,
+//! thanks and goodbyes, and declining an offer. Data only; the matching is in
+//! `cues`.
+
+use multiwoz::Slot;
+
+/// The phrasings a system turn uses to ask for each slot.
+pub(super) const SYSTEM_REQUEST_WORDS: &[(Slot, &[&str])] = &[
+    (
+        Slot::Area,
+        &[
+            "area",
+            "part of town",
+            "side of town",
+            "part of the city",
+            "where in town",
+        ],
+    ),
+    (
+        Slot::PriceRange,
+        &[
+            "price range",
+            "pricerange",
+            "price",
+            "budget",
+            "how expensive",
+        ],
+    ),
+    (
+        Slot::Food,
+        &["type of food", "kind of food", "cuisine", "food"],
+    ),
+    (Slot::Stars, &["star", "stars", "rating"]),
+    (Slot::Parking, &["parking"]),
+    (Slot::Internet, &["internet", "wifi"]),
+    (
+        Slot::Type,
+        &[
+            "guesthouse or",
+            "hotel or",
+            "type of",
+            "kind of",
+            "what type",
+            "what kind",
+        ],
+    ),
+    (
+        Slot::Day,
+        &[
+            "what day",
+            "which day",
+            "day would you",
+            "day will you",
+            "arrival day",
+            "day of",
+            "when would you",
+            "when will you",
+            "what night",
+            "which night",
+            "starting day",
+        ],
+    ),
+    (
+        Slot::BookPeople,
+        &[
+            "how many people",
+            "how many guests",
+            "how many tickets",
+            "for how many",
+            "party",
+            "how many in",
+        ],
+    ),
+    (Slot::BookStay, &["how many nights", "how long", "nights"]),
+    (Slot::BookTime, &["what time"]),
+    (
+        Slot::Leave,
+        &[
+            "leave",
+            "depart at",
+            "departure time",
+            "leaving",
+            "to depart",
+        ],
+    ),
+    (
+        Slot::Arrive,
+        &["arrive", "arrival", "be there by", "get there"],
+    ),
+    (
+        Slot::Departure,
+        &[
+            "departing from",
+            "leaving from",
+            "where from",
+            "from where",
+            "departure",
+            "pick you up",
+            "where will you be leaving",
+            "coming from",
+            "travelling from",
+            "traveling from",
+        ],
+    ),
+    (
+        Slot::Destination,
+        &[
+            "destination",
+            "where to",
+            "going to",
+            "heading",
+            "travel to",
+            "traveling to",
+            "travelling to",
+            "where are you going",
+            "where will you be going",
+        ],
+    ),
+];
+
+/// Thanks and goodbyes: a closing turn has one.
+pub(super) const THANKS_WORDS: &[&str] = &[
+    "thank",
+    "thanks",
+    "thankyou",
+    "bye",
+    "goodbye",
+    "cheers",
+    "that is all",
+    "thats all",
+    "that will be all",
+    "thats it",
+    "that is it",
+    "nothing else",
+    "no thanks",
+    "all i need",
+    "you have been",
+    "great day",
+    "appreciate",
+];
+
+/// Words of a turn that still has business (a request, a question).
+pub(super) const BUSINESS_WORDS: &[&str] = &[
+    "book",
+    "need",
+    "looking",
+    "find",
+    "phone",
+    "address",
+    "postcode",
+    "reference",
+    "also",
+    "train",
+    "taxi",
+    "restaurant",
+    "hotel",
+    "how",
+    "what",
+    "could",
+    "can you",
+    "please",
+];
+
+/// Goodbyes proper.
+pub(super) const BYE_WORDS: &[&str] = &["bye", "goodbye"];
+
+/// Attributes a thanking user may still ask for ("No thanks. I just need the phone number").
+pub(super) const STILL_ASKING_WORDS: &[&str] = &[
+    "phone",
+    "address",
+    "postcode",
+    "post code",
+    "reference number",
+];
+
+/// Words that, with a domain word, start a new request after thanks.
+pub(super) const NEW_REQUEST_WORDS: &[&str] = &[
+    "any",
+    "wondering",
+    "looking",
+    "need",
+    "want",
+    "find",
+    "recommend",
+    "also",
+];
+
+/// Phrases that close a turn even when it mentions business ("no thanks, that is all I need").
+pub(super) const ALL_DONE_WORDS: &[&str] = &[
+    "thats all i need",
+    "that is all i need",
+    "no thanks",
+    "nothing else",
+    "all i need",
+    "that s all",
+    "that will be all",
+];
+
+/// Phrases that decline an offer or ask for another option.
+pub(super) const DECLINE_WORDS: &[&str] = &[
+    "something else",
+    "another",
+    "different",
+    "other options",
+    "anything else available",
+    "not that one",
+    "any others",
+    "other one",
+];

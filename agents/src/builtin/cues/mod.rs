@@ -1,0 +1,270 @@
+//! Keyword cues shared by the built-in tracker and policy: which domain an
+//! utterance talks about, which slots a system turn asks for, what a user turn
+//! requests, and whether it thanks, says goodbye, declines or wants a booking.
+
+use multiwoz::{Domain, Slot};
+
+mod booking_words;
+mod chat_words;
+mod words;
+
+use booking_words::{
+    ACCEPT_WORDS, ASKS_BOOKING_WORDS, BOOK_WORDS, BOOKED_GOODS, BOOKED_GOODS_WORDS, BOOKED_WORDS,
+    BOOKING_DETAIL_WORDS, BOOKING_FAILED_WORDS, BOOKING_OFFER_WORDS, NO_BOOK_WORDS,
+    NOT_PARTY_UNITS, PARTY_PHRASES, PARTY_UNIT_WORDS,
+};
+use chat_words::{
+    ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, NEW_REQUEST_WORDS,
+    STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS,
+};
+use words::{ASK_WORDS, DOMAIN_WORDS};
+
+use super::text::{contains_any, contains_phrase};
+
+pub(crate) use words::PARTY_NOUNS;
+
+/// The domains a normalized utterance names explicitly, in priority order.
+pub fn domain_words(norm: &str) -> Vec<Domain> {
+    DOMAIN_WORDS
+        .iter()
+        .filter(|(_, words)| contains_any(norm, words))
+        .map(|(d, _)| *d)
+        .collect()
+}
+
+/// The slots a (normalized) system turn asks the user for.
+pub fn system_requests(norm: &str) -> Vec<Slot> {
+    SYSTEM_REQUEST_WORDS
+        .iter()
+        .filter(|(_, words)| contains_any(norm, words))
+        .map(|(s, _)| *s)
+        .collect()
+}
+
+/// An attribute a user asks the system to tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Ask {
+    /// Phone number.
+    Phone,
+    /// Street address.
+    Address,
+    /// Postcode.
+    Postcode,
+    /// Booking reference.
+    Reference,
+    /// Train id.
+    TrainId,
+    /// Price, price range or entrance fee.
+    Price,
+    /// Departure time of a train.
+    Leave,
+    /// Arrival time.
+    Arrive,
+    /// Travel time of a train.
+    Duration,
+    /// Area of a venue.
+    Area,
+    /// Food of a restaurant.
+    Food,
+    /// Venue type.
+    Type,
+    /// Star rating.
+    Stars,
+    /// Parking of a hotel.
+    Parking,
+    /// Internet of a hotel.
+    Internet,
+    /// Taxi car type.
+    Car,
+    /// Venue name.
+    Name,
+}
+
+/// The attributes a (normalized) user turn asks for.
+pub fn user_asks(norm: &str) -> Vec<Ask> {
+    ASK_WORDS
+        .iter()
+        .filter(|(_, words)| contains_any(norm, words))
+        .map(|(a, _)| *a)
+        .collect()
+}
+
+/// Whether a user turn only thanks or says goodbye.
+pub fn is_closing(norm: &str) -> bool {
+    let thanks = contains_any(norm, THANKS_WORDS);
+    let business = contains_any(norm, BUSINESS_WORDS);
+    let bye = contains_any(norm, BYE_WORDS);
+    // "No thanks. I just need the phone number" declines an offer, not the chat.
+    let still_asking = contains_any(norm, STILL_ASKING_WORDS) && !bye;
+    // "Yes, for 7 people. Thanks." answers a booking question.
+    let books = gives_party(norm)
+        || contains_any(norm, BOOKED_GOODS_WORDS)
+        || norm
+            .split(' ')
+            .any(|t| t.contains(':') || super::text::weekday(t).is_some() && t.len() > 3);
+    // "Thanks. I was wondering if there is a park in the south. asks for more.
+    let new_request =
+        !domain_words(norm).is_empty() && contains_any(norm, NEW_REQUEST_WORDS) && !bye;
+    thanks
+        && !still_asking
+        && !books
+        && !new_request
+        && (!business || contains_any(norm, ALL_DONE_WORDS))
+}
+
+/// Whether a user turn asks to book (or accepts a booking offer).
+pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
+    let explicit = contains_any(norm, BOOK_WORDS) && !contains_any(norm, NO_BOOK_WORDS);
+    let offered = contains_any(previous_system, BOOKING_OFFER_WORDS);
+    let accepts = contains_any(norm, ACCEPT_WORDS) && !contains_phrase(norm, "no");
+    explicit || (offered && accepts)
+}
+
+/// Whether a user turn gives booking details (a day, a party size, nights, a time).
+pub fn mentions_booking_details(norm: &str) -> bool {
+    contains_any(norm, BOOKING_DETAIL_WORDS) || norm.split(' ').any(|t| t.contains(':'))
+}
+
+/// Whether a user turn gives a party size: "for 7 people", "four of us",
+/// "just me", "a party of four", "one ticket".
+pub fn gives_party(norm: &str) -> bool {
+    let toks: Vec<&str> = norm.split(' ').collect();
+    let unit = |t: &str| PARTY_NOUNS.contains(&t) || PARTY_UNIT_WORDS.contains(&t);
+    let counted = toks
+        .windows(2)
+        .any(|w| super::text::number_value(w[0]).is_some_and(|n| n > 0 && n < 20) && unit(w[1]));
+    // "a table for 2 at 17:15", "book it for 5": "for" and a count that no
+    // other unit follows.
+    let for_count = toks.iter().enumerate().any(|(i, t)| {
+        *t == "for"
+            && toks
+                .get(i + 1)
+                .and_then(|n| super::text::number_value(n))
+                .is_some_and(|n| n > 0 && n < 20)
+            && !toks
+                .get(i + 2)
+                .is_some_and(|u| NOT_PARTY_UNITS.contains(u) || u.contains(':'))
+    });
+    counted || for_count || contains_any(norm, PARTY_PHRASES)
+}
+
+/// Whether a (normalized) system turn asks a booking question or promises a
+/// booking ("how many people", "what day", "I will book that now", "booking was
+/// unsuccessful, another day?"): the user's answer, unless a refusal, books.
+pub fn asks_booking(norm: &str) -> bool {
+    contains_any(norm, ASKS_BOOKING_WORDS)
+}
+
+/// Whether a (normalized) turn names a train by its id ("tr9933").
+pub fn names_train_id(norm: &str) -> bool {
+    norm.split(' ')
+        .any(|t| t.len() > 2 && t.starts_with("tr") && t[2..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether a (normalized) system turn confirms a booking in `domain`: it says
+/// the booking succeeded and does not name another bookable domain's goods.
+pub fn confirms_booking(norm: &str, domain: Domain) -> bool {
+    let success = contains_any(norm, BOOKED_WORDS) && !contains_any(norm, BOOKING_FAILED_WORDS);
+    if !success {
+        return false;
+    }
+    let names = |d: Domain| {
+        BOOKED_GOODS
+            .iter()
+            .any(|(w, ws)| *w == d && contains_any(norm, ws))
+    };
+    let other = BOOKED_GOODS
+        .iter()
+        .any(|(w, ws)| *w != domain && contains_any(norm, ws));
+    names(domain) || !other
+}
+
+/// Whether a user turn declines what the system offered or asks for another option.
+pub fn declines(norm: &str) -> bool {
+    contains_any(norm, DECLINE_WORDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::text::normalize;
+
+    #[test]
+    fn taxi_wins_over_the_places_it_connects() {
+        let n = normalize("I need a taxi from the hotel to the restaurant");
+        assert_eq!(domain_words(&n)[0], Domain::Taxi);
+    }
+
+    #[test]
+    fn system_questions_name_their_slots() {
+        let n = normalize("What area of town would you like, and what price range?");
+        let r = system_requests(&n);
+        assert!(r.contains(&Slot::Area) && r.contains(&Slot::PriceRange));
+    }
+
+    #[test]
+    fn user_requests_and_closings() {
+        let n = normalize("Can I get the phone number and postcode please?");
+        assert_eq!(user_asks(&n), [Ask::Phone, Ask::Postcode]);
+        assert!(is_closing(&normalize("No, that's all. Thank you!")));
+        assert!(!is_closing(&normalize("Thanks, can you book it for 2?")));
+        assert!(wants_booking(
+            &normalize("yes please"),
+            &normalize("Shall I book it?")
+        ));
+        assert!(!wants_booking(&normalize("no, I don't need to book"), ""));
+    }
+
+    #[test]
+    fn declining_an_offer_while_asking_for_details_is_no_closing() {
+        let n = normalize("No thanks. I just need the phone number and postcode for each.");
+        assert!(!is_closing(&n));
+        assert!(is_closing(&normalize("No thanks, goodbye.")));
+    }
+
+    #[test]
+    fn giving_a_party_size_while_thanking_is_no_closing() {
+        assert!(!is_closing(&normalize("Yes, for 7 people. Thanks.")));
+        assert!(!is_closing(&normalize("20:15 on wednesday, thanks.")));
+        assert!(is_closing(&normalize("Thank you, goodbye.")));
+        assert!(!is_closing(&normalize(
+            "Not right now, but thanks for asking. I was wondering if there is a park in the south."
+        )));
+    }
+
+    #[test]
+    fn party_sizes_are_recognized_but_nights_are_not() {
+        for yes in [
+            "a table for 2 at 17:15",
+            "seven altogether",
+            "four of us",
+            "just me",
+            "three adult tickets",
+            "book it for 5",
+        ] {
+            assert!(gives_party(&normalize(yes)), "{yes}");
+        }
+        for no in ["for 3 nights", "at 17:15 on friday", "4 stars please"] {
+            assert!(!gives_party(&normalize(no)), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_booking_confirmation_counts_for_its_own_domain_only() {
+        let table = normalize("Your table is booked. Reference number is XYZ12345.");
+        assert!(confirms_booking(&table, Domain::Restaurant));
+        assert!(!confirms_booking(&table, Domain::Hotel));
+        let failed = normalize("Booking was unsuccessful. Would you like another day?");
+        assert!(!confirms_booking(&failed, Domain::Hotel));
+        assert!(asks_booking(&failed));
+    }
+
+    #[test]
+    fn reserving_a_seat_is_a_booking_request() {
+        assert!(wants_booking(
+            &normalize("Sounds great. Can I get one seat reserved?"),
+            ""
+        ));
+    }
+}

@@ -1,0 +1,129 @@
+//! Places for taxis: venues named by their domain ("from the hotel to the
+//! restaurant") and trips between the two venues of the state.
+
+use multiwoz::{Domain, Slot};
+
+use super::super::text::contains_any;
+use super::{RuleTracker, TrackView, TurnCtx};
+
+impl RuleTracker {
+    /// "from the hotel to the restaurant": places named by their domain resolve to
+    /// the venue of that domain in the state, or the one the system last named.
+    pub(super) fn taxi_references(
+        &self,
+        ctx: &TurnCtx<'_>,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
+        let toks = &ctx.toks;
+        for (i, tok) in toks.iter().enumerate() {
+            let domain = match *tok {
+                "restaurant" => Domain::Restaurant,
+                "hotel" | "guesthouse" | "lodging" => Domain::Hotel,
+                "attraction" | "museum" | "college" | "church" | "theatre" | "cinema" | "park"
+                | "pool" | "gallery" | "nightclub" | "club" | "boat" => Domain::Attraction,
+                _ => continue,
+            };
+            if i == 0 || !matches!(toks[i - 1], "the" | "my" | "our" | "that") {
+                continue;
+            }
+            let Some(name) = view
+                .state
+                .get(&domain)
+                .and_then(|s| s.get(&Slot::Name))
+                .or_else(|| view.offered.get(&domain))
+            else {
+                continue;
+            };
+            let before = &toks[i.saturating_sub(4)..i];
+            let slot = if before
+                .iter()
+                .any(|t| matches!(*t, "from" | "leaving" | "departing" | "leave" | "depart"))
+            {
+                Slot::Departure
+            } else if before
+                .iter()
+                .any(|t| matches!(*t, "to" | "at" | "arrive" | "reach" | "get"))
+            {
+                Slot::Destination
+            } else {
+                continue;
+            };
+            if !updates
+                .iter()
+                .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+            {
+                updates.push((Domain::Taxi, slot, name.clone()));
+            }
+        }
+    }
+
+    /// "A taxi between the two places": the two venues of the state, the one the
+    /// user leaves (or the one chosen first) as the departure.
+    pub(super) fn taxi_between(
+        &self,
+        ctx: &TurnCtx<'_>,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
+        if !contains_any(
+            ctx.norm,
+            &[
+                "two places",
+                "both places",
+                "between the two",
+                "between them",
+                "between both",
+                "two venues",
+                "between the",
+                "both locations",
+                "two locations",
+            ],
+        ) {
+            return;
+        }
+        let mut venues: Vec<(Domain, String)> = Vec::new();
+        for d in [Domain::Restaurant, Domain::Hotel, Domain::Attraction] {
+            if let Some(n) = view
+                .state
+                .get(&d)
+                .and_then(|s| s.get(&Slot::Name))
+                .or_else(|| view.offered.get(&d))
+            {
+                venues.push((d, n.clone()));
+            }
+        }
+        if venues.len() < 2 {
+            return;
+        }
+        let leaves_from = |d: Domain| {
+            let word = match d {
+                Domain::Restaurant => "restaurant",
+                Domain::Hotel => "hotel",
+                _ => "attraction",
+            };
+            contains_any(
+                ctx.norm,
+                &[
+                    &format!("leave the {word}"),
+                    &format!("from the {word}"),
+                    &format!("leaving the {word}"),
+                ],
+            )
+        };
+        if let Some(i) = venues.iter().position(|(d, _)| leaves_from(*d)) {
+            venues.swap(0, i);
+        }
+        for (slot, venue) in [
+            (Slot::Departure, &venues[0].1),
+            (Slot::Destination, &venues[1].1),
+        ] {
+            if !updates
+                .iter()
+                .any(|(d, us, _)| *d == Domain::Taxi && *us == slot)
+            {
+                updates.push((Domain::Taxi, slot, venue.clone()));
+            }
+        }
+    }
+}
