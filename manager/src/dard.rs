@@ -105,7 +105,7 @@ impl Dard {
 
     /// The prompt renderer the model-backed stages use. Its example pool is
     /// empty when no stage is model-backed (the examples are not loaded then);
-    /// `dard export` should use [`build_prompter`] with the dialogs it exports.
+    /// `dard export` should use [`crate::build_prompter`] with the dialogs it exports.
     pub fn prompter(&self) -> &Arc<Prompter> {
         &self.inner.prompter
     }
