@@ -20,6 +20,9 @@ struct Cli {
     /// Log filter, e.g. `info` or `dard=debug` (overrides RUST_LOG).
     #[arg(long, global = true)]
     log: Option<String>,
+    /// Never fetch MultiWOZ when none is found (also `DARD_OFFLINE=1`).
+    #[arg(long, global = true)]
+    offline: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,12 +46,13 @@ fn main() -> Result<()> {
     // The chat draws on the terminal: its log goes to a file, not over the screen.
     let log_file = matches!(cli.command, Command::Chat(_)).then(cmd::chat::log_file);
     init_tracing(cli.log.as_deref(), log_file);
+    let fetch = cmd::fetch::FetchPolicy::new(cli.offline);
     match cli.command {
-        Command::Bench(args) => cmd::bench::run(args),
-        Command::Chat(args) => cmd::chat::run(args),
+        Command::Bench(args) => cmd::bench::run(args, fetch),
+        Command::Chat(args) => cmd::chat::run(args, fetch),
         Command::Data(args) => cmd::data::run(args),
-        Command::Eval(args) => cmd::eval::run(args),
-        Command::Export(args) => cmd::export::run(args),
+        Command::Eval(args) => cmd::eval::run(args, fetch),
+        Command::Export(args) => cmd::export::run(args, fetch),
     }
 }
 

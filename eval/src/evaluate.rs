@@ -66,7 +66,7 @@ impl VenueDb for Database {
 pub fn mapping_name(mapping: Mapping) -> &'static str {
     match mapping {
         Mapping::Stock => "stock",
-        Mapping::Extended => "extended",
+        Mapping::Dard => "dard",
         #[allow(unreachable_patterns)]
         _ => "other",
     }

@@ -78,7 +78,7 @@ pub struct Warnings {
 /// Every figure of one evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// The placeholder mapping used: `stock` (the evaluator's) or `extended`.
+    /// The placeholder mapping used: `stock` (the evaluator's) or `dard` (DARD's).
     pub mapping: &'static str,
     /// Dialogs scored.
     pub dialogs: usize,

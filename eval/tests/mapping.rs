@@ -1,5 +1,5 @@
-//! `--mapping`: the stock mapping deletes domain-prefixed placeholders (and counts
-//! them), the extended one maps them, which can change Success.
+//! `--mapping`: the stock mapping deletes placeholders it does not know (and counts
+//! them); DARD's knows more of them.
 
 #![allow(clippy::unwrap_used)]
 
@@ -73,8 +73,8 @@ fn stock_mapping_deletes_and_counts_unknown_placeholders() {
 }
 
 #[test]
-fn extended_mapping_knows_domain_prefixed_names() {
-    let report = run(Mapping::Extended);
-    assert_eq!(report.mapping, "extended");
+fn dard_mapping_knows_dards_booking_names() {
+    let report = run(Mapping::Dard);
+    assert_eq!(report.mapping, "dard");
     assert_eq!(report.unknown_placeholders.total, 0);
 }

@@ -202,6 +202,57 @@ pub enum Outcome {
     AlreadyPresent,
 }
 
+/// What a download reports while it runs, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// Bytes of `entry` arrived (`n` more, not a running total).
+    Bytes {
+        /// The file being fetched.
+        entry: &'a Entry,
+        /// How many bytes arrived since the last event.
+        n: u64,
+    },
+    /// `entry` is done.
+    Finished {
+        /// The file.
+        entry: &'a Entry,
+        /// Whether it was fetched or already there.
+        outcome: Outcome,
+    },
+}
+
+/// How a download behaves on the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// How long to wait for a connection, and for each read once connected: a
+    /// server that stops sending for this long fails the download.
+    pub stall_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            stall_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Options {
+    /// Options with the given stall timeout.
+    pub fn with_stall_timeout(stall_timeout: Duration) -> Options {
+        Options { stall_timeout }
+    }
+}
+
+impl Manifest {
+    /// The bytes to fetch when nothing is present yet.
+    pub fn total_size(&self) -> u64 {
+        self.entries.iter().map(|e| e.size).sum()
+    }
+}
+
 /// The lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -213,9 +264,26 @@ pub fn download(
     dest: &Path,
     mut progress: impl FnMut(&Entry, Outcome),
 ) -> Result<Vec<(PathBuf, Outcome)>, DownloadError> {
+    download_with(manifest, dest, &Options::default(), |event| {
+        if let Event::Finished { entry, outcome } = event {
+            progress(entry, outcome);
+        }
+    })
+}
+
+/// Fetches every entry into `dest` with `options`, reporting bytes as they
+/// arrive and each file as it is done.
+pub fn download_with(
+    manifest: &Manifest,
+    dest: &Path,
+    options: &Options,
+    mut progress: impl FnMut(Event<'_>),
+) -> Result<Vec<(PathBuf, Outcome)>, DownloadError> {
     let client = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(30))
-        .timeout(Duration::from_secs(600))
+        .connect_timeout(options.stall_timeout)
+        // In the blocking client this bounds every single read, not the whole
+        // transfer: a slow but steady mirror is fine, a silent one fails.
+        .timeout(options.stall_timeout)
         .user_agent(concat!("dard/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| DownloadError::Http {
@@ -225,8 +293,8 @@ pub fn download(
     let mut done = Vec::with_capacity(manifest.entries.len());
     for entry in &manifest.entries {
         let path = local_path(dest, &entry.local)?;
-        let outcome = fetch_one(&client, entry, &path)?;
-        progress(entry, outcome);
+        let outcome = fetch_one(&client, entry, &path, options, &mut progress)?;
+        progress(Event::Finished { entry, outcome });
         done.push((path, outcome));
     }
     Ok(done)
@@ -250,31 +318,68 @@ fn fetch_one(
     client: &reqwest::blocking::Client,
     entry: &Entry,
     path: &Path,
+    options: &Options,
+    progress: &mut impl FnMut(Event<'_>),
 ) -> Result<Outcome, DownloadError> {
     if let Ok(existing) = std::fs::read(path)
         && sha256_hex(&existing) == entry.sha256
     {
         return Ok(Outcome::AlreadyPresent);
     }
+    let timed_out = || DownloadError::TimedOut {
+        url: entry.url.clone(),
+        after: options.stall_timeout,
+    };
     let http = |message: String| DownloadError::Http {
         url: entry.url.clone(),
         message,
     };
-    let response = client
-        .get(&entry.url)
-        .send()
-        .map_err(|e| http(e.to_string()))?;
+    let mut response = client.get(&entry.url).send().map_err(|e| {
+        if e.is_timeout() {
+            timed_out()
+        } else {
+            http(e.to_string())
+        }
+    })?;
     let status = response.status();
     if !status.is_success() {
         return Err(http(format!("HTTP status {status}")));
     }
-    // Read one byte past the expected size so that an oversized body is caught
-    // without reading it all.
+    // Read at most one byte past the expected size so that an oversized body is
+    // caught without reading it all.
+    let limit = entry.size.saturating_add(1);
     let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-    response
-        .take(entry.size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| http(e.to_string()))?;
+    let mut chunk = vec![0u8; 64 * 1024];
+    while (bytes.len() as u64) < limit {
+        let want = usize::try_from(limit - bytes.len() as u64)
+            .unwrap_or(usize::MAX)
+            .min(chunk.len());
+        match response.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes.extend_from_slice(&chunk[..n]);
+                progress(Event::Bytes { entry, n: n as u64 });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => return Err(timed_out()),
+            Err(e) => {
+                return Err(DownloadError::Truncated {
+                    url: entry.url.clone(),
+                    got: bytes.len() as u64,
+                    expected: entry.size,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    if (bytes.len() as u64) < entry.size {
+        return Err(DownloadError::Truncated {
+            url: entry.url.clone(),
+            got: bytes.len() as u64,
+            expected: entry.size,
+            message: "the server closed the connection".to_string(),
+        });
+    }
     let actual = sha256_hex(&bytes);
     if actual != entry.sha256 {
         return Err(DownloadError::Checksum {
@@ -296,4 +401,25 @@ fn fetch_one(
     std::fs::write(&part, &bytes).map_err(io)?;
     std::fs::rename(&part, path).map_err(io)?;
     Ok(Outcome::Downloaded)
+}
+
+/// Whether a read error is the client's timeout (reqwest wraps it in an I/O
+/// error whose source chain says so).
+fn is_timeout(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|s| s as _);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<reqwest::Error>()
+            && r.is_timeout()
+        {
+            return true;
+        }
+        if s.to_string().contains("timed out") {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }

@@ -239,6 +239,26 @@ pub enum DownloadError {
         #[source]
         source: std::io::Error,
     },
+    /// The body ended (or the connection failed) before the whole file arrived.
+    #[error("cannot download {url}: got {got} of {expected} bytes ({message})")]
+    Truncated {
+        /// The URL requested.
+        url: String,
+        /// Bytes received.
+        got: u64,
+        /// Bytes expected (the manifest's size).
+        expected: u64,
+        /// What the connection reported.
+        message: String,
+    },
+    /// The server sent nothing for longer than the stall timeout.
+    #[error("cannot download {url}: the server sent nothing for {} s", after.as_secs_f64())]
+    TimedOut {
+        /// The URL requested.
+        url: String,
+        /// The stall timeout.
+        after: std::time::Duration,
+    },
     /// The manifest is malformed.
     #[error("invalid download manifest: {0}")]
     Manifest(String),

@@ -1,7 +1,10 @@
 //! Finding MultiWOZ data on disk.
 //!
 //! Order: `--data DIR`, then the `DARD_DATA` environment variable, then
-//! `./data/multiwoz`, then `../shared/multiwoz`. A flag or variable that is set is
+//! `./data/multiwoz`, then `../shared/multiwoz`, then the user's data folder
+//! ([`user_data_dir`]: `$XDG_DATA_HOME/dard/multiwoz`, else
+//! `~/.local/share/dard/multiwoz`, where the commands fetch the data when none is
+//! found). A flag or variable that is set is
 //! authoritative (a wrong path is reported, not skipped). A folder qualifies when it
 //! holds dialogs in a format [`crate::load`] reads; it may be laid out like the
 //! project's shared folder (`MultiWOZ_2.1_convlab2/`, `db/`, `mwzeval_data/`,
@@ -29,6 +32,8 @@ pub enum Origin {
     Local,
     /// `../shared/multiwoz`.
     Shared,
+    /// The user's data folder ([`user_data_dir`]).
+    User,
 }
 
 /// Where the dialogs are.
@@ -138,26 +143,65 @@ pub fn locate(explicit: Option<&Path>) -> Result<DataLayout, LocateError> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    locate_from(explicit, env.as_deref(), &cwd)
+    locate_with(explicit, env.as_deref(), &cwd, user_data_dir().as_deref())
+}
+
+/// The user's MultiWOZ folder: `$XDG_DATA_HOME/dard/multiwoz`, else
+/// `$HOME/.local/share/dard/multiwoz` (a relative `XDG_DATA_HOME` is ignored, as
+/// the XDG specification says); `None` when neither variable helps.
+pub fn user_data_dir() -> Option<PathBuf> {
+    user_data_dir_from(
+        std::env::var_os("XDG_DATA_HOME").as_deref(),
+        std::env::var_os("HOME").as_deref(),
+    )
+}
+
+/// [`user_data_dir`] for the given values of `$XDG_DATA_HOME` and `$HOME`.
+pub fn user_data_dir_from(
+    xdg_data_home: Option<&std::ffi::OsStr>,
+    home: Option<&std::ffi::OsStr>,
+) -> Option<PathBuf> {
+    let base = match xdg_data_home.map(PathBuf::from).filter(|p| p.is_absolute()) {
+        Some(dir) => dir,
+        None => PathBuf::from(home.filter(|h| !h.is_empty())?)
+            .join(".local")
+            .join("share"),
+    };
+    Some(base.join("dard").join("multiwoz"))
 }
 
 /// Finds the data folder given the flag, the environment variable's value and the
-/// directory that `./data/multiwoz` and `../shared/multiwoz` are relative to.
+/// directory that `./data/multiwoz` and `../shared/multiwoz` are relative to,
+/// without the user's data folder.
 pub fn locate_from(
     explicit: Option<&Path>,
     env: Option<&Path>,
     base: &Path,
 ) -> Result<DataLayout, LocateError> {
+    locate_with(explicit, env, base, None)
+}
+
+/// [`locate_from`], searching `user` last when no flag or variable is set.
+pub fn locate_with(
+    explicit: Option<&Path>,
+    env: Option<&Path>,
+    base: &Path,
+    user: Option<&Path>,
+) -> Result<DataLayout, LocateError> {
     let candidates: Vec<(PathBuf, Origin)> = match (explicit, env) {
         (Some(p), _) => vec![(p.to_path_buf(), Origin::Flag)],
         (None, Some(p)) => vec![(p.to_path_buf(), Origin::Env)],
-        (None, None) => vec![
-            (base.join("data").join("multiwoz"), Origin::Local),
-            (
-                base.join("..").join("shared").join("multiwoz"),
-                Origin::Shared,
-            ),
-        ],
+        (None, None) => {
+            let mut c = vec![
+                (base.join("data").join("multiwoz"), Origin::Local),
+                (
+                    base.join("..").join("shared").join("multiwoz"),
+                    Origin::Shared,
+                ),
+            ];
+            c.extend(user.map(|u| (u.to_path_buf(), Origin::User)));
+            c
+        }
     };
     let mut looked = Vec::new();
     for (dir, origin) in candidates {

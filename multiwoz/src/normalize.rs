@@ -33,9 +33,11 @@ pub enum Mapping {
     /// MultiWOZ leaderboard uses).
     #[default]
     Stock,
-    /// The stock table plus domain-prefixed names such as `restaurant_ref`,
-    /// `hotel_bookday` or `train_name`, each mapped to the token of its slot.
-    Extended,
+    /// The stock table with the names DARD's authors added before scoring their
+    /// released predictions (`restaurant_ref`, `hotel_bookday`, `bookarea`, …;
+    /// `train_name` is a train id), so that DARD's published figures can be
+    /// reproduced.
+    Dard,
 }
 
 /// A response after the evaluator's normalization.

@@ -8,15 +8,38 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use multiwoz::download::{DownloadError, Entry, Manifest, Outcome, download, sha256_hex};
+use std::time::Duration;
+
+use multiwoz::download::{
+    DownloadError, Entry, Event, Manifest, Options, Outcome, download, download_with, sha256_hex,
+};
+
+/// How the test server answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Behaviour {
+    /// The whole body.
+    Normal,
+    /// Announces the whole length, sends half the body, closes the connection.
+    Truncate,
+    /// Reads the request and never answers.
+    Hang,
+}
 
 /// Serves `files` (path → body) over HTTP/1.1 until the test ends; counts requests.
 fn serve(files: HashMap<String, Vec<u8>>) -> (String, Arc<Mutex<Vec<String>>>) {
+    serve_as(files, Behaviour::Normal)
+}
+
+fn serve_as(
+    files: HashMap<String, Vec<u8>>,
+    behaviour: Behaviour,
+) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&log);
     std::thread::spawn(move || {
+        let mut held = Vec::new();
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -31,6 +54,11 @@ fn serve(files: HashMap<String, Vec<u8>>) -> (String, Arc<Mutex<Vec<String>>>) {
             }
             let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
             seen.lock().unwrap().push(path.clone());
+            if behaviour == Behaviour::Hang {
+                // Keep the connection open and silent.
+                held.push(stream);
+                continue;
+            }
             let (status, body) = match files.get(&path) {
                 Some(b) => ("200 OK", b.clone()),
                 None => ("404 Not Found", b"not found".to_vec()),
@@ -40,7 +68,11 @@ fn serve(files: HashMap<String, Vec<u8>>) -> (String, Arc<Mutex<Vec<String>>>) {
                 body.len()
             );
             let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
+            let sent = match behaviour {
+                Behaviour::Truncate => &body[..body.len() / 2],
+                _ => &body[..],
+            };
+            let _ = stream.write_all(sent);
         }
     });
     (format!("http://{addr}"), log)
@@ -99,7 +131,7 @@ fn downloads_verify_checksums_and_skip_files_already_present() {
 
 #[test]
 fn checksum_mismatch_is_an_error_and_leaves_no_file() {
-    let files = HashMap::from([("/db/hotel_db.json".to_string(), b"tampered".to_vec())]);
+    let files = HashMap::from([("/db/hotel_db.json".to_string(), b"tampered!".to_vec())]);
     let (base, _) = serve(files);
     let manifest = Manifest {
         entries: vec![entry("db/hotel_db.json", b"original!")],
@@ -115,7 +147,7 @@ fn checksum_mismatch_is_an_error_and_leaves_no_file() {
         } => {
             assert!(url.ends_with("/db/hotel_db.json"));
             assert_eq!(expected, &sha256_hex(b"original!"));
-            assert_eq!(actual, &sha256_hex(b"tampered"));
+            assert_eq!(actual, &sha256_hex(b"tampered!"));
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -180,4 +212,98 @@ fn default_manifest_checksums_match_the_shared_copy_where_present() {
         assert_eq!(sha256_hex(&bytes), e.sha256, "{}", e.local);
         assert_eq!(bytes.len() as u64, e.size, "{}", e.local);
     }
+}
+
+#[test]
+fn truncated_body_is_an_error_naming_the_bytes_and_leaves_no_file() {
+    let body = vec![7u8; 10_000];
+    let files = HashMap::from([("/db/hotel_db.json".to_string(), body.clone())]);
+    let (base, _) = serve_as(files, Behaviour::Truncate);
+    let manifest = Manifest {
+        entries: vec![entry("db/hotel_db.json", &body)],
+    }
+    .with_base_url(&base);
+    let dest = tempfile::tempdir().unwrap();
+    let err = download(&manifest, dest.path(), |_, _| {}).unwrap_err();
+    match &err {
+        DownloadError::Truncated {
+            url, got, expected, ..
+        } => {
+            assert!(url.ends_with("/db/hotel_db.json"), "{url}");
+            assert!(*got < 10_000, "{got}");
+            assert_eq!(*expected, 10_000);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("of 10000 bytes"), "{err}");
+    assert!(!dest.path().join("db/hotel_db.json").exists());
+    assert!(!dest.path().join("db/hotel_db.json.part").exists());
+}
+
+#[test]
+fn silent_server_times_out_with_a_clear_error() {
+    let (base, log) = serve_as(HashMap::new(), Behaviour::Hang);
+    let manifest = Manifest {
+        entries: vec![entry("db/hotel_db.json", b"x")],
+    }
+    .with_base_url(&base);
+    let dest = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let err = download_with(
+        &manifest,
+        dest.path(),
+        &Options::with_stall_timeout(Duration::from_millis(500)),
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, DownloadError::TimedOut { .. }),
+        "{err:?} after {:?}",
+        started.elapsed()
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("/db/hotel_db.json") && msg.contains("sent nothing for 0.5 s"),
+        "{msg}"
+    );
+    assert_eq!(log.lock().unwrap().len(), 1);
+    assert!(!dest.path().join("db/hotel_db.json").exists());
+}
+
+#[test]
+fn byte_events_add_up_to_the_file_sizes() {
+    let a = vec![1u8; 200_000];
+    let b = b"small".to_vec();
+    let files = HashMap::from([
+        ("/a.bin".to_string(), a.clone()),
+        ("/b.bin".to_string(), b.clone()),
+    ]);
+    let (base, _) = serve(files);
+    let manifest = Manifest {
+        entries: vec![entry("a.bin", &a), entry("b.bin", &b)],
+    }
+    .with_base_url(&base);
+    assert_eq!(manifest.total_size(), 200_005);
+    let dest = tempfile::tempdir().unwrap();
+    let mut bytes = 0;
+    let mut finished = Vec::new();
+    download_with(
+        &manifest,
+        dest.path(),
+        &Options::default(),
+        |event| match event {
+            Event::Bytes { n, .. } => bytes += n,
+            Event::Finished { entry, outcome } => finished.push((entry.local.clone(), outcome)),
+            _ => {}
+        },
+    )
+    .unwrap();
+    assert_eq!(bytes, 200_005);
+    assert_eq!(
+        finished,
+        vec![
+            ("a.bin".to_string(), Outcome::Downloaded),
+            ("b.bin".to_string(), Outcome::Downloaded)
+        ]
+    );
 }

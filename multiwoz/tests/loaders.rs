@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use multiwoz::error::{LoadError, LocateError};
 use multiwoz::load::{load_original_file, load_splits};
-use multiwoz::locate::{DialogSource, Origin, inspect, locate_from};
+use multiwoz::locate::{
+    DialogSource, Origin, inspect, locate_from, locate_with, user_data_dir_from,
+};
 use multiwoz::model::{SourceFormat, SpanPos, Speaker, Split};
 use multiwoz::{Domain, Slot};
 
@@ -287,6 +289,53 @@ fn discovery_order_is_flag_then_env_then_local_then_shared() {
     let l = locate_from(None, None, &work).unwrap();
     assert_eq!(l.origin, Origin::Shared);
     assert!(l.root.ends_with("shared/multiwoz"));
+}
+
+#[test]
+fn user_data_folder_is_searched_last_and_named_in_the_error() {
+    let base = tempfile::tempdir().unwrap();
+    let work = base.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let user = base.path().join("xdg/dard/multiwoz");
+    let err = locate_with(None, None, &work, Some(&user)).unwrap_err();
+    let LocateError::NotFound { looked } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(looked.len(), 3);
+    assert_eq!(looked[2].0, user);
+    write(
+        &user,
+        "test.json",
+        &format!(r#"{{"SNG1": {}}}"#, dialog_json(GOOD_META)),
+    );
+    let l = locate_with(None, None, &work, Some(&user)).unwrap();
+    assert_eq!((l.root.clone(), l.origin), (user.clone(), Origin::User));
+    // ./data/multiwoz still comes first.
+    let local = work.join("data/multiwoz");
+    write(
+        &local,
+        "test.json",
+        &format!(r#"{{"SNG1": {}}}"#, dialog_json(GOOD_META)),
+    );
+    let l = locate_with(None, None, &work, Some(&user)).unwrap();
+    assert_eq!(l.origin, Origin::Local);
+}
+
+#[test]
+fn user_data_folder_follows_xdg_then_home() {
+    use std::ffi::OsStr;
+    assert_eq!(
+        user_data_dir_from(Some(OsStr::new("/x/data")), Some(OsStr::new("/home/u"))),
+        Some(std::path::PathBuf::from("/x/data/dard/multiwoz"))
+    );
+    // A relative XDG_DATA_HOME is ignored, as the XDG specification says.
+    assert_eq!(
+        user_data_dir_from(Some(OsStr::new("rel")), Some(OsStr::new("/home/u"))),
+        Some(std::path::PathBuf::from(
+            "/home/u/.local/share/dard/multiwoz"
+        ))
+    );
+    assert_eq!(user_data_dir_from(None, Some(OsStr::new(""))), None);
 }
 
 #[test]

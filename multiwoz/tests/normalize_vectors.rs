@@ -95,44 +95,57 @@ fn unknown_placeholders_are_deleted_and_reported() {
 }
 
 #[test]
-fn extended_mapping_maps_domain_prefixed_names() {
-    let cases = [
+fn dard_mapping_adds_the_names_dards_authors_scored_with() {
+    // Every name DARD's updated table has beyond the stock one, with its token.
+    let added = [
+        ("bookaddress", "ADDRESS"),
+        ("bookarea", "AREA"),
+        ("theatre_area", "AREA"),
+        ("bar_area", "AREA"),
+        ("restaurant_booktime", "TIME"),
+        ("hotel_booktime", "TIME"),
+        ("restaurant_bookday", "DAY"),
+        ("hotel_bookday", "DAY"),
+        ("hotel_food", "FOOD"),
+        ("bookpricerange", "PRICE"),
+        ("attraction_fee", "PRICE"),
+        ("train_ref", "REFERENCE"),
         ("restaurant_ref", "REFERENCE"),
         ("hotel_ref", "REFERENCE"),
-        ("train_reference", "REFERENCE"),
-        ("hotel_bookday", "DAY"),
-        ("restaurant_booktime", "TIME"),
-        ("hotel_bookstay", "COUNT"),
+        ("train_bookpeople", "COUNT"),
+        ("hotel_bookpeople", "COUNT"),
         ("restaurant_bookpeople", "COUNT"),
-        ("train_name", "NAME"),
-        ("train_people", "COUNT"),
-        ("taxi_phone", "PHONE"),
-        ("attraction_entrancefee", "PRICE"),
-        ("hotel_id", "ID"),
-        ("train_id", "TRAINID"),
-        ("hospital_department", "DEPARTMENT"),
-        ("attraction_openhours", "OPEN"),
-        ("booking_ref", "REFERENCE"),
+        ("taxi_bookpeople", "COUNT"),
+        ("taxi_choice", "COUNT"),
+        ("theatre_choice", "COUNT"),
+        ("hotel_bookstay", "COUNT"),
+        ("train_name", "TRAINID"),
     ];
-    for (name, token) in cases {
+    for (name, token) in added {
         assert_eq!(
-            placeholder_token(name, Mapping::Extended),
+            placeholder_token(name, Mapping::Dard),
             Some(token),
             "{name}"
         );
+        assert_eq!(placeholder_token(name, Mapping::Stock), None, "{name}");
     }
-    // The stock table still wins and unknown names stay unknown.
+    // Stock names keep their tokens; names neither table has stay unknown (DARD
+    // added no `attraction_ref` and no generic `<domain>_<slot>` rule).
     assert_eq!(
-        placeholder_token("train_id", Mapping::Extended),
+        placeholder_token("train_id", Mapping::Dard),
         Some("TRAINID")
     );
-    assert_eq!(
-        placeholder_token("restaurant_colour", Mapping::Extended),
-        None
-    );
-    assert_eq!(placeholder_token("restaurant_ref", Mapping::Stock), None);
-    let out = normalize_response("I booked [restaurant_ref] .", Mapping::Extended);
-    assert_eq!(out.text, "i booked REFERENCE.");
+    assert_eq!(placeholder_token("value_name", Mapping::Dard), Some("NAME"));
+    for unknown in [
+        "attraction_ref",
+        "taxi_ref",
+        "booking_ref",
+        "restaurant_colour",
+    ] {
+        assert_eq!(placeholder_token(unknown, Mapping::Dard), None, "{unknown}");
+    }
+    let out = normalize_response("[Train_Name] leaves ; ref [hotel_ref]s .", Mapping::Dard);
+    assert_eq!(out.text, "TRAINID leaves; ref REFERENCE.");
     assert!(out.unknown_placeholders.is_empty());
 }
 

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cmd::backend_args::BackendArgs;
 use crate::cmd::eval::SplitArg;
+use crate::cmd::fetch::{FetchPolicy, ensure_data};
 
 /// Flags of `dard bench`.
 // clap prints these comments as `--help`, where `[cache]` and `<timestamp>` are
@@ -65,7 +66,7 @@ pub enum SettingArg {
 }
 
 /// Runs `dard bench`.
-pub fn run(args: BenchArgs) -> Result<()> {
+pub fn run(args: BenchArgs, fetch: FetchPolicy) -> Result<()> {
     let flags = spec_flags(&args)?;
     let (spec, out) = match (&args.out, args.resume) {
         (Some(out), true) => {
@@ -74,6 +75,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         (out, _) => (flags.into_spec(), out.clone().unwrap_or_else(default_out)),
     };
+    let explicit = spec
+        .data_dir
+        .clone()
+        .or_else(|| spec.config(1).ok().and_then(|c| c.data.dir));
+    ensure_data(explicit.as_deref(), fetch)?;
     let cache = match (&args.cache_dir, args.no_cache) {
         (_, true) => CacheChoice::Off,
         (Some(dir), false) => CacheChoice::Dir(dir.clone()),

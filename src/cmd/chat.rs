@@ -10,6 +10,7 @@ use manager::Dard;
 use multiwoz::model::{Dialog, Split, dialog_key};
 
 use crate::cmd::backend_args::BackendArgs;
+use crate::cmd::fetch::{FetchPolicy, ensure_data};
 
 /// Flags of `dard chat`.
 #[derive(Debug, clap::Args)]
@@ -36,8 +37,9 @@ pub fn log_file() -> PathBuf {
 }
 
 /// Runs `dard chat`.
-pub fn run(args: ChatArgs) -> Result<()> {
+pub fn run(args: ChatArgs, fetch: FetchPolicy) -> Result<()> {
     let config = args.pipeline.pipeline_config(1)?;
+    ensure_data(config.data.dir.as_deref(), fetch)?;
     // Before the (slower) pipeline build, so that a wrong id fails fast.
     let replay = match &args.replay {
         Some(id) => Some(find_dialog(&args.pipeline, id)?),

@@ -14,7 +14,7 @@ use multiwoz::model::{Dialog, Speaker};
 /// Flags of `dard data`.
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
-    /// The MultiWOZ folder (else $DARD_DATA, ./data/multiwoz, ../shared/multiwoz).
+    /// The MultiWOZ folder (else $DARD_DATA, ./data/multiwoz, ../shared/multiwoz, the user data folder).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Also print the load time and the peak resident memory.
@@ -150,6 +150,7 @@ fn print_layout(layout: &DataLayout) {
         Origin::Env => "$DARD_DATA",
         Origin::Local => "./data/multiwoz",
         Origin::Shared => "../shared/multiwoz",
+        Origin::User => "the user data folder",
         _ => "search",
     };
     println!("MultiWOZ data: {} (via {how})", layout.root.display());

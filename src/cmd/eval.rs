@@ -13,6 +13,8 @@ use multiwoz::locate::{DataLayout, locate};
 use multiwoz::model::Split;
 use multiwoz::normalize::Mapping;
 
+use crate::cmd::fetch::{FetchPolicy, ensure_data};
+
 /// Flags of `dard eval`.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -22,8 +24,9 @@ pub struct EvalArgs {
     /// The split the predictions belong to (selects the dialogs the data is derived from).
     #[arg(long, value_enum, default_value_t = SplitArg::Test)]
     pub split: SplitArg,
-    /// Placeholder-name mapping: `stock` is the evaluator's; `extended` also maps
-    /// domain-prefixed names such as `[restaurant_ref]` or `[train_name]`.
+    /// Placeholder-name mapping: `stock` is the evaluator's; `dard` is the one DARD's
+    /// authors scored their released predictions with (it also maps names such as
+    /// `[restaurant_ref]`, `[bookarea]`, and `[train_name]` as a train id).
     #[arg(long, value_enum, default_value_t = MappingArg::Stock)]
     pub mapping: MappingArg,
     /// Print every figure as JSON instead of the table.
@@ -63,12 +66,16 @@ pub enum SplitArg {
 pub enum MappingArg {
     /// mwzeval's table (unknown names are deleted).
     Stock,
-    /// mwzeval's table plus domain-prefixed names.
-    Extended,
+    /// mwzeval's table with DARD's additions.
+    Dard,
 }
 
 /// Runs `dard eval`.
-pub fn run(args: EvalArgs) -> Result<()> {
+pub fn run(args: EvalArgs, fetch: FetchPolicy) -> Result<()> {
+    // Without --db and the four evaluator files, the data folder is needed.
+    if args.db.is_none() || args.goals.is_none() {
+        ensure_data(args.data.as_deref(), fetch)?;
+    }
     let started = Instant::now();
     // Reading the predictions overlaps with loading the data and the database.
     let (predictions, loaded_data) = std::thread::scope(|s| {
@@ -83,7 +90,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let options = Options {
         mapping: match args.mapping {
             MappingArg::Stock => Mapping::Stock,
-            MappingArg::Extended => Mapping::Extended,
+            MappingArg::Dard => Mapping::Dard,
         },
     };
     let report = evaluate(&predictions, &EvalInputs::new(&data, &db), &options)

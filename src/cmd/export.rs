@@ -11,6 +11,8 @@ use manager::Config;
 use multiwoz::Domain;
 use multiwoz::model::Split;
 
+use crate::cmd::fetch::{FetchPolicy, ensure_data};
+
 /// Flags of `dard export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -80,7 +82,7 @@ fn parse_domain(s: &str) -> Result<Domain, String> {
 }
 
 /// Runs `dard export`.
-pub fn run(args: ExportArgs) -> Result<()> {
+pub fn run(args: ExportArgs, fetch: FetchPolicy) -> Result<()> {
     let split = match args.split {
         SplitArg::Train => Split::Train,
         SplitArg::Val => Split::Val,
@@ -106,6 +108,8 @@ pub fn run(args: ExportArgs) -> Result<()> {
             .with_context(|| format!("reading the config {}", path.display()))?,
         None => Config::default(),
     };
+    let explicit = args.data.clone().or_else(|| config.data.dir.clone());
+    ensure_data(explicit.as_deref(), fetch)?;
     let loaded = load(&config, args.data.as_deref(), split).context("loading the data")?;
     let (records, stats) = loaded
         .exporter

@@ -192,65 +192,53 @@ const STOCK: &[(&str, &[&str])] = &[
     ("OPEN", &["openhours"]),
 ];
 
-/// The domain prefixes of the extended mapping: the seven MultiWOZ domains and
-/// the `booking` pseudo-domain of the dialog acts.
-const EXTENDED_DOMAINS: &[&str] = &[
-    "restaurant",
-    "hotel",
-    "attraction",
-    "train",
-    "taxi",
-    "hospital",
-    "police",
-    "booking",
+/// The names DARD's authors added to the stock table before scoring the
+/// prediction files they released (their repository's description of the
+/// updated mapping, `src/update_slot_mapping.py`): every stock name keeps its
+/// token, and each of these maps to the token beside it. Most are
+/// domain-prefixed booking slots their agents write (`restaurant_booktime`,
+/// `hotel_ref`); two differ in kind from the stock table's logic: `train_name`
+/// is a train id, and `theatre_*` and `bar_area` name venue types that are no
+/// MultiWOZ domain.
+const DARD_ADDITIONS: &[(&str, &[&str])] = &[
+    ("ADDRESS", &["bookaddress"]),
+    ("AREA", &["bookarea", "theatre_area", "bar_area"]),
+    ("TIME", &["restaurant_booktime", "hotel_booktime"]),
+    ("DAY", &["restaurant_bookday", "hotel_bookday"]),
+    ("FOOD", &["hotel_food"]),
+    ("PRICE", &["bookpricerange", "attraction_fee"]),
+    ("REFERENCE", &["train_ref", "restaurant_ref", "hotel_ref"]),
+    (
+        "COUNT",
+        &[
+            "train_bookpeople",
+            "hotel_bookpeople",
+            "restaurant_bookpeople",
+            "taxi_bookpeople",
+            "taxi_choice",
+            "theatre_choice",
+            "hotel_bookstay",
+        ],
+    ),
+    ("TRAINID", &["train_name"]),
 ];
 
 /// The stock table, name → token.
 fn stock() -> &'static HashMap<&'static str, &'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        STOCK
-            .iter()
-            .flat_map(|(token, names)| names.iter().map(move |n| (*n, *token)))
-            .collect()
-    })
+    TABLE.get_or_init(|| table(STOCK))
 }
 
-/// The names the extended mapping adds to the stock table.
-///
-/// The rule: every stock name without a domain prefix is a slot name (a
-/// `value_<slot>` name contributes `<slot>`); `<domain>_<slot>` maps to that
-/// slot's token for every domain prefix, unless the stock table already has the
-/// name. One exception keeps the stock table's own logic: `id` means a train id
-/// only for trains (stock maps `restaurant_id` etc. to `ID`), so
-/// `<domain>_id` is `ID` outside the train domain.
-fn extended() -> &'static HashMap<String, &'static str> {
-    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let stock = stock();
-        let mut table = HashMap::new();
-        for (token, names) in STOCK {
-            for name in names.iter() {
-                let slot = name.strip_prefix("value_").unwrap_or(name);
-                if slot.contains('_') || EXTENDED_DOMAINS.contains(&slot) {
-                    continue;
-                }
-                for domain in EXTENDED_DOMAINS {
-                    let key = format!("{domain}_{slot}");
-                    if stock.contains_key(key.as_str()) || table.contains_key(&key) {
-                        continue;
-                    }
-                    let token = if slot == "id" && *domain != "train" {
-                        "ID"
-                    } else {
-                        token
-                    };
-                    table.insert(key, token);
-                }
-            }
-        }
-        table
-    })
+/// DARD's additions, name → token.
+fn dard() -> &'static HashMap<&'static str, &'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| table(DARD_ADDITIONS))
+}
+
+fn table(rows: &[(&'static str, &[&'static str])]) -> HashMap<&'static str, &'static str> {
+    rows.iter()
+        .flat_map(|(token, names)| names.iter().map(move |n| (*n, *token)))
+        .collect()
 }
 
 /// The unified token for a placeholder name (without brackets), e.g.
@@ -263,7 +251,7 @@ pub fn placeholder_token(name: &str, mapping: Mapping) -> Option<&'static str> {
     }
     match mapping {
         Mapping::Stock => None,
-        Mapping::Extended => extended().get(&name).copied(),
+        Mapping::Dard => dard().get(name.as_str()).copied(),
     }
 }
 
