@@ -129,7 +129,12 @@ impl Report {
             "success": {"inform": inform, "success": success},
             "richness": {
                 "entropy": self.richness.entropy,
-                "cond_entropy": self.richness.cond_entropy,
+                // mwzeval's value is the integer 0 when there are no bigrams.
+                "cond_entropy": if self.richness.num_bigrams == 0 {
+                    json!(0)
+                } else {
+                    json!(self.richness.cond_entropy)
+                },
                 "avg_lengths": self.richness.avg_lengths,
                 "msttr": self.richness.msttr,
                 "num_unigrams": self.richness.num_unigrams,

@@ -144,9 +144,12 @@ pub fn richness(responses: &[&str]) -> Option<Richness> {
         cond_sum += joint * (cond.ln() / ln2);
     }
 
+    // Python's `-sum(...)` over no bigrams negates the integer 0, which is 0, not
+    // the float -0.0 that negating 0.0 gives.
+    let cond_entropy = if bigrams.is_empty() { 0.0 } else { -cond_sum };
     Some(Richness {
         entropy: -entropy_sum,
-        cond_entropy: -cond_sum,
+        cond_entropy,
         avg_lengths: all_tokens.len() as f64 / responses.len() as f64,
         msttr: msttr(&all_tokens, unigram_counts.len(), 50),
         num_unigrams: unigram_counts.len(),
@@ -270,6 +273,16 @@ mod tests {
         assert_eq!(r.num_bigrams, 14);
         assert_eq!(r.num_trigrams, 12);
         assert_eq!(r.msttr, 0.6875);
+    }
+
+    #[test]
+    fn all_empty_responses_have_cond_entropy_zero_not_minus_zero() {
+        let r = richness(&["", "", ""]).unwrap();
+        assert_eq!(r.num_bigrams, 0);
+        assert!(r.cond_entropy == 0.0 && r.cond_entropy.is_sign_positive());
+        assert_eq!(format!("{:.2}", r.cond_entropy), "0.00");
+        // One unigram type: Python negates a float sum here, so -0.0 stays.
+        assert!(r.entropy == 0.0 && r.entropy.is_sign_negative());
     }
 
     #[test]

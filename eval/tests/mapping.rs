@@ -1,5 +1,5 @@
 //! `--mapping`: the stock mapping deletes placeholders it does not know (and counts
-//! them); DARD's knows more of them.
+//! them); DARD's knows more of them. Also what an all-empty file prints.
 
 #![allow(clippy::unwrap_used)]
 
@@ -45,11 +45,14 @@ fn data() -> EvalData {
 }
 
 fn run(mapping: Mapping) -> eval::Report {
-    let p = Predictions::from_json_str(
+    run_on(
         r#"{"SNG01.json": [{"response": "Booked, your reference is [restaurant_reference] and [restaurant_ref]."}]}"#,
-        "pred.json",
+        mapping,
     )
-    .unwrap();
+}
+
+fn run_on(predictions: &str, mapping: Mapping) -> eval::Report {
+    let p = Predictions::from_json_str(predictions, "pred.json").unwrap();
     let data = data();
     evaluate(
         &p,
@@ -77,4 +80,17 @@ fn dard_mapping_knows_dards_booking_names() {
     let report = run(Mapping::Dard);
     assert_eq!(report.mapping, "dard");
     assert_eq!(report.unknown_placeholders.total, 0);
+}
+
+#[test]
+fn all_empty_file_prints_cond_entropy_zero_not_minus_zero() {
+    let report = run_on(r#"{"SNG01.json": [{"response": ""}]}"#, Mapping::Stock);
+    let printed = report.to_string();
+    assert!(printed.contains("cond. bigram entropy 0.00 "), "{printed}");
+    assert!(!printed.contains("cond. bigram entropy -0.00"), "{printed}");
+    // mwzeval's `-sum(...)` over no bigrams is the integer 0.
+    assert_eq!(
+        report.mwzeval_results()["richness"]["cond_entropy"],
+        serde_json::json!(0)
+    );
 }
