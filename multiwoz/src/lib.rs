@@ -11,6 +11,7 @@
 //! dard crate.
 
 pub mod db;
+pub mod disk_cache;
 pub mod download;
 pub mod error;
 pub mod evaldata;

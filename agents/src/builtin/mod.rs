@@ -19,6 +19,7 @@ pub mod cues;
 mod intent;
 pub mod labels;
 pub mod lexicon;
+mod persist;
 pub mod policy;
 pub mod pool;
 pub mod realize;
@@ -36,6 +37,7 @@ use multiwoz::model::{Dialog, Split};
 
 use self::cache::TrackCache;
 use self::lexicon::Lexicon;
+pub use self::persist::{BUILTIN_CACHE_ENV, BuiltinCache, Trained};
 use self::policy::{Plan, PolicyInput, decide};
 use self::pool::Pool;
 use self::realize::Realizer;
@@ -66,6 +68,15 @@ impl Builtin {
         db_values: impl IntoIterator<Item = (Domain, &'a str, &'a str)>,
         dialogs: &[Dialog],
     ) -> Builtin {
+        Builtin::from_trained(Builtin::train(db_values, dialogs))
+    }
+
+    /// What [`Builtin::from_parts`] learns from the database and the dialogs,
+    /// before it is put to use (the unit the start-up cache stores).
+    pub fn train<'a>(
+        db_values: impl IntoIterator<Item = (Domain, &'a str, &'a str)>,
+        dialogs: &[Dialog],
+    ) -> Trained {
         let start = Instant::now();
         let lexicon = Lexicon::build(db_values);
         let tracker = RuleTracker::new(lexicon);
@@ -91,18 +102,26 @@ impl Builtin {
             });
             (router, pool)
         });
-        let realizer = Realizer::new(pool);
         tracing::info!(
             dialogs = train.len(),
             features = router.n_features(),
-            pool = realizer.len(),
+            pool = pool.entries().len(),
             elapsed_ms = start.elapsed().as_millis() as u64,
             "built-in default trained"
         );
-        Builtin {
+        Trained {
             tracker,
             router,
-            realizer,
+            pool,
+        }
+    }
+
+    /// The built-in default from what [`Builtin::train`] learnt.
+    pub fn from_trained(trained: Trained) -> Builtin {
+        Builtin {
+            tracker: trained.tracker,
+            router: trained.router,
+            realizer: Realizer::new(trained.pool),
             cache: TrackCache::default(),
         }
     }

@@ -10,6 +10,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use multiwoz::Domain;
+use multiwoz::disk_cache::codec::{Corrupt, Reader, Writer};
 use multiwoz::lex::delexicalize;
 use multiwoz::model::{Dialog, Speaker, Turn};
 
@@ -258,4 +259,106 @@ fn dice(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
     }
     let inter = a.intersection(b).count() as f32;
     2.0 * inter / (a.len() + b.len()) as f32
+}
+
+impl Pool {
+    /// Writes the pool for the start-up cache ([`super::persist`]).
+    pub(super) fn write(&self, w: &mut Writer) {
+        let strings = |w: &mut Writer, items: &mut dyn ExactSizeIterator<Item = &String>| {
+            w.len(items.len());
+            for s in items {
+                w.str(s);
+            }
+        };
+        w.len(self.entries.len());
+        for e in &self.entries {
+            w.str(&e.text);
+            match e.domain {
+                Some(d) => {
+                    w.byte(1);
+                    w.domain(d);
+                }
+                None => w.byte(0),
+            }
+            w.byte(kind_code(e.kind));
+            strings(w, &mut e.placeholders.iter());
+            strings(w, &mut e.requests.iter());
+            strings(w, &mut e.user_words.iter());
+            w.f32(e.centrality);
+            w.str(&e.dialog);
+            w.len(e.mentions.len());
+            for d in &e.mentions {
+                w.domain(*d);
+            }
+        }
+    }
+
+    /// Reads what [`Pool::write`] wrote.
+    pub(super) fn read(r: &mut Reader<'_>) -> Result<Pool, Corrupt> {
+        fn strings<C: FromIterator<String>>(r: &mut Reader<'_>) -> Result<C, Corrupt> {
+            let n = r.len()?;
+            (0..n).map(|_| r.str().map(str::to_owned)).collect()
+        }
+        let n = r.len()?;
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let text = r.str()?.to_owned();
+            let domain = match r.byte()? {
+                0 => None,
+                1 => Some(r.domain()?),
+                _ => return Err(Corrupt),
+            };
+            let kind = kind_of_code(r.byte()?).ok_or(Corrupt)?;
+            let placeholders = strings(r)?;
+            let requests = strings(r)?;
+            let user_words = strings(r)?;
+            let centrality = r.f32()?;
+            let dialog = r.str()?.to_owned();
+            let k = r.len()?;
+            let mentions = (0..k).map(|_| r.domain()).collect::<Result<_, _>>()?;
+            entries.push(Entry {
+                text,
+                domain,
+                kind,
+                placeholders,
+                requests,
+                user_words,
+                centrality,
+                dialog,
+                mentions,
+            });
+        }
+        Ok(Pool { entries })
+    }
+}
+
+/// The kinds in their one-byte order; the match keeps it complete.
+fn kind_code(kind: Kind) -> u8 {
+    match kind {
+        Kind::Request => 0,
+        Kind::Offer => 1,
+        Kind::Attrs => 2,
+        Kind::Book => 3,
+        Kind::BookRequest => 4,
+        Kind::NoBook => 5,
+        Kind::NoOffer => 6,
+        Kind::Reqmore => 7,
+        Kind::Bye => 8,
+    }
+}
+
+fn kind_of_code(code: u8) -> Option<Kind> {
+    [
+        Kind::Request,
+        Kind::Offer,
+        Kind::Attrs,
+        Kind::Book,
+        Kind::BookRequest,
+        Kind::NoBook,
+        Kind::NoOffer,
+        Kind::Reqmore,
+        Kind::Bye,
+    ]
+    .get(usize::from(code))
+    .copied()
 }

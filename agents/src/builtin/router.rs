@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use multiwoz::disk_cache::codec::{Corrupt, Reader, Writer};
 use multiwoz::model::{Dialog, Speaker as MwSpeaker};
 use multiwoz::{Domain, Slot};
 
@@ -276,4 +277,44 @@ pub fn dialog_features(dialog: &Dialog, tracker: &RuleTracker) -> Vec<Vec<String
         }
     }
     out
+}
+
+impl DomainClassifier {
+    /// Writes the trained weights for the start-up cache ([`super::persist`]).
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.len(self.vocab.len());
+        for (feature, id) in &self.vocab {
+            w.str(feature);
+            w.u32(*id);
+        }
+        w.len(self.weights.len());
+        for row in &self.weights {
+            for x in row {
+                w.f32(*x);
+            }
+        }
+    }
+
+    /// Reads what [`DomainClassifier::write`] wrote.
+    pub(super) fn read(r: &mut Reader<'_>) -> Result<DomainClassifier, Corrupt> {
+        let n = r.len()?;
+        let mut vocab = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let feature = r.str()?.to_owned();
+            vocab.insert(feature, r.u32()?);
+        }
+        let rows = r.len()?;
+        let mut weights = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let mut row = [0f32; N_CLASSES];
+            for x in &mut row {
+                *x = r.f32()?;
+            }
+            weights.push(row);
+        }
+        if vocab.values().any(|&id| id as usize >= weights.len()) {
+            return Err(Corrupt);
+        }
+        Ok(DomainClassifier { vocab, weights })
+    }
 }

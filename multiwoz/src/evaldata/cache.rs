@@ -1,76 +1,49 @@
 //! A persistent cache of [`EvalData`], so that scoring a prediction file does not
-//! re-derive (or re-parse) the same evaluation data every time.
-//!
-//! An entry is keyed by a tag (what was built, e.g. `derived test`), the sources it
-//! was built from (canonical path, size and modification time of each), this
-//! crate's version, the cache format and the running executable (its size and
-//! modification time, so that a rebuilt binary never trusts data an older build
-//! wrote). The file name comes from the tag and the source paths only, so a stale
-//! entry is overwritten rather than left behind. Entries are written to a
-//! temporary file and renamed into place; an entry that is stale, truncated or
-//! damaged (checked with a checksum) is rebuilt silently. Failing to write the
-//! cache is never an error: the data is simply not cached.
+//! re-derive (or re-parse) the same evaluation data every time. Keys, atomic
+//! writes and the rebuilding of stale or damaged entries are
+//! [`crate::disk_cache`]'s; this module names the folder and the encoding.
 //!
 //! Where: `$DARD_EVAL_CACHE` when set (`off`, `0` or empty disable the cache),
 //! else `$XDG_CACHE_HOME/dard/eval`, else `$HOME/.cache/dard/eval`.
 
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use super::EvalData;
 use super::codec;
+pub use crate::disk_cache::CacheStatus;
+use crate::disk_cache::{Codec, DiskCache};
 
 /// The environment variable that relocates (a folder) or disables (`off`, `0`,
 /// empty) the cache.
 pub const CACHE_ENV: &str = "DARD_EVAL_CACHE";
 
-/// The first bytes of every entry.
-const MAGIC: &[u8; 8] = b"DARDEVC\0";
-
-/// Bumped whenever the encoding or the meaning of cached data changes.
-const FORMAT: u32 = 1;
-
-/// What happened when an entry was looked up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CacheStatus {
-    /// The entry was valid and used.
-    Hit,
-    /// There was no entry; the data was built (and written when possible).
-    Missing,
-    /// The entry was built from other versions of the sources (or by another
-    /// build of dard); the data was rebuilt.
-    Stale,
-    /// The entry was truncated or damaged; the data was rebuilt.
-    Corrupt,
-    /// A source could not be examined, so the data was built without the cache.
-    Uncached,
-}
+/// How evaluation data is stored.
+const CODEC: Codec<EvalData> = Codec {
+    kind: "evaldata",
+    format: 1,
+    encode: codec::encode,
+    decode: |bytes| codec::decode(bytes).ok(),
+};
 
 /// A folder of cached evaluation data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalDataCache {
-    dir: PathBuf,
+    cache: DiskCache,
 }
 
 impl EvalDataCache {
     /// A cache in the given folder (created on the first write).
     pub fn new(dir: impl Into<PathBuf>) -> EvalDataCache {
-        EvalDataCache { dir: dir.into() }
+        EvalDataCache {
+            cache: DiskCache::new(dir),
+        }
     }
 
     /// The cache the environment asks for (see the module documentation), or
     /// `None` when it is disabled or no folder can be found.
     pub fn from_env() -> Option<EvalDataCache> {
-        let var = |name: &str| std::env::var_os(name);
-        Self::resolve_dir(
-            var(CACHE_ENV).as_deref(),
-            var("XDG_CACHE_HOME").as_deref(),
-            var("HOME").as_deref(),
-        )
-        .map(EvalDataCache::new)
+        DiskCache::dir_from_env(CACHE_ENV, "eval").map(EvalDataCache::new)
     }
 
     /// The folder for the given values of `$DARD_EVAL_CACHE`, `$XDG_CACHE_HOME`
@@ -81,25 +54,12 @@ impl EvalDataCache {
         xdg_cache_home: Option<&OsStr>,
         home: Option<&OsStr>,
     ) -> Option<PathBuf> {
-        if let Some(setting) = setting {
-            let off = ["", "0", "off", "false", "no"]
-                .iter()
-                .any(|v| setting.eq_ignore_ascii_case(v));
-            return (!off).then(|| PathBuf::from(setting));
-        }
-        let xdg = xdg_cache_home
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute());
-        let base = match xdg {
-            Some(dir) => dir,
-            None => PathBuf::from(home.filter(|h| !h.is_empty())?).join(".cache"),
-        };
-        Some(base.join("dard").join("eval"))
+        crate::disk_cache::resolve_dir(setting, xdg_cache_home, home, "eval")
     }
 
     /// The cache folder.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.cache.dir()
     }
 
     /// The cached data built under `tag` from `sources`, or what `build` returns
@@ -111,154 +71,8 @@ impl EvalDataCache {
         sources: &[PathBuf],
         build: impl FnOnce() -> Result<EvalData, E>,
     ) -> Result<(EvalData, CacheStatus), E> {
-        let Some(key) = entry_key(tag, sources) else {
-            return Ok((build()?, CacheStatus::Uncached));
-        };
-        let path = self
-            .dir
-            .join(format!("evaldata-{:016x}.bin", key.name_hash));
-        let status = match std::fs::read(&path) {
-            Ok(bytes) => match read_entry(&bytes, &key.stamp) {
-                Ok(data) => return Ok((data, CacheStatus::Hit)),
-                Err(status) => status,
-            },
-            Err(_) => CacheStatus::Missing,
-        };
-        let data = build()?;
-        if let Err(e) = write_entry(&self.dir, &path, &key.stamp, &data) {
-            tracing::debug!(path = %path.display(), error = %e, "evaluation data not cached");
-        }
-        Ok((data, status))
+        self.cache.load_or_build(&CODEC, tag, sources, build)
     }
-}
-
-/// An entry's file-name hash and the full stamp stored inside it.
-struct EntryKey {
-    name_hash: u64,
-    stamp: String,
-}
-
-fn entry_key(tag: &str, sources: &[PathBuf]) -> Option<EntryKey> {
-    let mut name = format!("{tag}\n");
-    let mut stamp = format!(
-        "dard evaldata cache {FORMAT}\nmultiwoz {}\n{tag}\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    for source in sources {
-        let path = source.canonicalize().ok()?;
-        let line = file_stamp(&path)?;
-        name.push_str(&path.to_string_lossy());
-        name.push('\n');
-        stamp.push_str(&path.to_string_lossy());
-        stamp.push('\t');
-        stamp.push_str(&line);
-        stamp.push('\n');
-    }
-    // A rebuilt executable may derive the data differently.
-    if let Some(exe) = std::env::current_exe().ok().and_then(|p| file_stamp(&p)) {
-        stamp.push_str("exe\t");
-        stamp.push_str(&exe);
-        stamp.push('\n');
-    }
-    Some(EntryKey {
-        name_hash: checksum(name.as_bytes()),
-        stamp,
-    })
-}
-
-/// `size<TAB>modified` of a regular file, the modification time in nanoseconds;
-/// `None` for anything else (a pipe or a device says nothing about its contents).
-fn file_stamp(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    let modified = meta.modified().ok()?;
-    let nanos = match modified.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    };
-    Some(format!("{}\t{nanos}", meta.len()))
-}
-
-/// Layout: magic, format (u32), stamp length (u32), stamp, payload length (u64),
-/// payload, checksum of the payload (u64); integers little-endian.
-fn read_entry(bytes: &[u8], stamp: &str) -> Result<EvalData, CacheStatus> {
-    let corrupt = CacheStatus::Corrupt;
-    let (magic, rest) = bytes.split_at_checked(MAGIC.len()).ok_or(corrupt)?;
-    if magic != MAGIC {
-        return Err(corrupt);
-    }
-    let (format, rest) = split_u32(rest).ok_or(corrupt)?;
-    if format != FORMAT {
-        return Err(CacheStatus::Stale);
-    }
-    let (stamp_len, rest) = split_u32(rest).ok_or(corrupt)?;
-    let (stored, rest) = rest.split_at_checked(stamp_len as usize).ok_or(corrupt)?;
-    if stored != stamp.as_bytes() {
-        return Err(CacheStatus::Stale);
-    }
-    let (len, rest) = rest.split_first_chunk::<8>().ok_or(corrupt)?;
-    let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| corrupt)?;
-    let (payload, rest) = rest.split_at_checked(len).ok_or(corrupt)?;
-    let sum: [u8; 8] = rest.try_into().map_err(|_| corrupt)?;
-    if u64::from_le_bytes(sum) != checksum(payload) {
-        return Err(corrupt);
-    }
-    codec::decode(payload).map_err(|_| corrupt)
-}
-
-fn split_u32(bytes: &[u8]) -> Option<(u32, &[u8])> {
-    let (head, rest) = bytes.split_first_chunk::<4>()?;
-    Some((u32::from_le_bytes(*head), rest))
-}
-
-fn write_entry(dir: &Path, path: &Path, stamp: &str, data: &EvalData) -> std::io::Result<()> {
-    let payload = codec::encode(data);
-    let mut bytes = Vec::with_capacity(payload.len() + stamp.len() + 32);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    let stamp_len = u32::try_from(stamp.len()).map_err(std::io::Error::other)?;
-    bytes.extend_from_slice(&stamp_len.to_le_bytes());
-    bytes.extend_from_slice(stamp.as_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&payload);
-    bytes.extend_from_slice(&checksum(&payload).to_le_bytes());
-
-    std::fs::create_dir_all(dir)?;
-    // A unique temporary name in the same folder, renamed into place: readers
-    // see the old entry or the whole new one, never a partial write.
-    let unique = std::time::SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let tmp = path.with_extension(format!("tmp{}-{unique}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// A fast 64-bit checksum (word-wise multiply-rotate, FxHash's mixing). Each step
-/// is a bijection of the running value, so any change of one word changes the sum.
-fn checksum(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-    }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
-    h ^ (h >> 29)
 }
 
 #[cfg(test)]

@@ -10,11 +10,9 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 
 use super::{DomainGoal, EvalData, Goal, Requestable, TurnState};
-use crate::Domain;
 
-/// The encoded bytes do not decode to evaluation data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Corrupt;
+pub(super) use crate::disk_cache::codec::Corrupt;
+use crate::disk_cache::codec::{Reader, Writer};
 
 /// The requestables in their one-byte order.
 const REQUESTABLES: [Requestable; 5] = [
@@ -70,7 +68,7 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
 
 /// Decodes what [`encode`] wrote; trailing bytes are corruption too.
 pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader::new(bytes);
     let goals = r.map(|r| {
         let n = r.len()?;
         let mut domains = IndexMap::with_capacity(n);
@@ -129,7 +127,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
         }
         Ok(out)
     })?;
-    if r.pos != bytes.len() {
+    if !r.at_end() {
         return Err(Corrupt);
     }
     Ok(EvalData {
@@ -140,26 +138,13 @@ pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
     })
 }
 
-struct Writer(Vec<u8>);
+/// The evaluation data's compound values on top of the shared primitives.
+trait WriteExt {
+    fn strings(&mut self, map: &IndexMap<String, String>);
+    fn map<T>(&mut self, map: &HashMap<String, T>, item: impl FnMut(&mut Writer, &T));
+}
 
-impl Writer {
-    fn len(&mut self, n: usize) {
-        // Nothing in MultiWOZ comes near 4 GiB; a larger count could not be decoded
-        // and makes the entry corrupt, which only costs a rebuild.
-        self.0
-            .extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-    }
-
-    fn str(&mut self, s: &str) {
-        self.len(s.len());
-        self.0.extend_from_slice(s.as_bytes());
-    }
-
-    fn domain(&mut self, d: Domain) {
-        self.0
-            .push(Domain::ALL.iter().position(|x| *x == d).unwrap_or(0) as u8);
-    }
-
+impl WriteExt for Writer {
     fn strings(&mut self, map: &IndexMap<String, String>) {
         self.len(map.len());
         for (k, v) in map {
@@ -177,46 +162,15 @@ impl Writer {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+trait ReadExt<'a> {
+    fn strings(&mut self) -> Result<IndexMap<String, String>, Corrupt>;
+    fn map<T>(
+        &mut self,
+        item: impl FnMut(&mut Reader<'a>) -> Result<T, Corrupt>,
+    ) -> Result<HashMap<String, T>, Corrupt>;
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Corrupt> {
-        let end = self.pos.checked_add(n).ok_or(Corrupt)?;
-        let out = self.bytes.get(self.pos..end).ok_or(Corrupt)?;
-        self.pos = end;
-        Ok(out)
-    }
-
-    fn byte(&mut self) -> Result<u8, Corrupt> {
-        Ok(self.take(1)?[0])
-    }
-
-    /// A count; it may not exceed the bytes left (every counted item takes at
-    /// least one byte), which bounds what a damaged count can allocate.
-    fn len(&mut self) -> Result<usize, Corrupt> {
-        let raw: [u8; 4] = self.take(4)?.try_into().map_err(|_| Corrupt)?;
-        let n = u32::from_le_bytes(raw) as usize;
-        if n > self.bytes.len() - self.pos {
-            return Err(Corrupt);
-        }
-        Ok(n)
-    }
-
-    fn str(&mut self) -> Result<&'a str, Corrupt> {
-        let n = self.len()?;
-        std::str::from_utf8(self.take(n)?).map_err(|_| Corrupt)
-    }
-
-    fn domain(&mut self) -> Result<Domain, Corrupt> {
-        Domain::ALL
-            .get(usize::from(self.byte()?))
-            .copied()
-            .ok_or(Corrupt)
-    }
-
+impl<'a> ReadExt<'a> for Reader<'a> {
     fn strings(&mut self) -> Result<IndexMap<String, String>, Corrupt> {
         let n = self.len()?;
         let mut out = IndexMap::with_capacity(n);
@@ -246,6 +200,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Domain;
 
     fn sample() -> EvalData {
         let mut data = EvalData::default();
