@@ -42,6 +42,7 @@ enum Command {
 }
 
 fn main() -> Result<()> {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     // The chat draws on the terminal: its log goes to a file, not over the screen.
     let log_file = matches!(cli.command, Command::Chat(_)).then(cmd::chat::log_file);
@@ -49,7 +50,7 @@ fn main() -> Result<()> {
     let fetch = cmd::fetch::FetchPolicy::new(cli.offline);
     match cli.command {
         Command::Bench(args) => cmd::bench::run(args, fetch),
-        Command::Chat(args) => cmd::chat::run(args, fetch),
+        Command::Chat(args) => cmd::chat::run(args, fetch, started),
         Command::Data(args) => cmd::data::run(args),
         Command::Eval(args) => cmd::eval::run(args, fetch),
         Command::Export(args) => cmd::export::run(args, fetch),

@@ -13,12 +13,14 @@ use agents::roles::{DomainAgent, Router, Tracker};
 use models::{BackendConfig, BuildContext, ModelHandle, UsageLedger};
 use multiwoz::Domain;
 use multiwoz::db::Database;
-use multiwoz::model::{Dialog, Split};
+use multiwoz::locate::DataLayout;
+use multiwoz::model::Dialog;
 
 use crate::config::{BUILTIN, Config};
 use crate::dard::{Dard, Inner, Staged};
 use crate::error::BuildError;
 use crate::grounding;
+use crate::startup;
 
 /// Builds a [`Dard`] from a config file, a [`Config`] value, or defaults, plus
 /// anything given in code (models, stages, data).
@@ -136,9 +138,18 @@ impl DardBuilder {
         self.check_references(&config, file.as_deref())?;
         let builtin_needed = self.needs_builtin(&config);
         let examples_needed = self.needs_examples(&config);
-        let (db, dialogs) = self.load_data(&config, builtin_needed || examples_needed)?;
-        let builtin = builtin_needed
-            .then(|| Arc::new(Builtin::from_parts(grounding::db_values(&db), &dialogs)));
+        let (db, dialogs, layout) = self.load_data(&config, examples_needed)?;
+        let builtin = if builtin_needed {
+            let dialogs = examples_needed.then_some(dialogs.as_slice());
+            let builtin = match &self.dialogs {
+                // Dialogs handed over in memory have no files to key a cache by.
+                Some(given) => Builtin::from_parts(grounding::db_values(&db), given),
+                None => startup::builtin(&config, &db, dialogs, layout.as_ref())?,
+            };
+            Some(Arc::new(builtin))
+        } else {
+            None
+        };
         let examples: &[Dialog] = if examples_needed { &dialogs } else { &[] };
         let prompter = Arc::new(build_prompter(
             &config,
@@ -227,13 +238,9 @@ impl DardBuilder {
         any_model && config.prompts.few_shot != FewShot::None && config.prompts.shots > 0
     }
 
-    fn load_data(
-        &self,
-        config: &Config,
-        need_dialogs: bool,
-    ) -> Result<(Arc<Database>, Vec<Dialog>), BuildError> {
+    fn load_data(&self, config: &Config, need_dialogs: bool) -> Result<Loaded, BuildError> {
         if let (Some(db), Some(dialogs)) = (&self.database, &self.dialogs) {
-            return Ok((db.clone(), dialogs.clone()));
+            return Ok((db.clone(), dialogs.clone(), None));
         }
         let dir = self.data_dir.clone().or_else(|| config.data.dir.clone());
         let layout = multiwoz::locate::locate(dir.as_deref()).map_err(|e| BuildError::Data {
@@ -257,27 +264,10 @@ impl DardBuilder {
         };
         let dialogs = match &self.dialogs {
             Some(d) => d.clone(),
-            None if need_dialogs => {
-                let available = layout.dialogs.splits();
-                let splits: Vec<Split> = config
-                    .prompts
-                    .example_splits
-                    .iter()
-                    .copied()
-                    .filter(|s| *s != Split::Test && available.contains(s))
-                    .collect();
-                if splits.is_empty() {
-                    tracing::warn!(root = %layout.root.display(), "no train or val dialogs: no examples, untrained built-in router");
-                    Vec::new()
-                } else {
-                    multiwoz::load::load_splits(&layout, &splits).map_err(|e| BuildError::Data {
-                        message: e.to_string(),
-                    })?
-                }
-            }
+            None if need_dialogs => startup::load_examples(config, &layout)?,
             None => Vec::new(),
         };
-        Ok((db, dialogs))
+        Ok((db, dialogs, Some(layout)))
     }
 }
 
@@ -404,3 +394,7 @@ impl StageFactory<'_> {
         })
     }
 }
+
+/// The database, the example dialogs (when needed) and the data folder (when
+/// one was looked up).
+type Loaded = (Arc<Database>, Vec<Dialog>, Option<DataLayout>);

@@ -36,6 +36,7 @@ pub mod error;
 pub mod grounding;
 pub mod lexicalize;
 mod session;
+mod startup;
 
 pub use builder::{DardBuilder, build_prompter};
 pub use config::{

@@ -3,7 +3,7 @@
 //! dialog with the gold reply next to dard's.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use manager::Dard;
@@ -37,7 +37,7 @@ pub fn log_file() -> PathBuf {
 }
 
 /// Runs `dard chat`.
-pub fn run(args: ChatArgs, fetch: FetchPolicy) -> Result<()> {
+pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
     let config = args.pipeline.pipeline_config(1)?;
     ensure_data(config.data.dir.as_deref(), fetch)?;
     // Before the (slower) pipeline build, so that a wrong id fails fast.
@@ -67,6 +67,7 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy) -> Result<()> {
     let timeout = Duration::from_secs(args.timeout.max(1));
     let options = tui::Options {
         save_dir: args.save_dir.clone(),
+        started: Some(started),
     };
     let result = match replay {
         None => {

@@ -91,6 +91,8 @@ pub struct App {
     quit: bool,
     clear_screen: bool,
     clock: fn() -> u64,
+    /// When the process started, until the first frame is logged.
+    pub(crate) started: Option<std::time::Instant>,
 }
 
 impl App {
@@ -120,6 +122,7 @@ impl App {
             quit: false,
             clear_screen: false,
             clock: unix_now,
+            started: None,
         }
     }
 
@@ -167,6 +170,12 @@ impl App {
             terminal
                 .draw(|frame| self.render(frame))
                 .map_err(TuiError::terminal("drawing"))?;
+            if let Some(started) = self.started.take() {
+                tracing::info!(
+                    ms_since_start = started.elapsed().as_secs_f64() * 1e3,
+                    "input prompt drawn"
+                );
+            }
             let event = tokio::select! {
                 event = events.recv() => match event {
                     Some(event) => event,

@@ -47,6 +47,10 @@ pub use wrap::{ellipsize, wrap};
 pub struct Options {
     /// Where Ctrl-S writes transcripts.
     pub save_dir: PathBuf,
+    /// When the process started, if the caller knows: the log then says how
+    /// long after it the input prompt was first drawn (`benches/chat_startup.sh`
+    /// reads that line).
+    pub started: Option<std::time::Instant>,
 }
 
 /// Runs the chat on a terminal until the user quits: enters full-screen mode,
@@ -60,7 +64,8 @@ pub async fn run<E: Engine>(
     options: Options,
 ) -> Result<Transcript, TuiError> {
     let (commands, replies) = engine::spawn(engine);
-    let app = App::new(mode, pipeline, commands, options.save_dir);
+    let mut app = App::new(mode, pipeline, commands, options.save_dir);
+    app.started = options.started;
     let mut guard = terminal::TerminalGuard::enter()?;
     let (events, stop) = spawn_key_reader();
     let result = app.run(guard.terminal(), events, replies).await;

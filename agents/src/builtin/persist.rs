@@ -140,4 +140,41 @@ mod tests {
             assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
         }
     }
+
+    #[test]
+    fn the_cache_trains_once_then_reads_back_and_retrains_damaged_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let source = tmp.path().join("val.json");
+        std::fs::write(&source, "{}").unwrap();
+        let cache = BuiltinCache::new(tmp.path().join("cache"));
+        let values = [(Domain::Restaurant, "food", "italian")];
+        let lookup = |values: &[(Domain, &str, &str)]| {
+            let mut trained = false;
+            let (builtin, status) = cache
+                .load_or_train(values, std::slice::from_ref(&source), || {
+                    trained = true;
+                    Ok::<_, ()>(Vec::new())
+                })
+                .unwrap();
+            (builtin, status, trained)
+        };
+        let (_, status, trained) = lookup(&values);
+        assert_eq!((status, trained), (CacheStatus::Missing, true));
+        let (builtin, status, trained) = lookup(&values);
+        assert_eq!((status, trained), (CacheStatus::Hit, false));
+        assert!(builtin.tracker().lexicon().contains("italian"));
+        // Other database values are another entry's business: trained anew.
+        let (_, status, trained) = lookup(&[(Domain::Restaurant, "food", "thai")]);
+        assert_eq!((status, trained), (CacheStatus::Missing, true));
+        // A damaged entry is retrained, not trusted.
+        for entry in std::fs::read_dir(cache.dir()).unwrap() {
+            let path = entry.unwrap().path();
+            let mut bytes = std::fs::read(&path).unwrap();
+            let last = bytes.len() - 9;
+            bytes[last] ^= 0xff;
+            std::fs::write(&path, bytes).unwrap();
+        }
+        let (_, status, trained) = lookup(&values);
+        assert_eq!((status, trained), (CacheStatus::Corrupt, true));
+    }
 }
