@@ -6,10 +6,14 @@
 #   PRED.json  default: $DATA/eval_cases/predictions_gold_with_state.json
 #   RUNS       dard runs per mode (median reported), default 5
 # env:
+#   DARD_BIN        the dard binary to time (default target/release/dard; nothing is built)
 #   DARD_DATA       MultiWOZ data folder (default ../shared/multiwoz from the repo root)
-#   MWZEVAL_PYTHON  a Python with mwzeval installed and its data files in place
-#                   (default /work/pyref/venv/bin/python, else python3)
-#   DARD_EVAL_CACHE passed through: `off` times dard without its evaluation-data cache
+#   MWZEVAL_PYTHON  a Python with mwzeval importable; without it the evaluator is set up
+#                   by eval/benches/mwzeval_env.sh (a venv from PyPI and the pinned
+#                   source; MWZEVAL_SRC / MWZEVAL_DIR as documented there)
+#
+# dard is timed warm (its evaluation-data cache filled by an untimed run) and cold
+# (DARD_EVAL_CACHE=off: the data derived from the dialogs on every run).
 #   MWZEVAL_RUNS    mwzeval runs (default 3), with PYTHONHASHSEED=0,1,…: mwzeval's own
 #                   time depends on Python's string-hash seed (on one machine: seed 0
 #                   13.5 s, seed 1 6.4 s, seed 2 12.2 s for the default file), so one
@@ -26,11 +30,18 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 data="${DARD_DATA:-$root/../shared/multiwoz}"
 pred="${1:-$data/eval_cases/predictions_gold_with_state.json}"
 runs="${2:-5}"
-py="${MWZEVAL_PYTHON:-/work/pyref/venv/bin/python}"
-[ -x "$py" ] || py="$(command -v python3 || true)"
-
-(cd "$root" && cargo build --release -q -p dard)
-dard="$root/target/release/dard"
+dard="${DARD_BIN:-$root/target/release/dard}"
+[ -x "$dard" ] || { echo "no dard binary at $dard (build it: cargo build --release, or set DARD_BIN)"; exit 1; }
+py="${MWZEVAL_PYTHON:-}"
+if [ -z "$py" ]; then
+    if env_lines="$(DARD_DATA="$data" "$root/eval/benches/mwzeval_env.sh" stock)"; then
+        eval "$env_lines"
+        export PYTHONPATH
+        py="$MWZEVAL_PYTHON"
+    else
+        echo "mwzeval could not be set up (see above); only dard is timed"
+    fi
+fi
 
 base=(eval "$pred" --data "$data" --json)
 files=()
@@ -62,22 +73,24 @@ measure() {
 
 echo "file:  $pred"
 echo "load:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') (1/5/15-minute load averages)"
-modes=(derived)
+modes=(derived cold)
 [ ${#files[@]} -gt 0 ] && modes+=(files)
 declare -A wall
 for mode in "${modes[@]}"; do
     args=("${base[@]}")
     [ "$mode" = files ] && args+=("${files[@]}")
-    "$dard" "${args[@]}" >/dev/null   # warm the page cache and fail early on errors
+    cache=()
+    [ "$mode" = cold ] && cache=(env DARD_EVAL_CACHE=off)
+    "${cache[@]}" "$dard" "${args[@]}" >/dev/null   # warm the page cache and fail early on errors
     walls=()
     rss=0
     for _ in $(seq "$runs"); do
-        read -r w m < <(measure "$dard" "${args[@]}")
+        read -r w m < <(measure "${cache[@]}" "$dard" "${args[@]}")
         walls+=("$w")
         rss="$m"
     done
     wall[$mode]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    echo "dard ($mode): wall ${wall[$mode]} s (median of $runs: ${walls[*]}), peak RSS ${rss} KiB"
+    echo "dard ($mode$([ "$mode" = cold ] && echo ", DARD_EVAL_CACHE=off" || echo ", warm cache")): wall ${wall[$mode]} s (median of $runs: ${walls[*]}), peak RSS ${rss} KiB"
 done
 
 if [ -z "$py" ] || ! "$py" -c "import mwzeval.metrics" 2>/dev/null; then
@@ -99,6 +112,7 @@ done
 py_sorted=$(printf '%s\n' "${py_walls[@]}" | sort -n)
 py_wall=$(echo "$py_sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 py_min=$(echo "$py_sorted" | head -n 1)
+echo "load:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') (after the runs)"
 echo "mwzeval: wall ${py_wall} s (median of $py_runs, PYTHONHASHSEED=0..$((py_runs - 1)): ${py_walls[*]}), peak RSS ${py_rss} KiB"
 for mode in "${modes[@]}"; do
     awk -v p="$py_wall" -v q="$py_min" -v d="${wall[$mode]}" -v m="$mode" \
