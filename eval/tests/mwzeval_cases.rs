@@ -2,15 +2,23 @@
 //! `../shared/multiwoz/eval_cases/`: every figure of its result dictionary, compared
 //! with the values it printed (`tests/fixtures/expected_*.json`, see the README
 //! there). Skipped, with a note, where the shared data folder is absent.
+//!
+//! `--mapping dard` on DARD's six released response files against the standard
+//! evaluator patched with DARD's mapping (`tests/fixtures/dard/`): run where
+//! `DARD_PREDICTIONS` names a folder holding those files (their repository's
+//! `data/predictions/`), skipped with a note elsewhere.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use std::collections::BTreeMap;
+
 use eval::{EvalInputs, Options, Predictions, Source, evaluate};
 use multiwoz::db::Database;
 use multiwoz::evaldata::EvalData;
+use multiwoz::normalize::Mapping;
 use serde_json::Value;
 
 fn shared_dir() -> Option<PathBuf> {
@@ -40,9 +48,13 @@ fn data() -> Option<&'static (EvalData, Database)> {
 }
 
 fn expected(case: &str) -> Value {
+    fixture(&format!("expected_{case}.json"))
+}
+
+fn fixture(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
-        .join(format!("expected_{case}.json"));
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("fixture JSON")
 }
 
@@ -120,4 +132,51 @@ fn all_sorry_matches_mwzeval() {
 #[test]
 fn shuffled_matches_mwzeval() {
     check("shuffled_50pct");
+}
+
+/// DARD's released response files (`data/predictions/response_gen_*.json` of
+/// their repository).
+const DARD_FILES: [&str; 6] = [
+    "response_gen_claude_domain_specific",
+    "response_gen_domain_best_agents",
+    "response_gen_flant5_domain_specific",
+    "response_gen_flant5_single_model",
+    "response_gen_mistral_domain_specific",
+    "response_gen_mistral_single_model",
+];
+
+#[test]
+fn dard_mapping_matches_patched_mwzeval_on_dards_released_files() {
+    let Some(dir) = std::env::var_os("DARD_PREDICTIONS").map(PathBuf::from) else {
+        eprintln!("skipped: set DARD_PREDICTIONS to the folder of DARD's released predictions");
+        return;
+    };
+    let Some((data, db)) = data() else {
+        eprintln!("skipped: ../shared/multiwoz (or DARD_DATA) not found");
+        return;
+    };
+    for stem in DARD_FILES {
+        let predictions =
+            Predictions::from_path(&dir.join(format!("{stem}.json"))).expect("predictions");
+        let options = Options {
+            mapping: Mapping::Dard,
+        };
+        let report =
+            evaluate(&predictions, &EvalInputs::new(data, db), &options).expect("evaluate");
+        let expected = fixture(&format!("dard/expected_{stem}.json"));
+        assert_same(&report.mwzeval_results(), &expected, stem);
+        let unknown: BTreeMap<String, usize> =
+            serde_json::from_value(expected["_unknown_placeholders"].clone()).unwrap();
+        assert_eq!(report.unknown_placeholders.by_name, unknown, "{stem}");
+    }
+}
+
+#[test]
+fn dard_fixtures_cover_every_released_file() {
+    for stem in DARD_FILES {
+        let expected = fixture(&format!("dard/expected_{stem}.json"));
+        assert_eq!(expected["_source"], format!("{stem}.json"));
+        assert!(expected["bleu"]["mwz22"].as_f64().unwrap() > 0.0, "{stem}");
+        assert!(expected["_unknown_placeholders"].is_object(), "{stem}");
+    }
 }

@@ -44,6 +44,9 @@ fn main() {
         ms(first),
         ms(warm[warm.len() / 2]),
         ms(warm[0]),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
 }

@@ -265,12 +265,12 @@ impl Pool {
     /// Writes the pool for the start-up cache ([`super::persist`]).
     pub(super) fn write(&self, w: &mut Writer) {
         let strings = |w: &mut Writer, items: &mut dyn ExactSizeIterator<Item = &String>| {
-            w.len(items.len());
+            w.count(items.len());
             for s in items {
                 w.str(s);
             }
         };
-        w.len(self.entries.len());
+        w.count(self.entries.len());
         for e in &self.entries {
             w.str(&e.text);
             match e.domain {
@@ -286,7 +286,7 @@ impl Pool {
             strings(w, &mut e.user_words.iter());
             w.f32(e.centrality);
             w.str(&e.dialog);
-            w.len(e.mentions.len());
+            w.count(e.mentions.len());
             for d in &e.mentions {
                 w.domain(*d);
             }
@@ -296,10 +296,10 @@ impl Pool {
     /// Reads what [`Pool::write`] wrote.
     pub(super) fn read(r: &mut Reader<'_>) -> Result<Pool, Corrupt> {
         fn strings<C: FromIterator<String>>(r: &mut Reader<'_>) -> Result<C, Corrupt> {
-            let n = r.len()?;
+            let n = r.count()?;
             (0..n).map(|_| r.str().map(str::to_owned)).collect()
         }
-        let n = r.len()?;
+        let n = r.count()?;
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
             let text = r.str()?.to_owned();
@@ -314,7 +314,7 @@ impl Pool {
             let user_words = strings(r)?;
             let centrality = r.f32()?;
             let dialog = r.str()?.to_owned();
-            let k = r.len()?;
+            let k = r.count()?;
             let mentions = (0..k).map(|_| r.domain()).collect::<Result<_, _>>()?;
             entries.push(Entry {
                 text,

@@ -282,12 +282,12 @@ pub fn dialog_features(dialog: &Dialog, tracker: &RuleTracker) -> Vec<Vec<String
 impl DomainClassifier {
     /// Writes the trained weights for the start-up cache ([`super::persist`]).
     pub(super) fn write(&self, w: &mut Writer) {
-        w.len(self.vocab.len());
+        w.count(self.vocab.len());
         for (feature, id) in &self.vocab {
             w.str(feature);
             w.u32(*id);
         }
-        w.len(self.weights.len());
+        w.count(self.weights.len());
         for row in &self.weights {
             for x in row {
                 w.f32(*x);
@@ -297,13 +297,13 @@ impl DomainClassifier {
 
     /// Reads what [`DomainClassifier::write`] wrote.
     pub(super) fn read(r: &mut Reader<'_>) -> Result<DomainClassifier, Corrupt> {
-        let n = r.len()?;
+        let n = r.count()?;
         let mut vocab = HashMap::with_capacity(n);
         for _ in 0..n {
             let feature = r.str()?.to_owned();
             vocab.insert(feature, r.u32()?);
         }
-        let rows = r.len()?;
+        let rows = r.count()?;
         let mut weights = Vec::with_capacity(rows);
         for _ in 0..rows {
             let mut row = [0f32; N_CLASSES];

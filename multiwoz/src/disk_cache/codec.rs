@@ -21,7 +21,7 @@ impl Writer {
     }
 
     /// A count or length.
-    pub fn len(&mut self, n: usize) {
+    pub fn count(&mut self, n: usize) {
         // Nothing in MultiWOZ comes near 4 GiB; a larger count could not be decoded
         // and makes the entry corrupt, which only costs a rebuild.
         self.0
@@ -45,7 +45,7 @@ impl Writer {
 
     /// A string.
     pub fn str(&mut self, s: &str) {
-        self.len(s.len());
+        self.count(s.len());
         self.0.extend_from_slice(s.as_bytes());
     }
 
@@ -100,7 +100,7 @@ impl<'a> Reader<'a> {
 
     /// A count; it may not exceed the bytes left (every counted item takes at
     /// least one byte), which bounds what a damaged count can allocate.
-    pub fn len(&mut self) -> Result<usize, Corrupt> {
+    pub fn count(&mut self) -> Result<usize, Corrupt> {
         let n = self.u32()? as usize;
         if n > self.bytes.len() - self.pos {
             return Err(Corrupt);
@@ -110,7 +110,7 @@ impl<'a> Reader<'a> {
 
     /// A string.
     pub fn str(&mut self) -> Result<&'a str, Corrupt> {
-        let n = self.len()?;
+        let n = self.count()?;
         std::str::from_utf8(self.take(n)?).map_err(|_| Corrupt)
     }
 

@@ -27,11 +27,11 @@ const REQUESTABLES: [Requestable; 5] = [
 pub(super) fn encode(data: &EvalData) -> Vec<u8> {
     let mut w = Writer(Vec::with_capacity(1 << 20));
     w.map(&data.goals, |w, goal| {
-        w.len(goal.domains.len());
+        w.count(goal.domains.len());
         for (domain, g) in &goal.domains {
             w.domain(*domain);
             w.strings(&g.informable);
-            w.len(g.requestable.len());
+            w.count(g.requestable.len());
             for r in &g.requestable {
                 w.0.push(REQUESTABLES.iter().position(|x| x == r).unwrap_or(0) as u8);
             }
@@ -39,15 +39,15 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
         }
     });
     w.map(&data.references, |w, refs| {
-        w.len(refs.len());
+        w.count(refs.len());
         for r in refs {
             w.str(r);
         }
     });
     w.map(&data.gold_states, |w, states| {
-        w.len(states.len());
+        w.count(states.len());
         for state in states {
-            w.len(state.len());
+            w.count(state.len());
             for (domain, slots) in state {
                 w.str(domain);
                 w.strings(slots);
@@ -55,9 +55,9 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
         }
     });
     w.map(&data.booked_domains, |w, turns| {
-        w.len(turns.len());
+        w.count(turns.len());
         for domains in turns {
-            w.len(domains.len());
+            w.count(domains.len());
             for d in domains {
                 w.domain(*d);
             }
@@ -70,12 +70,12 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
 pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
     let mut r = Reader::new(bytes);
     let goals = r.map(|r| {
-        let n = r.len()?;
+        let n = r.count()?;
         let mut domains = IndexMap::with_capacity(n);
         for _ in 0..n {
             let domain = r.domain()?;
             let informable = r.strings()?;
-            let k = r.len()?;
+            let k = r.count()?;
             let mut requestable = Vec::with_capacity(k);
             for _ in 0..k {
                 requestable.push(*REQUESTABLES.get(usize::from(r.byte()?)).ok_or(Corrupt)?);
@@ -93,7 +93,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
         Ok(Goal { domains })
     })?;
     let references = r.map(|r| {
-        let n = r.len()?;
+        let n = r.count()?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             out.push(r.str()?.to_owned());
@@ -101,10 +101,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
         Ok(out)
     })?;
     let gold_states = r.map(|r| {
-        let n = r.len()?;
+        let n = r.count()?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let k = r.len()?;
+            let k = r.count()?;
             let mut state = TurnState::with_capacity(k);
             for _ in 0..k {
                 let domain = r.str()?.to_owned();
@@ -115,10 +115,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
         Ok(out)
     })?;
     let booked_domains = r.map(|r| {
-        let n = r.len()?;
+        let n = r.count()?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let k = r.len()?;
+            let k = r.count()?;
             let mut domains = Vec::with_capacity(k);
             for _ in 0..k {
                 domains.push(r.domain()?);
@@ -146,7 +146,7 @@ trait WriteExt {
 
 impl WriteExt for Writer {
     fn strings(&mut self, map: &IndexMap<String, String>) {
-        self.len(map.len());
+        self.count(map.len());
         for (k, v) in map {
             self.str(k);
             self.str(v);
@@ -154,7 +154,7 @@ impl WriteExt for Writer {
     }
 
     fn map<T>(&mut self, map: &HashMap<String, T>, mut item: impl FnMut(&mut Writer, &T)) {
-        self.len(map.len());
+        self.count(map.len());
         for (key, value) in map {
             self.str(key);
             item(self, value);
@@ -172,7 +172,7 @@ trait ReadExt<'a> {
 
 impl<'a> ReadExt<'a> for Reader<'a> {
     fn strings(&mut self) -> Result<IndexMap<String, String>, Corrupt> {
-        let n = self.len()?;
+        let n = self.count()?;
         let mut out = IndexMap::with_capacity(n);
         for _ in 0..n {
             let k = self.str()?.to_owned();
@@ -186,7 +186,7 @@ impl<'a> ReadExt<'a> for Reader<'a> {
         &mut self,
         mut item: impl FnMut(&mut Reader<'a>) -> Result<T, Corrupt>,
     ) -> Result<HashMap<String, T>, Corrupt> {
-        let n = self.len()?;
+        let n = self.count()?;
         let mut out = HashMap::with_capacity(n);
         for _ in 0..n {
             let key = self.str()?.to_owned();

@@ -248,6 +248,76 @@ fn is_common(phrase: &str) -> bool {
     COMMON_WORDS.contains(&phrase)
 }
 
+impl Lexicon {
+    /// Writes the lexicon for the start-up cache ([`super::persist`]).
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.count(self.phrases.len());
+        for (phrase, readings) in &self.phrases {
+            w.str(phrase);
+            w.count(readings.len());
+            for reading in readings {
+                w.domain(reading.domain);
+                w.byte(
+                    Slot::ALL
+                        .iter()
+                        .position(|s| *s == reading.slot)
+                        .unwrap_or(0) as u8,
+                );
+                w.str(&reading.value);
+            }
+        }
+        w.count(self.starts.len());
+        for (token, len) in &self.starts {
+            w.str(token);
+            w.count(*len);
+        }
+        w.count(self.max_len);
+        w.count(self.stations.len());
+        for station in &self.stations {
+            w.str(station);
+        }
+    }
+
+    /// Reads what [`Lexicon::write`] wrote.
+    pub(super) fn read(r: &mut Reader<'_>) -> Result<Lexicon, Corrupt> {
+        let n = r.count()?;
+        let mut phrases = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let phrase = r.str()?.to_owned();
+            let k = r.count()?;
+            let mut readings = Vec::with_capacity(k);
+            for _ in 0..k {
+                let domain = r.domain()?;
+                let slot = *Slot::ALL.get(usize::from(r.byte()?)).ok_or(Corrupt)?;
+                let value = r.str()?.to_owned();
+                readings.push(Reading {
+                    domain,
+                    slot,
+                    value,
+                });
+            }
+            phrases.insert(phrase, readings);
+        }
+        let n = r.count()?;
+        let mut starts = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let token = r.str()?.to_owned();
+            starts.insert(token, r.u32()? as usize);
+        }
+        let max_len = r.u32()? as usize;
+        let n = r.count()?;
+        let stations = (0..n)
+            .map(|_| r.str().map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        Ok(Lexicon {
+            phrases,
+            starts,
+            max_len,
+            stations,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,75 +354,5 @@ mod tests {
         let found = l.find(&["center"]);
         assert_eq!(found[0].readings.len(), 3);
         assert!(found[0].readings.iter().all(|r| r.value == "centre"));
-    }
-}
-
-impl Lexicon {
-    /// Writes the lexicon for the start-up cache ([`super::persist`]).
-    pub(super) fn write(&self, w: &mut Writer) {
-        w.len(self.phrases.len());
-        for (phrase, readings) in &self.phrases {
-            w.str(phrase);
-            w.len(readings.len());
-            for reading in readings {
-                w.domain(reading.domain);
-                w.byte(
-                    Slot::ALL
-                        .iter()
-                        .position(|s| *s == reading.slot)
-                        .unwrap_or(0) as u8,
-                );
-                w.str(&reading.value);
-            }
-        }
-        w.len(self.starts.len());
-        for (token, len) in &self.starts {
-            w.str(token);
-            w.len(*len);
-        }
-        w.len(self.max_len);
-        w.len(self.stations.len());
-        for station in &self.stations {
-            w.str(station);
-        }
-    }
-
-    /// Reads what [`Lexicon::write`] wrote.
-    pub(super) fn read(r: &mut Reader<'_>) -> Result<Lexicon, Corrupt> {
-        let n = r.len()?;
-        let mut phrases = HashMap::with_capacity(n);
-        for _ in 0..n {
-            let phrase = r.str()?.to_owned();
-            let k = r.len()?;
-            let mut readings = Vec::with_capacity(k);
-            for _ in 0..k {
-                let domain = r.domain()?;
-                let slot = *Slot::ALL.get(usize::from(r.byte()?)).ok_or(Corrupt)?;
-                let value = r.str()?.to_owned();
-                readings.push(Reading {
-                    domain,
-                    slot,
-                    value,
-                });
-            }
-            phrases.insert(phrase, readings);
-        }
-        let n = r.len()?;
-        let mut starts = HashMap::with_capacity(n);
-        for _ in 0..n {
-            let token = r.str()?.to_owned();
-            starts.insert(token, r.u32()? as usize);
-        }
-        let max_len = r.u32()? as usize;
-        let n = r.len()?;
-        let stations = (0..n)
-            .map(|_| r.str().map(str::to_owned))
-            .collect::<Result<_, _>>()?;
-        Ok(Lexicon {
-            phrases,
-            starts,
-            max_len,
-            stations,
-        })
     }
 }
