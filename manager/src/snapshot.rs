@@ -25,6 +25,11 @@ pub struct SessionSnapshot {
     /// The belief state after the last turn.
     #[serde(default)]
     pub state: DialogState,
+    /// Names the dialog in its turns' seeds, which make up booking references
+    /// and taxi details: kept so that a resumed session makes up the same ones
+    /// as the original would have.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 impl Session {
@@ -33,6 +38,7 @@ impl Session {
         SessionSnapshot {
             history: self.history().to_vec(),
             state: self.state().clone(),
+            seed: self.seed(),
         }
     }
 }
