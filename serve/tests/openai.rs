@@ -195,13 +195,13 @@ async fn openai_errors_reach_the_sdk_with_their_codes() {
     let async_openai::error::OpenAIError::ApiError(api) = err else {
         panic!("expected an API error, got {err:?}");
     };
-    assert_eq!(api.code.as_deref(), Some("model_not_found"));
+    assert_eq!(api.api_error.code.as_deref(), Some("model_not_found"));
 
     let bad_key = openai(&server, "nope").models().list().await.unwrap_err();
     let async_openai::error::OpenAIError::ApiError(api) = bad_key else {
         panic!("expected an API error, got {bad_key:?}");
     };
-    assert_eq!(api.code.as_deref(), Some("invalid_api_key"));
+    assert_eq!(api.api_error.code.as_deref(), Some("invalid_api_key"));
 
     let ends_with_assistant = client()
         .post(server.url("/v1/chat/completions"))

@@ -12,7 +12,7 @@ mod support;
 use manager::SessionSnapshot;
 use serde_json::Value;
 use serve::ServeConfig;
-use serve::store::{Saved, Store};
+use serve::store::Saved;
 use support::{Redis, Server, client, fixture_dard, new_session, turn};
 
 const DIALOG: [&str; 4] = [
