@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use manager::SessionSnapshot;
-use redis::aio::MultiplexedConnection;
+use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Script};
 
 use super::{Saved, Store, StoreError, StoreFuture, Versioned};
@@ -24,12 +24,12 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return next
 ";
 
-/// A [`Store`] on a Redis server, over one multiplexed connection that the
-/// client re-establishes after failures.
+/// A [`Store`] on a Redis server, over one multiplexed connection that is
+/// re-established after failures (a restarted server, a dropped link).
 #[derive(Clone)]
 pub struct RedisStore {
     url: String,
-    connection: MultiplexedConnection,
+    connection: ConnectionManager,
     cas: Script,
     ttl: Duration,
 }
@@ -56,10 +56,7 @@ impl RedisStore {
             source,
         };
         let client = redis::Client::open(url).map_err(fail)?;
-        let connection = client
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(fail)?;
+        let connection = client.get_connection_manager().await.map_err(fail)?;
         let store = RedisStore {
             url: shown.clone(),
             connection,
