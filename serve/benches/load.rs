@@ -176,6 +176,12 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    // Look for the data from the workspace root, as `dard` does when run there
+    // (`cargo bench` starts benches in the package folder).
+    if std::env::var_os("DARD_DATA").is_none() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        std::env::set_current_dir(root).expect("the workspace root");
+    }
     let secs: u64 = env_or("LOAD_SECS", "10").parse().expect("LOAD_SECS");
     let concurrency: Vec<usize> = env_or("LOAD_CONCURRENCY", "64,512")
         .split(',')

@@ -13,7 +13,7 @@ use manager::SessionSnapshot;
 use serde_json::Value;
 use serve::ServeConfig;
 use serve::store::Saved;
-use support::{Redis, Server, client, fixture_dard, new_session, turn};
+use support::{Redis, Server, client, fixture_dard, get_json, new_session, turn};
 
 const DIALOG: [&str; 4] = [
     "i want a cheap italian restaurant in the centre .",
@@ -22,13 +22,19 @@ const DIALOG: [&str; 4] = [
     "i also need a taxi to the museum of toys .",
 ];
 
+/// Two servers, each with its own pipeline and connection, on one Redis.
+async fn replicas(redis: &Redis) -> (Server, Server) {
+    let a = Server::start(fixture_dard(), redis.store().await, ServeConfig::default()).await;
+    let b = Server::start(fixture_dard(), redis.store().await, ServeConfig::default()).await;
+    (a, b)
+}
+
 #[tokio::test]
 async fn two_replicas_share_a_dialog_and_outlive_each_other() {
     let Some(redis) = Redis::start().await else {
         return;
     };
-    let a = Server::start(fixture_dard(), redis.store().await, ServeConfig::default()).await;
-    let b = Server::start(fixture_dard(), redis.store().await, ServeConfig::default()).await;
+    let (a, b) = replicas(&redis).await;
     let http = client();
 
     // The same dialog in one process, as the reference (the first session
@@ -59,27 +65,13 @@ async fn two_replicas_share_a_dialog_and_outlive_each_other() {
     assert_eq!(third["reply"], want[2].as_str());
     assert_eq!(fourth["reply"], want[3].as_str());
 
-    let view: Value = http
-        .get(b.url(&format!("/v1/sessions/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = get_json(&http, &b.url(&format!("/v1/sessions/{id}"))).await;
     assert_eq!(view["version"], 4);
     assert_eq!(
         view["history"],
         serde_json::to_value(direct.history()).unwrap()
     );
-    let health: Value = http
-        .get(b.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&http, &b.url("/healthz")).await;
     assert_eq!(health["store"], "redis");
     b.stop().await.unwrap();
 }
@@ -89,8 +81,7 @@ async fn concurrent_turns_across_replicas_are_serialized() {
     let Some(redis) = Redis::start().await else {
         return;
     };
-    let a = Server::start(fixture_dard(), redis.store().await, ServeConfig::default()).await;
-    let b = Server::start(fixture_dard(), redis.store().await, ServeConfig::default()).await;
+    let (a, b) = replicas(&redis).await;
     let http = client();
     let id = new_session(&http, &a).await;
     let texts: Vec<String> = (0..10)

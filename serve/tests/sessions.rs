@@ -12,7 +12,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use serve::{MemoryStore, RateLimit, ServeConfig, Store};
-use support::{Server, client, fixture_dard, new_session, turn};
+use support::{Server, client, fixture_dard, get_json, new_session, turn};
 
 const FIRST: &str = "i want a cheap italian restaurant in the centre .";
 const SECOND: &str = "great , what is the phone number ?";
@@ -59,14 +59,7 @@ async fn session_turns_answer_as_the_pipeline_and_keep_the_history() {
     assert_eq!(second["version"], 2);
     assert_eq!(second["reply"], want_2.reply.as_str());
 
-    let view: Value = http
-        .get(server.url(&format!("/v1/sessions/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = get_json(&http, &server.url(&format!("/v1/sessions/{id}"))).await;
     assert_eq!(view["version"], 2);
     assert_eq!(
         view["history"],
@@ -170,14 +163,7 @@ async fn bad_requests_get_stable_codes_and_statuses() {
     }
 
     // No turn was lost or half-kept: the session is still empty and usable.
-    let view: Value = http
-        .get(server.url(&format!("/v1/sessions/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = get_json(&http, &server.url(&format!("/v1/sessions/{id}"))).await;
     assert_eq!(view["version"], 0);
     assert_eq!(view["history"], json!([]));
     turn(&http, &server, &id, "a cheap italian place").await;
@@ -414,23 +400,9 @@ async fn cors_is_off_unless_origins_are_configured() {
 async fn health_and_openapi_describe_the_server() {
     let server = Server::memory(ServeConfig::default()).await;
     let http = client();
-    let health: Value = http
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&http, &server.url("/healthz")).await;
     assert_eq!(health, json!({"status": "ok", "store": "memory"}));
-    let spec: Value = http
-        .get(server.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = get_json(&http, &server.url("/openapi.json")).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/v1/sessions",

@@ -114,6 +114,11 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// GETs `url` and returns its JSON body.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// Creates a session and returns its id.
 pub async fn new_session(client: &reqwest::Client, server: &Server) -> String {
     let resp = client
