@@ -24,7 +24,7 @@ fn timeless(mut outcome: TurnOutcome) -> TurnOutcome {
     for stage in &mut outcome.stages {
         stage.latency = Default::default();
         for usage in &mut stage.usage {
-            usage.latency = Default::default();
+            usage.call.latency = Default::default();
         }
     }
     outcome
