@@ -39,6 +39,8 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Write fine-tuning data (JSON Lines) in exactly the prompt format the agents send.
     Export(cmd::export::ExportArgs),
+    /// Serve the pipeline over HTTP: session API, OpenAI-compatible endpoint, web chat.
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> Result<()> {
@@ -54,6 +56,7 @@ fn main() -> Result<()> {
         Command::Data(args) => cmd::data::run(args),
         Command::Eval(args) => cmd::eval::run(args, fetch),
         Command::Export(args) => cmd::export::run(args, fetch),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }
 

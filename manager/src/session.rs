@@ -277,6 +277,9 @@ impl Dard {
 pub struct Session {
     dard: Dard,
     id: u64,
+    /// Names the dialog in its turns' seeds (made-up booking references and
+    /// taxis); the session id, or the original's when resumed from a snapshot.
+    seed: u64,
     history: Vec<Utterance>,
     state: DialogState,
 }
@@ -286,6 +289,7 @@ impl Session {
         Session {
             dard,
             id,
+            seed: id,
             history: Vec::new(),
             state: DialogState::new(),
         }
@@ -295,7 +299,7 @@ impl Session {
     /// caller can send it again.
     pub async fn turn(&mut self, user: &str) -> Result<TurnOutcome, TurnError> {
         self.history.push(Utterance::user(user));
-        let seed = Dard::seed_for(&format!("session-{}", self.id), self.history.len());
+        let seed = Dard::seed_for(&format!("session-{}", self.seed), self.history.len());
         let req = TurnRequest {
             history: &self.history,
             dialog_id: None,
@@ -339,5 +343,17 @@ impl Session {
     /// The pipeline the session runs on.
     pub fn dard(&self) -> &Dard {
         &self.dard
+    }
+
+    /// The number naming the dialog in its turns' seeds.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Replaces the dialog with the one in `snapshot`.
+    pub(crate) fn restore(&mut self, snapshot: crate::snapshot::SessionSnapshot) {
+        self.seed = snapshot.seed;
+        self.history = snapshot.history;
+        self.state = snapshot.state;
     }
 }

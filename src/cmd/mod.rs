@@ -7,3 +7,4 @@ pub mod data;
 pub mod eval;
 pub mod export;
 pub mod fetch;
+pub mod serve;
