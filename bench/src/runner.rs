@@ -54,6 +54,8 @@ pub struct Bench {
     pub(crate) blocking: bool,
     pub(crate) manifest: Manifest,
     pub(crate) created: Instant,
+    /// The run folder's lock, released when the run (and so the `Bench`) ends.
+    pub(crate) _lock: crate::lock::RunLock,
 }
 
 impl std::fmt::Debug for Bench {
@@ -326,8 +328,13 @@ async fn answer(dard: &Dard, job: &TurnJob, setting: Setting) -> TraceRecord {
     }
 }
 
-/// An error with its sources, `outer: inner: …`.
+/// An error with its sources, `outer: inner: …`, with credentials taken out of
+/// any URL it quotes.
 fn error_chain(e: &dyn std::error::Error) -> String {
+    models::redact::redact_urls(&chain(e))
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

@@ -17,6 +17,14 @@ use tokio_util::sync::CancellationToken;
 use crate::cmd::backend_args::BackendArgs;
 use crate::cmd::eval::SplitArg;
 
+/// The exit status of a run in which some turns failed after every retry: the
+/// outputs are written (failed turns are marked `"failed": true` in the
+/// predictions) and `dard bench --resume --out DIR` runs those turns again.
+pub const EXIT_FAILED_TURNS: i32 = 3;
+
+/// The exit status of a run stopped by Ctrl-C (finished turns are kept).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
 /// Flags of `dard bench`.
 // clap prints these comments as `--help`, where `[cache]` and `<timestamp>` are
 // literal text, not links or HTML.
@@ -111,7 +119,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 on_signal.cancel();
                 // A second Ctrl-C does not wait for the outputs.
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
+                    std::process::exit(EXIT_INTERRUPTED);
                 }
             }
         });
@@ -124,7 +132,18 @@ pub fn run(args: BenchArgs) -> Result<()> {
             outcome.out.join(bench::files::TRACE).display(),
             outcome.out.display()
         );
-        std::process::exit(130);
+        std::process::exit(EXIT_INTERRUPTED);
+    }
+    let failed = outcome.report.turns.failed;
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} of {} turns failed after every retry (marked \"failed\" in {}; see report.md); \
+             `dard bench --resume --out {}` runs them again",
+            outcome.report.turns.planned,
+            outcome.out.join(bench::files::PREDICTIONS).display(),
+            outcome.out.display()
+        );
+        std::process::exit(EXIT_FAILED_TURNS);
     }
     Ok(())
 }
@@ -256,10 +275,4 @@ fn print_summary(r: &BenchReport) {
             .unwrap_or_default()
     );
     println!("wrote {}", r.out.display());
-    if t.failed > 0 {
-        eprintln!(
-            "warning: {} turns failed after retries (scored as empty replies; see report.md)",
-            t.failed
-        );
-    }
 }
