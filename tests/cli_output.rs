@@ -40,7 +40,11 @@ fn credentials_in_a_base_url_are_never_written() {
         for path in walk(root) {
             let bytes = std::fs::read(&path).unwrap();
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains("SECRET"), "{} holds the password", path.display());
+            assert!(
+                !text.contains("SECRET"),
+                "{} holds the password",
+                path.display()
+            );
             files += 1;
         }
     }
@@ -49,7 +53,10 @@ fn credentials_in_a_base_url_are_never_written() {
         assert!(!String::from_utf8_lossy(stream).contains("SECRET"));
     }
     let manifest = std::fs::read_to_string(run.join("run.json")).unwrap();
-    assert!(manifest.contains(&format!("http://{}/v1", mock.addr)), "{manifest}");
+    assert!(
+        manifest.contains(&format!("http://{}/v1", mock.addr)),
+        "{manifest}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -78,12 +85,21 @@ fn user_errors_print_each_cause_once_without_backtrace_or_colour() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(!stderr.to_lowercase().contains("backtrace"), "{stderr}");
-    assert!(!stderr.contains('\x1b'), "no colour codes off a terminal: {stderr:?}");
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour codes off a terminal: {stderr:?}"
+    );
     let lines: Vec<&str> = stderr.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        assert!(!lines[..i].contains(line), "repeated line {line:?} in {stderr}");
+        assert!(
+            !lines[..i].contains(line),
+            "repeated line {line:?} in {stderr}"
+        );
     }
-    assert!(stderr.matches("No such file or directory").count() <= 1, "{stderr}");
+    assert!(
+        stderr.matches("No such file or directory").count() <= 1,
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -70,12 +70,11 @@ pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Locatio
     };
     let entry = archive.by_name(&name).map_err(zip_err)?;
     let declared = entry.size();
-    let bytes = read_capped(entry, declared, MAX_ZIP_MEMBER_BYTES).map_err(|message| {
-        LoadError::Zip {
+    let bytes =
+        read_capped(entry, declared, MAX_ZIP_MEMBER_BYTES).map_err(|message| LoadError::Zip {
             path: path.to_path_buf(),
             message: format!("member `{name}`: {message}"),
-        }
-    })?;
+        })?;
     let at = Location {
         member: Some(name),
         ..Location::file(path)
