@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn zip_members_are_capped_by_declared_size_and_limit() {
-        let data = vec![b'x'; 100];
+        let data = [b'x'; 100];
         assert_eq!(read_capped(&data[..], 100, 1000).unwrap().len(), 100);
         let over = read_capped(&data[..], 5000, 1000).unwrap_err();
         assert!(over.contains("over the limit"), "{over}");
