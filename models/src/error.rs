@@ -125,7 +125,7 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 
 /// An error and its sources as one line, `outer: inner: …`, leaving out a source
 /// whose text the line already holds (clients often repeat their cause).
-pub(crate) fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn chain_text(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {
