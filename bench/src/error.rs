@@ -40,6 +40,18 @@ pub enum BenchError {
         /// What is wrong, with the line where it applies.
         message: String,
     },
+    /// Another process holds the run folder (a run or a `--resume` of it).
+    #[error(
+        "{} is in use by {} (a `dard bench` run or --resume of it); wait for it to end or pass another --out",
+        .dir.display(),
+        .pid.map(|p| format!("process {p}")).unwrap_or_else(|| "another process".to_string())
+    )]
+    Locked {
+        /// The run folder.
+        dir: PathBuf,
+        /// The process id written by the holder, when readable.
+        pid: Option<u32>,
+    },
     /// `--resume` was asked with settings that differ from the run's.
     #[error(
         "--resume: {field} differs from the run in {} (run.json has {was}, now {now}); \

@@ -31,6 +31,7 @@
 mod backend_flag;
 mod error;
 pub mod export;
+mod lock;
 mod markdown;
 mod output;
 mod plan;
@@ -43,6 +44,7 @@ mod trace;
 
 pub use backend_flag::BackendOverride;
 pub use error::BenchError;
+pub use lock::{LOCK_FILE, RunLock};
 pub use output::{PredictedTurn, Predictions};
 pub use plan::{Plan, TurnJob, gold_dialog_state};
 pub use prepare::{CacheChoice, RunOptions, prepare};

@@ -25,6 +25,11 @@ pub struct PredictedTurn {
     pub state: BTreeMap<String, BTreeMap<String, String>>,
     /// The domains the reply is about.
     pub active_domains: Vec<String>,
+    /// Set (`"failed": true`) on a turn whose model calls failed after every retry;
+    /// absent otherwise. The standard evaluator ignores the field; `dard bench
+    /// --resume` runs such turns again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub failed: bool,
 }
 
 /// The predictions of every dialog whose turns all finished, in plan order.
@@ -62,6 +67,7 @@ impl Predictions {
                             .iter()
                             .map(|d| d.as_str().to_string())
                             .collect(),
+                        failed: false,
                     },
                     (false, setting) => {
                         failed += 1;
@@ -72,6 +78,7 @@ impl Predictions {
                                 _ => BTreeMap::new(),
                             },
                             active_domains: Vec::new(),
+                            failed: true,
                         }
                     }
                 };
@@ -141,13 +148,17 @@ pub fn evaluate(
 /// Writes `report.json` and `report.md`.
 pub fn write_report(dir: &Path, report: &BenchReport) -> Result<(), BenchError> {
     let json_path = dir.join(files::REPORT_JSON);
-    let json = serde_json::to_string_pretty(report).map_err(|e| BenchError::Format {
+    let format = |e: serde_json::Error| BenchError::Format {
         path: json_path.clone(),
         message: e.to_string(),
-    })?;
+    };
+    let mut value = serde_json::to_value(report).map_err(format)?;
+    crate::spec::redact_strings(&mut value);
+    let json = serde_json::to_string_pretty(&value).map_err(format)?;
     std::fs::write(&json_path, json + "\n").map_err(BenchError::io(&json_path))?;
     let md_path = dir.join(files::REPORT_MD);
-    std::fs::write(&md_path, report.markdown()).map_err(BenchError::io(&md_path))
+    let markdown = models::redact::redact_urls(&report.markdown());
+    std::fs::write(&md_path, markdown).map_err(BenchError::io(&md_path))
 }
 
 #[cfg(test)]

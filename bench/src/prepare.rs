@@ -60,6 +60,8 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
     }
     let config = spec.config(options.concurrency.unwrap_or(DEFAULT_REMOTE_CONCURRENCY))?;
     let out = options.out.clone();
+    // Locked before anything is read or written there, and held until the run ends.
+    let lock = crate::lock::RunLock::acquire(&out)?;
     check_out_dir(&out, options.resume)?;
 
     let data_dir = spec.data_dir.clone().or_else(|| config.data.dir.clone());
@@ -162,6 +164,7 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
         blocking,
         manifest,
         created,
+        _lock: lock,
     })
 }
 

@@ -54,6 +54,8 @@ pub struct Bench {
     pub(crate) blocking: bool,
     pub(crate) manifest: Manifest,
     pub(crate) created: Instant,
+    /// The run folder's lock, released when the run (and so the `Bench`) ends.
+    pub(crate) _lock: crate::lock::RunLock,
 }
 
 impl std::fmt::Debug for Bench {
@@ -326,19 +328,10 @@ async fn answer(dard: &Dard, job: &TurnJob, setting: Setting) -> TraceRecord {
     }
 }
 
-/// An error with its sources, `outer: inner: …`.
+/// An error with its sources, `outer: inner: …`, with credentials taken out of
+/// any URL it quotes.
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
+    models::redact::redact_urls(&models::error::chain_text(e))
 }
 
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {

@@ -267,10 +267,13 @@ impl Manifest {
     /// Writes `run.json` into a run folder.
     pub fn write(&self, dir: &Path) -> Result<(), BenchError> {
         let path = dir.join(files::MANIFEST);
-        let text = serde_json::to_string_pretty(self).map_err(|e| BenchError::Format {
+        let format = |e: serde_json::Error| BenchError::Format {
             path: path.clone(),
             message: e.to_string(),
-        })?;
+        };
+        let mut value = serde_json::to_value(self).map_err(format)?;
+        redact_strings(&mut value);
+        let text = serde_json::to_string_pretty(&value).map_err(format)?;
         std::fs::write(&path, text + "\n").map_err(BenchError::io(path))
     }
 }
@@ -294,7 +297,21 @@ pub(crate) fn redacted(config: &Config) -> serde_json::Value {
             }
         }
     }
+    redact_strings(&mut value);
     value
+}
+
+/// Removes the userinfo of every URL in every string of `value`, so no
+/// `http://user:secret@host` reaches a file.
+pub(crate) fn redact_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) if models::redact::has_userinfo(s) => {
+            *s = models::redact::redact_urls(s);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(redact_strings),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -211,10 +211,7 @@ impl Config {
 
     /// Parses config text; `file` names it in errors.
     pub fn from_toml(text: &str, file: Option<&Path>) -> Result<Config, BuildError> {
-        let config: Config = toml::from_str(text).map_err(|e| BuildError::Config {
-            file: file.map(Path::to_path_buf),
-            message: e.to_string(),
-        })?;
+        let config = crate::config_load::parse(text, file)?;
         config.check(file)?;
         Ok(config)
     }
@@ -251,9 +248,17 @@ impl Config {
         refs
     }
 
-    /// Checks what serde cannot: names that refer to no backend, and splits
-    /// examples must never come from.
+    /// Checks what serde cannot: backend values (URLs, timeouts, required keys),
+    /// names that refer to no backend, and splits examples must never come from.
     pub fn check(&self, file: Option<&Path>) -> Result<(), BuildError> {
+        for (name, backend) in &self.backends {
+            backend
+                .validate(name)
+                .map_err(|source| BuildError::Backend {
+                    file: file.map(Path::to_path_buf),
+                    source,
+                })?;
+        }
         for (key, name) in self.references() {
             if name != BUILTIN && !self.backends.contains_key(&name) {
                 return Err(BuildError::UnknownBackend {

@@ -31,6 +31,7 @@
 
 mod builder;
 pub mod config;
+mod config_load;
 mod dard;
 pub mod error;
 pub mod grounding;

@@ -78,9 +78,10 @@ fn missing_model_fails_naming_the_backend_and_key() {
         "[backends]\ngpt = { kind = \"openai\", base_url = \"http://127.0.0.1:9/v1\" }\n[pipeline]\nrouter = \"gpt\"\n",
     );
     let msg = err.to_string();
-    assert!(matches!(err, BuildError::Backend { .. }), "{msg}");
+    // Found when the config is read, before any backend is built, with its line.
+    assert!(matches!(err, BuildError::Config { .. }), "{msg}");
     assert!(
-        msg.contains("bad.toml") && msg.contains("gpt") && msg.contains("model"),
+        msg.contains("bad.toml: line 2") && msg.contains("gpt") && msg.contains("model"),
         "{msg}"
     );
 }

@@ -270,13 +270,19 @@ where
                 retry_after,
             }
         }
+        // The body could not be read whole or parsed: transient, like a cut connection.
         SdkError::ResponseError(response) => ModelError::MalformedResponse {
             message: context,
             body: body_of(response.raw()),
         },
-        SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
-            ModelError::Transport(context)
+        // A request the client itself could not make will fail the same way again.
+        SdkError::DispatchFailure(failure) if failure.is_user() => {
+            ModelError::InvalidRequest(context)
         }
+        // Refused, reset, half-answered (hyper's "incomplete message") or timed-out
+        // connections: whatever the connector calls it, the request may go through
+        // on another attempt.
+        SdkError::DispatchFailure(_) => ModelError::Transport(context),
         SdkError::TimeoutError(_) => ModelError::Transport(context),
         SdkError::ConstructionFailure(_) => ModelError::InvalidRequest(context),
         _ => ModelError::Backend(context),

@@ -9,8 +9,11 @@ const BODY_SNIPPET_CHARS: usize = 300;
 
 /// Why one call to a model failed.
 ///
-/// [`ModelError::is_retryable`] separates failures worth another attempt (rate limits,
-/// server errors, timeouts, dropped connections) from those that will fail again.
+/// [`ModelError::is_retryable`] is the one classification of transient failures that
+/// every remote backend shares: each backend maps its client's errors onto these
+/// variants (a refused, reset or half-answered connection is [`ModelError::Transport`],
+/// a truncated or non-JSON body is [`ModelError::MalformedResponse`]), and the retry
+/// layer asks only this method.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
@@ -60,13 +63,17 @@ pub enum ModelError {
 
 impl ModelError {
     /// Whether another attempt of the same request may succeed: HTTP 408, 429 and 5xx,
-    /// timeouts and dropped connections.
+    /// timeouts, refused, reset or dropped connections (an incomplete message), and a
+    /// success status whose body is truncated or not the JSON promised — a proxy or
+    /// an overloaded server answers like that, and the next attempt usually does not.
     pub fn is_retryable(&self) -> bool {
         match self {
             ModelError::Api { status, .. } => {
                 matches!(*status, 408 | 429) || (500..=599).contains(status)
             }
-            ModelError::Timeout(_) | ModelError::Transport(_) => true,
+            ModelError::Timeout(_)
+            | ModelError::Transport(_)
+            | ModelError::MalformedResponse { .. } => true,
             _ => false,
         }
     }
@@ -114,6 +121,22 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// An error and its sources as one line, `outer: inner: …`, leaving out a source
+/// whose text the line already holds (clients often repeat their cause).
+pub fn chain_text(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// The first few hundred characters of a body, for messages.
@@ -199,6 +222,24 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The backend and the key (a dotted path inside the backend's entry, such as
+    /// `layers.timeout_secs`) the error is about, when it is about one.
+    pub fn location(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            ConfigError::Missing { backend, .. } | ConfigError::UnknownKind { backend, .. } => {
+                Some((backend, None))
+            }
+            ConfigError::Invalid { backend, key, .. }
+            | ConfigError::MissingEnv { backend, key, .. } => Some((backend, Some(key))),
+            ConfigError::FeatureDisabled { backend, .. } | ConfigError::Builtin { backend } => {
+                Some((backend, Some("kind")))
+            }
+            ConfigError::Cache { .. } => None,
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests may unwrap.
 mod tests {
@@ -238,7 +279,13 @@ mod tests {
         }
         assert!(ModelError::Timeout(Duration::from_secs(1)).is_retryable());
         assert!(ModelError::Transport("reset".into()).is_retryable());
+        let garbled = ModelError::MalformedResponse {
+            message: "expected value".into(),
+            body: "<html>".into(),
+        };
+        assert!(garbled.is_retryable());
         assert!(!ModelError::InvalidRequest("x".into()).is_retryable());
+        assert!(!ModelError::Unsupported("grammar".into()).is_retryable());
     }
 
     #[test]

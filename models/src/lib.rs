@@ -28,6 +28,7 @@ pub mod llama;
 mod llama_lazy;
 pub mod model;
 pub mod openai;
+pub mod redact;
 #[cfg(feature = "test-utils")]
 pub mod scripted;
 pub mod usage;

@@ -19,7 +19,7 @@ use async_openai::middleware::HttpRequestFactory;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ConfigError, ModelError, parse_retry_after};
+use crate::error::{ConfigError, ModelError, chain_text, parse_retry_after};
 use crate::layers::LayerConfig;
 use crate::model::{
     BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason, Role,
@@ -89,7 +89,10 @@ impl std::fmt::Debug for OpenAiConfig {
         // Header values may be credentials (an `api-key` header), so only names show.
         f.debug_struct("OpenAiConfig")
             .field("model", &self.model)
-            .field("base_url", &self.base_url)
+            .field(
+                "base_url",
+                &self.base_url.as_deref().map(crate::redact::redact_urls),
+            )
             .field("api_key_env", &self.api_key_env)
             .field("organization", &self.organization)
             .field("project", &self.project)
@@ -139,7 +142,10 @@ impl std::fmt::Debug for OpenAiModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenAiModel")
             .field("model", &self.model)
-            .field("api_base", &self.client.config().api_base())
+            .field(
+                "api_base",
+                &crate::redact::redact_urls(self.client.config().api_base()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -416,23 +422,19 @@ fn map_error(err: OpenAIError) -> ModelError {
     }
 }
 
-/// A reqwest failure: a broken or refused connection is worth retrying; a body that
-/// is not what it claims is not.
+/// A reqwest failure: a request that could not be built is the caller's fault; a body
+/// cut short or not decodable is a malformed response; anything else (refused,
+/// reset, half-answered, timed out) is a transport failure. The last two are
+/// retryable ([`ModelError::is_retryable`]).
 fn map_reqwest(e: &reqwest::Error) -> ModelError {
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    if e.is_decode() {
+    let message = chain_text(e);
+    if e.is_builder() {
+        ModelError::InvalidRequest(message)
+    } else if e.is_decode() || e.is_body() {
         ModelError::MalformedResponse {
             message,
             body: String::new(),
         }
-    } else if e.is_builder() {
-        ModelError::InvalidRequest(message)
     } else {
         ModelError::Transport(message)
     }

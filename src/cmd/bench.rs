@@ -18,6 +18,14 @@ use crate::cmd::backend_args::BackendArgs;
 use crate::cmd::eval::SplitArg;
 use crate::cmd::fetch::{FetchPolicy, ensure_data};
 
+/// The exit status of a run in which some turns failed after every retry: the
+/// outputs are written (failed turns are marked `"failed": true` in the
+/// predictions) and `dard bench --resume --out DIR` runs those turns again.
+pub const EXIT_FAILED_TURNS: i32 = 3;
+
+/// The exit status of a run stopped by Ctrl-C (finished turns are kept).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
 /// Flags of `dard bench`.
 // clap prints these comments as `--help`, where `[cache]` and `<timestamp>` are
 // literal text, not links or HTML.
@@ -117,7 +125,7 @@ pub fn run(args: BenchArgs, fetch: FetchPolicy) -> Result<()> {
                 on_signal.cancel();
                 // A second Ctrl-C does not wait for the outputs.
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
+                    std::process::exit(EXIT_INTERRUPTED);
                 }
             }
         });
@@ -130,7 +138,18 @@ pub fn run(args: BenchArgs, fetch: FetchPolicy) -> Result<()> {
             outcome.out.join(bench::files::TRACE).display(),
             outcome.out.display()
         );
-        std::process::exit(130);
+        std::process::exit(EXIT_INTERRUPTED);
+    }
+    let failed = outcome.report.turns.failed;
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} of {} turns failed after every retry (marked \"failed\" in {}; see report.md); \
+             `dard bench --resume --out {}` runs them again",
+            outcome.report.turns.planned,
+            outcome.out.join(bench::files::PREDICTIONS).display(),
+            outcome.out.display()
+        );
+        std::process::exit(EXIT_FAILED_TURNS);
     }
     Ok(())
 }
@@ -262,10 +281,4 @@ fn print_summary(r: &BenchReport) {
             .unwrap_or_default()
     );
     println!("wrote {}", r.out.display());
-    if t.failed > 0 {
-        eprintln!(
-            "warning: {} turns failed after retries (scored as empty replies; see report.md)",
-            t.failed
-        );
-    }
 }

@@ -29,11 +29,19 @@ pub struct ChatArgs {
     pub timeout: u64,
 }
 
-/// Where `dard chat` writes its log (warnings of the pipeline and backends):
-/// `dard-chat.log` in the system's temporary folder, so that nothing is
-/// printed over the chat's screen.
-pub fn log_file() -> PathBuf {
-    std::env::temp_dir().join("dard-chat.log")
+/// The log of `dard chat` (warnings of the pipeline and backends), so that
+/// nothing is printed over the chat's screen: `chat.log` in dard's XDG state
+/// folder, opened without following a symbolic link.
+pub fn log_file() -> Option<std::fs::File> {
+    let path = crate::report::chat_log_path()?;
+    match crate::report::open_log(&path) {
+        Ok(file) => Some(file),
+        Err(e) => {
+            // The chat runs without a log rather than not at all.
+            eprintln!("dard chat: not logging to {}: {e}", path.display());
+            None
+        }
+    }
 }
 
 /// Runs `dard chat`.
@@ -53,7 +61,9 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
     let entered = runtime.enter();
     eprintln!(
         "dard chat: loading the pipeline… (log: {})",
-        log_file().display()
+        crate::report::chat_log_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "none".to_string())
     );
     let mut builder = Dard::builder().config(config);
     if let Some(file) = &args.pipeline.config {

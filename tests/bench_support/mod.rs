@@ -1,6 +1,6 @@
 //! Shared set-up of the `dard bench` tests and benchmark: a synthetic data
-//! folder, an OpenAI-compatible mock server with delays and faults, and helpers
-//! to run the real binary.
+//! folder, a mock server speaking both OpenAI's chat completions and Bedrock's
+//! Converse API, with delays and faults, and helpers to run the real binary.
 
 #![allow(dead_code, clippy::unwrap_used)] // Test support may unwrap.
 
@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,10 +59,12 @@ pub fn data_folder(dir: &Path, copies: usize) -> PathBuf {
 pub struct MockOptions {
     /// Delay before every normal answer.
     pub delay: Duration,
-    /// Percent of requests that fail (none after a body's third failure).
+    /// Percent of requests that fail (see [`Mock::set_fault_percent`]).
     pub fault_percent: u64,
     /// How long a "slow" fault waits before answering (past the client's timeout).
     pub slow: Duration,
+    /// The most faults in a row one request body gets (`u32::MAX`: no limit).
+    pub max_streak: u32,
 }
 
 impl Default for MockOptions {
@@ -71,12 +73,21 @@ impl Default for MockOptions {
             delay: Duration::ZERO,
             fault_percent: 0,
             slow: Duration::from_secs(2),
+            max_streak: 3,
         }
     }
 }
 
 /// The kinds of injected faults, in the order they rotate.
-pub const FAULT_KINDS: [&str; 4] = ["429", "500", "drop", "slow"];
+pub const FAULT_KINDS: [&str; 7] = [
+    "429",
+    "500",
+    "drop",
+    "slow",
+    "reset",
+    "truncated",
+    "not-json",
+];
 
 /// An OpenAI-compatible chat-completions mock on 127.0.0.1, on its own runtime.
 /// Replies are a pure function of the request body, so runs are reproducible.
@@ -86,7 +97,8 @@ pub struct Mock {
     /// Requests received.
     pub requests: Arc<AtomicUsize>,
     /// Faults injected, by kind (see [`FAULT_KINDS`]).
-    pub faults: Arc<[AtomicUsize; 4]>,
+    pub faults: Arc<[AtomicUsize; 7]>,
+    fault_percent: Arc<AtomicU64>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -100,9 +112,10 @@ impl Drop for Mock {
 
 struct State {
     options: MockOptions,
+    fault_percent: Arc<AtomicU64>,
     streaks: Mutex<HashMap<u64, u32>>,
     requests: Arc<AtomicUsize>,
-    faults: Arc<[AtomicUsize; 4]>,
+    faults: Arc<[AtomicUsize; 7]>,
     next_fault: AtomicUsize,
 }
 
@@ -117,8 +130,10 @@ impl Mock {
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
-        let faults: Arc<[AtomicUsize; 4]> = Arc::new(Default::default());
+        let faults: Arc<[AtomicUsize; 7]> = Arc::new(Default::default());
+        let fault_percent = Arc::new(AtomicU64::new(options.fault_percent));
         let state = Arc::new(State {
+            fault_percent: fault_percent.clone(),
             options,
             streaks: Mutex::new(HashMap::new()),
             requests: requests.clone(),
@@ -137,8 +152,20 @@ impl Mock {
             addr,
             requests,
             faults,
+            fault_percent,
             runtime: Some(runtime),
         }
+    }
+
+    /// Changes the share of failing requests from now on (100: every request fails,
+    /// 0: the server is healthy).
+    pub fn set_fault_percent(&self, percent: u64) {
+        self.fault_percent.store(percent, Ordering::SeqCst);
+    }
+
+    /// The endpoint for a `kind = "bedrock"` backend (`http://127.0.0.1:PORT`).
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
     }
 
     /// The API base to configure (`http://127.0.0.1:PORT/v1`).
@@ -147,7 +174,7 @@ impl Mock {
     }
 
     /// Faults injected so far, by kind.
-    pub fn fault_counts(&self) -> [usize; 4] {
+    pub fn fault_counts(&self) -> [usize; 7] {
         std::array::from_fn(|i| self.faults[i].load(Ordering::SeqCst))
     }
 }
@@ -161,7 +188,8 @@ fn fnv(bytes: &[u8], seed: u64) -> u64 {
     h
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+/// Reads one request: its lower-cased head and its body.
+async fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::with_capacity(8192);
     let mut chunk = [0u8; 8192];
     let header_end = loop {
@@ -187,7 +215,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    Some(buf[header_end..header_end + length].to_vec())
+    Some((head, buf[header_end..header_end + length].to_vec()))
 }
 
 async fn respond(stream: &mut TcpStream, status: &str, extra: &str, body: &str) {
@@ -200,60 +228,86 @@ async fn respond(stream: &mut TcpStream, status: &str, extra: &str, body: &str) 
 }
 
 async fn serve(mut stream: TcpStream, state: Arc<State>) {
-    let Some(body) = read_request(&mut stream).await else {
+    let Some((head, body)) = read_request(&mut stream).await else {
         return;
     };
+    let bedrock = head.contains("/converse");
     let serial = state.requests.fetch_add(1, Ordering::SeqCst) as u64;
     let key = fnv(&body, 0);
     // Spread faults evenly over arrival order (`fault_percent` of every 100
-    // requests), but never more than three in a row for one request body, so
-    // a client that retries at least three times always gets through.
-    let due = (serial * state.options.fault_percent) % 100 < state.options.fault_percent;
+    // requests), but never more than `max_streak` in a row for one request body.
+    let percent = state.fault_percent.load(Ordering::SeqCst);
+    let due = (serial * percent) % 100 < percent;
     let faulty = {
         let mut streaks = state.streaks.lock().unwrap();
         let streak = streaks.entry(key).or_insert(0);
-        let faulty = due && *streak < 3;
+        let faulty = due && *streak < state.options.max_streak;
         *streak = if faulty { *streak + 1 } else { 0 };
         faulty
     };
+    let content = reply_for(key);
+    let ok = match bedrock {
+        true => serde_json::json!({
+            "output": {"message": {"role": "assistant", "content": [{"text": content}]}},
+            "stopReason": "end_turn",
+            "usage": {"inputTokens": body.len() / 4, "outputTokens": 20, "totalTokens": body.len() / 4 + 20},
+            "metrics": {"latencyMs": 1}
+        }),
+        false => serde_json::json!({
+            "id": "mock",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "mock",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": body.len() / 4, "completion_tokens": 20, "total_tokens": body.len() / 4 + 20}
+        }),
+    }
+    .to_string();
     if faulty {
-        let kind = state.next_fault.fetch_add(1, Ordering::SeqCst) % 4;
+        let kind = state.next_fault.fetch_add(1, Ordering::SeqCst) % FAULT_KINDS.len();
         state.faults[kind].fetch_add(1, Ordering::SeqCst);
-        match kind {
-            0 => {
-                let err = r#"{"error":{"message":"rate limited","type":"rate_limit"}}"#;
-                respond(
-                    &mut stream,
-                    "429 Too Many Requests",
-                    "retry-after: 0.05\r\n",
-                    err,
-                )
-                .await;
+        match FAULT_KINDS[kind] {
+            "429" => {
+                let err = r#"{"message":"rate limited","error":{"message":"rate limited","type":"rate_limit"}}"#;
+                let extra = "retry-after: 0.05\r\nx-amzn-errortype: ThrottlingException\r\n";
+                respond(&mut stream, "429 Too Many Requests", extra, err).await;
                 return;
             }
-            1 => {
-                let err = r#"{"error":{"message":"internal error","type":"server_error"}}"#;
-                respond(&mut stream, "500 Internal Server Error", "", err).await;
+            "500" => {
+                let err = r#"{"message":"internal error","error":{"message":"internal error","type":"server_error"}}"#;
+                let extra = "x-amzn-errortype: InternalServerException\r\n";
+                respond(&mut stream, "500 Internal Server Error", extra, err).await;
                 return;
             }
             // A dropped connection: no answer at all.
-            2 => return,
+            "drop" => return,
+            // A reset connection (RST instead of FIN).
+            "reset" => {
+                let _ = stream.set_zero_linger();
+                return;
+            }
+            // A success whose body stops halfway.
+            "truncated" => {
+                let text = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{}",
+                    ok.len(),
+                    &ok[..ok.len() / 2]
+                );
+                let _ = stream.write_all(text.as_bytes()).await;
+                return;
+            }
+            // A success whose body is not JSON (a proxy's error page).
+            "not-json" => {
+                respond(&mut stream, "200 OK", "", "<html>bad gateway</html>").await;
+                return;
+            }
             // A reply slower than the client's timeout.
             _ => tokio::time::sleep(state.options.slow).await,
         }
     } else if !state.options.delay.is_zero() {
         tokio::time::sleep(state.options.delay).await;
     }
-    let content = reply_for(key);
-    let completion = serde_json::json!({
-        "id": "mock",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "mock",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": body.len() / 4, "completion_tokens": 20, "total_tokens": body.len() / 4 + 20}
-    });
-    respond(&mut stream, "200 OK", "", &completion.to_string()).await;
+    respond(&mut stream, "200 OK", "", &ok).await;
 }
 
 /// One reply that every LLM stage parses: a route, a state and a response.
@@ -283,10 +337,36 @@ pub fn mock_config(dir: &Path, mock: &Mock, layers: &str, extra: &str) -> PathBu
     path
 }
 
-/// The `dard` binary, with logs quiet and no data variable inherited.
+/// A config file with every stage on the mock through the Bedrock Converse API.
+pub fn bedrock_config(dir: &Path, mock: &Mock, layers: &str) -> PathBuf {
+    let path = dir.join("bedrock.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[backends.claude]\nkind = \"bedrock\"\nmodel = \"mock\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\nlayers = {{ {layers} }}\n\n[pipeline]\ntracker = \"claude\"\nrouter = \"claude\"\nagents = {{ default = \"claude\" }}\n",
+            mock.endpoint_url()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The `dard` binary, with logs quiet, no data variable inherited, and fake AWS
+/// credentials (the Bedrock mock checks no signature) that read no profile.
 pub fn dard() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dard"));
-    c.env_remove("DARD_DATA").env("RUST_LOG", "error");
+    c.env_remove("DARD_DATA")
+        .env("RUST_LOG", "error")
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/dard-test-aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/dard-test-aws-credentials",
+        )
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
     c
 }
 

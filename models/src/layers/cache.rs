@@ -2,7 +2,12 @@
 //! same output.
 //!
 //! An entry is a JSON file named by the SHA-256 of the canonical JSON of
-//! (format version, backend kind, model, full request). It holds that key material and
+//! (format version, [`CacheScope`], full request): the scope is everything outside
+//! the request that decides the answer — backend kind, model, the server (base URL,
+//! endpoint, region or model path, with any credentials taken out of URLs) and the
+//! backend settings that shape the wire request; the request holds every sampling
+//! field and the rendered prompt, so a changed prompt template is a changed key.
+//! It holds that key material and
 //! the response's text, finish reason and token counts — never headers, keys or other
 //! backend configuration, so no secret can reach the disk. Writes go to a temporary
 //! file that is renamed into place; an unreadable or mismatched entry counts as a
@@ -18,14 +23,53 @@ use crate::error::ModelError;
 use crate::model::{BackendKind, BoxFuture, ChatModel, ChatRequest, ChatResponse, FinishReason};
 
 /// The entry format; bump it when the key material or the entry's shape changes.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
+
+/// Everything besides the request that decides an answer: two backends whose
+/// scopes differ never share an entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheScope {
+    /// The backend's kind.
+    pub backend: BackendKind,
+    /// The model id or path.
+    pub model: String,
+    /// Which server answers: a base URL or endpoint (userinfo removed), a region,
+    /// or empty for a model that is not remote.
+    pub endpoint: String,
+    /// Backend settings that change what is sent (the token-limit field, grammar
+    /// support, organization, project); `null` when none.
+    pub settings: serde_json::Value,
+}
+
+impl CacheScope {
+    /// A scope of `model` on a `backend` with no endpoint or settings.
+    pub fn new(backend: BackendKind, model: impl Into<String>) -> Self {
+        Self {
+            backend,
+            model: model.into(),
+            endpoint: String::new(),
+            settings: serde_json::Value::Null,
+        }
+    }
+
+    /// The same scope served by `endpoint` (a URL is stored without userinfo).
+    pub fn with_endpoint(mut self, endpoint: &str) -> Self {
+        self.endpoint = crate::redact::redact_urls(endpoint);
+        self
+    }
+
+    /// The same scope with these backend settings.
+    pub fn with_settings(mut self, settings: serde_json::Value) -> Self {
+        self.settings = settings;
+        self
+    }
+}
 
 /// What the cache key is the hash of, and what an entry stores to check a hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct KeyMaterial {
     format: u32,
-    backend: BackendKind,
-    model: String,
+    scope: CacheScope,
     request: ChatRequest,
 }
 
@@ -44,8 +88,7 @@ struct Entry {
 pub struct ResponseCache<M> {
     inner: M,
     dir: PathBuf,
-    backend: BackendKind,
-    model: String,
+    scope: CacheScope,
 }
 
 impl<M> ResponseCache<M> {
@@ -57,36 +100,44 @@ impl<M> ResponseCache<M> {
         backend: BackendKind,
         model: impl Into<String>,
     ) -> Self {
+        Self::scoped(inner, dir, CacheScope::new(backend, model))
+    }
+
+    /// Wraps `inner`, caching under `dir` with the whole `scope` in every key.
+    pub fn scoped(inner: M, dir: impl Into<PathBuf>, scope: CacheScope) -> Self {
         Self {
             inner,
             dir: dir.into(),
-            backend,
-            model: model.into(),
+            scope,
         }
     }
 
     /// The file that holds (or would hold) the answer to `req`.
     pub fn entry_path(&self, req: &ChatRequest) -> PathBuf {
-        let key = cache_key(self.backend, &self.model, req);
+        let key = scoped_cache_key(&self.scope, req);
         self.dir.join(&key[..2]).join(format!("{key}.json"))
     }
 
     fn key_material(&self, req: &ChatRequest) -> KeyMaterial {
         KeyMaterial {
             format: CACHE_FORMAT,
-            backend: self.backend,
-            model: self.model.clone(),
+            scope: self.scope.clone(),
             request: req.clone(),
         }
     }
 }
 
-/// The hex SHA-256 cache key of `req` sent to `model` on a `backend`.
+/// The hex SHA-256 cache key of `req` sent to `model` on a `backend`, with no
+/// endpoint or settings in the scope.
 pub fn cache_key(backend: BackendKind, model: &str, req: &ChatRequest) -> String {
+    scoped_cache_key(&CacheScope::new(backend, model), req)
+}
+
+/// The hex SHA-256 cache key of `req` sent within `scope`.
+pub fn scoped_cache_key(scope: &CacheScope, req: &ChatRequest) -> String {
     let material = KeyMaterial {
         format: CACHE_FORMAT,
-        backend,
-        model: model.to_owned(),
+        scope: scope.clone(),
         request: req.clone(),
     };
     hex::encode(Sha256::digest(canonical_json(&material).as_bytes()))
@@ -217,5 +268,23 @@ mod tests {
             cache_key(BackendKind::Openai, "m", &a),
             cache_key(BackendKind::Openai, "m2", &a)
         );
+    }
+
+    #[test]
+    fn key_holds_the_endpoint_and_the_settings_but_no_credentials() {
+        let req = ChatRequest::user("x");
+        let scope = |url: &str| CacheScope::new(BackendKind::Openai, "m").with_endpoint(url);
+        let a = scoped_cache_key(&scope("http://127.0.0.1:1/v1"), &req);
+        let b = scoped_cache_key(&scope("http://127.0.0.1:2/v1"), &req);
+        assert_ne!(a, b);
+        assert_eq!(
+            scoped_cache_key(&scope("http://user:pw@127.0.0.1:1/v1"), &req),
+            a,
+            "credentials change nothing the server answers"
+        );
+        assert!(!scope("http://user:pw@h/v1").endpoint.contains("pw"));
+        let grammar =
+            scope("http://127.0.0.1:1/v1").with_settings(serde_json::json!({"grammar": true}));
+        assert_ne!(scoped_cache_key(&grammar, &req), a);
     }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-pub use cache::{ResponseCache, cache_key};
+pub use cache::{CacheScope, ResponseCache, cache_key, scoped_cache_key};
 pub use retry::{Retry, RetryPolicy, Sleeper};
 pub use settings::LayerConfig;
 
@@ -135,7 +135,8 @@ impl<M: ChatModel> ChatModel for Accounting<M> {
                         ModelError::Exhausted { attempts, .. } => attempts.saturating_sub(1),
                         _ => 0,
                     };
-                    tracing::warn!(backend = %self.info.name, error = %err, "model call failed");
+                    let error = crate::redact::redact_urls(&err.to_string());
+                    tracing::warn!(backend = %self.info.name, %error, "model call failed");
                     self.ledger.push(CallRecord {
                         usage: CallUsage {
                             backend: self.info.name.clone(),
@@ -147,7 +148,7 @@ impl<M: ChatModel> ChatModel for Accounting<M> {
                             retries,
                             cost_usd: None,
                         },
-                        error: Some(err.to_string()),
+                        error: Some(error),
                     });
                     Err(err)
                 }

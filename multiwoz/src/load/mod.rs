@@ -68,18 +68,45 @@ pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Locatio
             found: names,
         });
     };
-    let mut entry = archive.by_name(&name).map_err(zip_err)?;
-    // The declared size is only a hint: a corrupt archive may lie about it.
-    let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 28));
-    entry.read_to_end(&mut bytes).map_err(|e| LoadError::Zip {
-        path: path.to_path_buf(),
-        message: format!("member `{name}`: {e}"),
-    })?;
+    let entry = archive.by_name(&name).map_err(zip_err)?;
+    let declared = entry.size();
+    let bytes =
+        read_capped(entry, declared, MAX_ZIP_MEMBER_BYTES).map_err(|message| LoadError::Zip {
+            path: path.to_path_buf(),
+            message: format!("member `{name}`: {message}"),
+        })?;
     let at = Location {
         member: Some(name),
         ..Location::file(path)
     };
     Ok((bytes, at))
+}
+
+/// The largest zip member the loaders unpack: far above any MultiWOZ file (the
+/// biggest, 2.1's `data.json`, is about 400 MB), far below what would exhaust
+/// memory when an archive claims or holds more.
+pub const MAX_ZIP_MEMBER_BYTES: u64 = 1 << 30;
+
+/// Reads a zip member whose header declares `declared` bytes: refused up front
+/// when that is over `limit`, and stopped as soon as the data runs past it (a
+/// corrupt or hostile archive may lie), so memory stays bounded by the smaller.
+fn read_capped(reader: impl Read, declared: u64, limit: u64) -> Result<Vec<u8>, String> {
+    if declared > limit {
+        return Err(format!(
+            "declares {declared} bytes, over the limit of {limit} bytes; is this a MultiWOZ archive?"
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    reader
+        .take(declared + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > declared {
+        return Err(format!(
+            "holds more than the {declared} bytes its header declares; the archive is corrupt"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Loads an original-format file (plain or zipped) holding one split.
@@ -244,5 +271,36 @@ fn missing_split(layout: &DataLayout, split: Split) -> LoadError {
             "the `{split}` split is not in this folder ({})",
             layout.dialogs.describe()
         ),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_members_are_capped_by_declared_size_and_limit() {
+        let data = [b'x'; 100];
+        assert_eq!(read_capped(&data[..], 100, 1000).unwrap().len(), 100);
+        let over = read_capped(&data[..], 5000, 1000).unwrap_err();
+        assert!(over.contains("over the limit"), "{over}");
+        let lie = read_capped(&data[..], 10, 1000).unwrap_err();
+        assert!(lie.contains("more than the 10 bytes"), "{lie}");
+    }
+
+    #[test]
+    fn a_zip_member_within_its_declared_size_still_loads() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("test.json.zip");
+        let mut zip = zip::ZipWriter::new(File::create(&path).unwrap());
+        zip.start_file("test.json", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(b"{}").unwrap();
+        zip.finish().unwrap();
+        let (bytes, at) = read_bytes(&path, None).unwrap();
+        assert_eq!(bytes, b"{}");
+        assert_eq!(at.member.as_deref(), Some("test.json"));
     }
 }

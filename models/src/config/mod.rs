@@ -18,6 +18,8 @@
 //! n_gpu_layers = 99
 //! ```
 
+mod parse;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -25,10 +27,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::bedrock::{BedrockConfig, BedrockModel};
 use crate::error::ConfigError;
-use crate::layers::{Accounting, ConcurrencyLimit, LayerConfig, ResponseCache, Retry, Timeout};
+use crate::layers::{
+    Accounting, CacheScope, ConcurrencyLimit, LayerConfig, ResponseCache, Retry, Timeout,
+};
 use crate::model::{BackendKind, ChatModel, ModelHandle, ModelInfo};
 use crate::openai::{OpenAiConfig, OpenAiModel};
 use crate::usage::{PriceTable, UsageLedger};
+
+pub use parse::{EntryError, check_url, from_value_with_path, parse_entry};
 
 /// The raw table of a `kind = "llama"` entry: its keys belong to `models::llama`
 /// (present with the `llama` feature), except `layers`, which is a [`LayerConfig`].
@@ -107,7 +113,19 @@ pub fn build(
                 BackendKind::Openai,
                 c.model.as_deref().unwrap_or_default(),
             );
-            wrap(info, model, &c.layers, ctx)
+            let scope = CacheScope::new(info.kind, info.model.clone())
+                .with_endpoint(
+                    c.base_url
+                        .as_deref()
+                        .unwrap_or(crate::openai::DEFAULT_BASE_URL),
+                )
+                .with_settings(serde_json::json!({
+                    "max_tokens_field": c.max_tokens_field,
+                    "grammar": c.grammar,
+                    "organization": c.organization,
+                    "project": c.project,
+                }));
+            wrap_scoped(info, scope, model, &c.layers, ctx)
         }
         BackendConfig::Bedrock(c) => {
             let model = BedrockModel::from_config(name, c)?;
@@ -116,7 +134,17 @@ pub fn build(
                 BackendKind::Bedrock,
                 c.model.as_deref().unwrap_or_default(),
             );
-            wrap(info, model, &c.layers, ctx)
+            // Without an endpoint the region (or the profile that names it) picks
+            // the server.
+            let endpoint = match (&c.endpoint_url, &c.region) {
+                (Some(url), _) => url.clone(),
+                (None, Some(region)) => format!("region:{region}"),
+                (None, None) => String::new(),
+            };
+            let scope = CacheScope::new(info.kind, info.model.clone())
+                .with_endpoint(&endpoint)
+                .with_settings(serde_json::json!({ "profile": c.profile }));
+            wrap_scoped(info, scope, model, &c.layers, ctx)
         }
         BackendConfig::Llama(raw) => build_llama(name, raw, ctx),
         BackendConfig::Builtin => Err(ConfigError::Builtin {
@@ -173,16 +201,24 @@ pub fn wrap<M: ChatModel + 'static>(
     layers: &LayerConfig,
     ctx: &BuildContext,
 ) -> Result<ModelHandle, ConfigError> {
+    let scope = CacheScope::new(info.kind, info.model.clone());
+    wrap_scoped(info, scope, model, layers, ctx)
+}
+
+/// [`wrap`], with `scope` (the server and settings that decide answers) in every
+/// cache key.
+pub fn wrap_scoped<M: ChatModel + 'static>(
+    info: ModelInfo,
+    scope: CacheScope,
+    model: M,
+    layers: &LayerConfig,
+    ctx: &BuildContext,
+) -> Result<ModelHandle, ConfigError> {
     let timeout = layers.timeout(&info.name)?;
     let limited = ConcurrencyLimit::new(Timeout::new(model, timeout), layers.concurrency);
     let retried = Retry::new(limited, layers.retry.clone());
     let cached: Box<dyn ChatModel> = match (&ctx.cache_dir, layers.cache) {
-        (Some(dir), true) => Box::new(ResponseCache::new(
-            retried,
-            dir.clone(),
-            info.kind,
-            info.model.clone(),
-        )),
+        (Some(dir), true) => Box::new(ResponseCache::scoped(retried, dir.clone(), scope)),
         _ => Box::new(retried),
     };
     let accounted = Accounting::new(cached, info.clone(), ctx.prices.clone(), ctx.ledger.clone());
