@@ -36,6 +36,7 @@ pub mod error;
 pub mod grounding;
 pub mod lexicalize;
 mod session;
+mod snapshot;
 
 pub use builder::{DardBuilder, build_prompter};
 pub use config::{
@@ -44,6 +45,7 @@ pub use config::{
 pub use dard::{Dard, PipelineInfo};
 pub use error::{BuildError, TurnError};
 pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};
+pub use snapshot::SessionSnapshot;
 
 /// The pipeline's data types, re-exported for callers.
 pub use agents::roles::{DbRecord, DbResult, DialogState, Speaker, Stage, StageUsage, Utterance};

@@ -340,4 +340,10 @@ impl Session {
     pub fn dard(&self) -> &Dard {
         &self.dard
     }
+
+    /// Replaces the dialog with the one in `snapshot`.
+    pub(crate) fn restore(&mut self, snapshot: crate::snapshot::SessionSnapshot) {
+        self.history = snapshot.history;
+        self.state = snapshot.state;
+    }
 }
