@@ -180,6 +180,10 @@ pub struct RouteOutput {
     pub domain: Domain,
     /// The manager's short reason for the choice.
     pub reason: String,
+    /// Whether the turn is outside every domain (a greeting, small talk): the
+    /// manager then says what it can help with instead of asking `domain`'s
+    /// agent.
+    pub off_topic: bool,
     /// What routing cost.
     pub usage: Vec<StageUsage>,
 }

@@ -73,10 +73,25 @@ impl Dard {
         DardBuilder::default()
     }
 
-    /// A new, empty dialog.
+    /// A new, empty dialog. Its booking references and taxis are random:
+    /// two sessions, in this process or another, never share them.
     pub fn session(&self) -> Session {
+        use std::hash::{BuildHasher, RandomState};
         let id = self.inner.next_session.fetch_add(1, Ordering::Relaxed);
-        Session::new(self.clone(), id)
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        // `RandomState` is seeded from the operating system's randomness.
+        let key = RandomState::new().hash_one((id, nanos, std::process::id()));
+        Session::new(self.clone(), id, format!("{key:016x}"))
+    }
+
+    /// A new, empty dialog whose references and taxis derive from `dialog_id`
+    /// and the turn, so that replaying it (a simulator, a test) gives the same
+    /// dialog every time.
+    pub fn session_for(&self, dialog_id: &str) -> Session {
+        let id = self.inner.next_session.fetch_add(1, Ordering::Relaxed);
+        Session::new(self.clone(), id, dialog_id.to_string())
     }
 
     /// The configuration the pipeline was built from.

@@ -17,6 +17,7 @@
 mod cache;
 pub mod cues;
 mod intent;
+pub mod knowledge;
 pub mod labels;
 pub mod lexicon;
 pub mod policy;
@@ -35,6 +36,7 @@ use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};
 
 use self::cache::TrackCache;
+use self::knowledge::Knowledge;
 use self::lexicon::Lexicon;
 use self::policy::{Plan, PolicyInput, decide};
 use self::pool::Pool;
@@ -54,6 +56,7 @@ pub struct Builtin {
     tracker: RuleTracker,
     router: DomainClassifier,
     realizer: Realizer,
+    knowledge: Knowledge,
     cache: TrackCache,
 }
 
@@ -92,6 +95,7 @@ impl Builtin {
             (router, pool)
         });
         let realizer = Realizer::new(pool);
+        let knowledge = Knowledge::build(&train);
         tracing::info!(
             dialogs = train.len(),
             features = router.n_features(),
@@ -103,6 +107,7 @@ impl Builtin {
             tracker,
             router,
             realizer,
+            knowledge,
             cache: TrackCache::default(),
         }
     }
@@ -153,7 +158,7 @@ impl Builtin {
             }
             _ => None,
         };
-        match offered.or(before.domain) {
+        let p = match offered.or(before.domain) {
             Some(pending) if pending != p.domain && books_first(history, &system, pending) => {
                 Prediction {
                     domain: pending,
@@ -162,7 +167,36 @@ impl Builtin {
                 }
             }
             _ => p,
+        };
+        // A domain the router has (almost) no examples of is routed by what
+        // its agent's description and the ontology say about it.
+        let user = history.last().map_or(String::new(), |u| normalize(&u.text));
+        match self.knowledge.unlearned(&user, self.tracker.lexicon()) {
+            Some(d) if d != p.domain => Prediction {
+                domain: d,
+                margin: 0.0,
+                second: p.domain,
+            },
+            _ => p,
         }
+    }
+
+    /// Whether the last user turn of `history` is outside every domain (a
+    /// greeting, small talk): it names no domain, changes no state and is no
+    /// closing.
+    pub fn off_topic(&self, history: &[Utterance]) -> bool {
+        let Some(last) = history.last() else {
+            return false;
+        };
+        let (now, before) = self.cache.track(&self.tracker, history);
+        let changed = now.state != before.state;
+        self.knowledge
+            .off_topic(&normalize(&last.text), self.tracker.lexicon(), changed)
+    }
+
+    /// What the router knows about each domain beyond its training turns.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
     }
 
     /// The policy's plan for a turn (exposed for tests and inspection).
@@ -320,12 +354,19 @@ impl Router for Builtin {
             let start = Instant::now();
             check_history(input.history, Stage::Route)?;
             let p = self.predict_domain(input.history);
-            Ok(RouteOutput {
-                domain: p.domain,
-                reason: format!(
+            let off_topic = self.off_topic(input.history);
+            let reason = if off_topic {
+                "built-in: outside every domain (small talk)".to_string()
+            } else {
+                format!(
                     "built-in classifier: {} (margin {:.1} over {})",
                     p.domain, p.margin, p.second
-                ),
+                )
+            };
+            Ok(RouteOutput {
+                domain: p.domain,
+                reason,
+                off_topic,
                 usage: vec![StageUsage::builtin(Stage::Route, start.elapsed())],
             })
         })

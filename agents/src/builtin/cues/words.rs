@@ -31,7 +31,20 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
     (Domain::Train, &["train", "trains", "railway", "rail"]),
     (
         Domain::Police,
-        &["police", "robbed", "stolen", "theft", "mugged"],
+        &[
+            "police",
+            "robbed",
+            "robbery",
+            "stolen",
+            "stole",
+            "theft",
+            "thief",
+            "mugged",
+            "burgled",
+            "crime",
+            "assaulted",
+            "attacked",
+        ],
     ),
     (
         Domain::Hospital,
@@ -42,6 +55,11 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
             "injury",
             "medical",
             "clinic",
+            "hurt",
+            "sick",
+            "doctor",
+            "emergency",
+            "ambulance",
         ],
     ),
     (
@@ -335,4 +353,27 @@ pub(crate) const ASK_WORDS: &[(Ask, &[&str])] = &[
         ],
     ),
     (Ask::Name, &["name of", "the name", "names"]),
+];
+
+/// Small talk: greetings and questions outside every domain.
+pub(crate) const SMALL_TALK: &[&str] = &[
+    "hello",
+    "hi",
+    "hey",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "how are you",
+    "joke",
+    "weather",
+    "who are you",
+    "your name",
+    "what can you do",
+    "what do you do",
+    "can you help",
+    "are you a robot",
+    "are you human",
+    "a story",
+    "a song",
+    "meaning of life",
 ];
