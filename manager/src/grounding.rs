@@ -150,11 +150,33 @@ fn venues(
     } else {
         matches.first().copied()
     };
+    // A venue the user named exists even when other constraints do not match
+    // it: its details are still the ones to tell.
+    let record = match (chosen, slots.get(&Slot::Name)) {
+        (Some(e), _) => Some(record_of(e.entity())),
+        (None, Some(name)) => named(db, domain, name),
+        (None, None) => None,
+    };
     DbResult {
         domain,
         count: matches.len(),
-        record: chosen.map(|e| record_of(e.entity())),
+        record,
     }
+}
+
+/// The venue called `name`: by its name as written, else as the evaluator's
+/// query finds it (which maps some names to others).
+fn named(db: &Database, domain: Domain, name: &str) -> Option<DbRecord> {
+    let wanted = name.trim().to_lowercase();
+    db.entities(domain)
+        .iter()
+        .find(|e| e.name().to_lowercase() == wanted)
+        .map(record_of)
+        .or_else(|| {
+            db.query(domain, [("name", name)])
+                .first()
+                .map(|e| record_of(e.entity()))
+        })
 }
 
 fn hospital(db: &Database, department: Option<&str>) -> DbResult {

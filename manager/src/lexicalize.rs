@@ -40,6 +40,21 @@ fn shown(value: &str) -> String {
     }
 }
 
+/// A hotel amenity as people say it: the database's `yes`/`no` for parking
+/// and internet become "free parking", "no internet".
+fn amenity(field: &str, value: &str) -> Option<String> {
+    let what = match field {
+        "parking" => "parking",
+        "internet" => "wifi",
+        _ => return None,
+    };
+    Some(match value.trim() {
+        "yes" | "free" => format!("free {what}"),
+        "no" | "none" => format!("no {what}"),
+        _ => return None,
+    })
+}
+
 /// `unit` ("10.10 pounds") times `people`, in the same unit; `None` when the
 /// price is not a number.
 pub fn total_price(unit: &str, people: u32) -> Option<String> {
@@ -91,7 +106,7 @@ pub fn lexicalize_reply(
         {
             return Some(t);
         }
-        Some(shown(value))
+        Some(amenity(name, value).unwrap_or_else(|| shown(value)))
     };
     let ctx = LexContext {
         domain: Some(domain),
@@ -103,7 +118,30 @@ pub fn lexicalize_reply(
         reference,
         choice: Some(db.count),
     };
-    crate::tidy::tidy(&lexicalize(&text, &ctx))
+    crate::tidy::tidy(&fill_agreeing(&text, &ctx))
+}
+
+/// Fills the placeholders of `text` one by one, making an article right before
+/// a placeholder agree with the value filled in ("a [value_price]" → "an
+/// expensive"). Articles elsewhere are the writer's and stay as they are.
+fn fill_agreeing(text: &str, ctx: &LexContext<'_>) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let Some(len) = rest[open..].find(']') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let placeholder = &rest[open..=open + len];
+        let value = lexicalize(placeholder, ctx);
+        if value != placeholder {
+            crate::tidy::agree_article(&mut out, &value);
+        }
+        out.push_str(&value);
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

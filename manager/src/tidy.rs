@@ -1,7 +1,8 @@
 //! Tidying a lexicalized reply so that a person would accept it: filled
 //! placeholders can break article agreement ("a [value_price]" → "a
-//! expensive"), and replies stitched from parts can repeat a word, a field or a
-//! whole sentence. The fixes are textual and backend-independent.
+//! expensive"; [`agree_article`], applied where a placeholder is filled), and
+//! replies stitched from parts can repeat a word, a field or a whole sentence
+//! ([`tidy`]). The fixes are textual and backend-independent.
 
 /// Words starting with a vowel letter that take "a" (a consonant sound).
 const A_BEFORE_VOWEL: &[&str] = &["uni", "use", "usu", "eu", "one", "once", "ur"];
@@ -32,27 +33,38 @@ fn article_for(word: &str, next: &str) -> Option<&'static str> {
     })
 }
 
-/// Fixes "a"/"an" before the next word and drops a word repeated right after
-/// itself ("the the").
+/// Makes the article that `text` ends with ("a " or "an ") agree with the
+/// `next` word about to be written after it.
+pub fn agree_article(text: &mut String, next: &str) {
+    let trimmed = text.trim_end_matches(' ');
+    let spaces = text.len() - trimmed.len();
+    if spaces == 0 {
+        return;
+    }
+    let word_start = trimmed
+        .rfind(|c: char| !c.is_alphabetic())
+        .map_or(0, |i| i + 1);
+    let word = &trimmed[word_start..];
+    if !matches!(word, "a" | "an" | "A" | "An") {
+        return;
+    }
+    if let Some(fixed) = article_for(word, next) {
+        let tail = text[trimmed.len()..].to_string();
+        text.truncate(word_start);
+        text.push_str(fixed);
+        text.push_str(&tail);
+    }
+}
+
+/// Drops a word repeated right after itself ("the the").
 fn fix_words(text: &str) -> String {
-    let words: Vec<&str> = text.split(' ').collect();
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
-    for (i, w) in words.iter().enumerate() {
-        let next = words.get(i + 1).copied().unwrap_or("");
-        if matches!(*w, "a" | "an" | "A" | "An")
-            && let Some(fixed) = article_for(w, next)
-        {
-            out.push(fixed.to_string());
-            continue;
-        }
+    let mut out: Vec<&str> = Vec::new();
+    for w in text.split(' ') {
         let is_word = !w.is_empty() && w.chars().all(char::is_alphabetic);
-        if is_word
-            && let Some(prev) = out.last()
-            && prev.eq_ignore_ascii_case(w)
-        {
+        if is_word && out.last().is_some_and(|prev| prev.eq_ignore_ascii_case(w)) {
             continue;
         }
-        out.push((*w).to_string());
+        out.push(w);
     }
     out.join(" ")
 }
@@ -64,32 +76,46 @@ fn key(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Drops a comma-separated part that repeats the end of the part before it
-/// ("517a coldham lane, 517a coldham lane").
+/// Drops comma-separated parts that repeat the parts right before them
+/// ("517a coldham lane, 517a coldham lane"; "pool way, whitehill road, pool
+/// way, whitehill road"). The first repeated part may end a longer one ("is
+/// at: pool way").
 fn fix_fields(sentence: &str) -> String {
+    let parts: Vec<&str> = sentence.split(',').collect();
+    let keys: Vec<String> = parts.iter().map(|p| key(p)).collect();
     let mut out: Vec<String> = Vec::new();
-    for (i, part) in sentence.split(',').enumerate() {
-        let k = key(part);
-        if i > 0
-            && !k.is_empty()
-            && let Some(prev) = out.last_mut()
-            && key(prev).ends_with(&k)
-        {
-            // Keep the sentence's final punctuation.
-            let tail: String = part
+    let mut out_keys: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let repeated = (1..=out.len().min(parts.len() - i)).rev().find(|&k| {
+            let start = out_keys.len() - k;
+            keys[i..i + k].iter().all(|x| !x.is_empty())
+                && out_keys[start].ends_with(&keys[i])
+                && (1..k).all(|j| out_keys[start + j] == keys[i + j])
+        });
+        if let Some(k) = repeated {
+            // Keep the sentence's final punctuation from the last dropped part.
+            let tail: String = parts[i + k - 1]
                 .trim_end()
                 .chars()
                 .rev()
                 .take_while(|c| matches!(c, '.' | '!' | '?'))
                 .collect();
-            let trailing_space = part.ends_with(' ');
-            *prev = format!("{}{}", prev.trim_end(), tail);
-            if trailing_space {
-                prev.push(' ');
+            let space = parts[i + k - 1].ends_with(' ');
+            if let Some(last) = out.last_mut() {
+                *last = format!(
+                    "{}{}{}",
+                    last.trim_end(),
+                    tail,
+                    if space { " " } else { "" }
+                );
             }
+            i += k;
             continue;
         }
-        out.push(part.to_string());
+        out.push(parts[i].to_string());
+        out_keys.push(keys[i].clone());
+        i += 1;
     }
     out.join(",")
 }
@@ -134,13 +160,22 @@ pub fn tidy(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn agreed(before: &str, value: &str) -> String {
+        let mut text = before.to_string();
+        agree_article(&mut text, value);
+        text.push_str(value);
+        text
+    }
+
     #[test]
     fn articles_agree_with_the_filled_value() {
-        assert_eq!(tidy("it is a expensive hotel"), "it is an expensive hotel");
-        assert_eq!(tidy("An cheap one and a hour"), "A cheap one and an hour");
+        assert_eq!(agreed("it is a ", "expensive"), "it is an expensive");
+        assert_eq!(agreed("An ", "cheap"), "A cheap");
+        assert_eq!(agreed("a ", "university"), "a university");
+        assert_eq!(agreed("book a ", "hour"), "book an hour");
         assert_eq!(
-            tidy("a university and a 4 star"),
-            "a university and a 4 star"
+            agreed("try ", "a and b guest house"),
+            "try a and b guest house"
         );
     }
 
@@ -155,6 +190,15 @@ mod tests {
             tidy("The address is 517a coldham lane, 517a coldham lane."),
             "The address is 517a coldham lane."
         );
+    }
+
+    #[test]
+    fn a_repeated_run_of_fields_is_dropped() {
+        assert_eq!(
+            tidy("It is at: pool way, whitehill road, pool way, whitehill road. Bye."),
+            "It is at: pool way, whitehill road. Bye."
+        );
+        assert_eq!(tidy("red, green, blue."), "red, green, blue.");
     }
 
     #[test]

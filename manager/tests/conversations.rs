@@ -116,8 +116,12 @@ fn play(name: &str) {
         for turn in &dialog.turns {
             let outcome = rt.block_on(session.turn(&turn.user)).unwrap();
             transcript.push_str(&format!(
-                "USER: {}\nDARD ({}): {}\n",
-                turn.user, outcome.domain, outcome.reply
+                "USER: {}\nDARD ({}, {} matches): {}\n   state {}\n",
+                turn.user,
+                outcome.domain,
+                outcome.db.count,
+                outcome.reply,
+                serde_json::to_string(&outcome.state).unwrap_or_default()
             ));
             let memory = session.memory().clone();
             let mut problems = check_every_turn(&outcome, &memory, &mut seen);
@@ -170,8 +174,10 @@ fn check_every_turn(outcome: &TurnOutcome, memory: &DialogMemory, seen: &mut See
         if a == b && a.chars().all(char::is_alphabetic) {
             problems.push(format!("`{a}` twice: {reply:?}"));
         }
-        let vowel =
-            b.starts_with(['a', 'e', 'i', 'o', 'u']) && !A_WORDS.iter().any(|w| b.starts_with(w));
+        // "a and b guest house" is a name, not an article.
+        let vowel = b != "and"
+            && b.starts_with(['a', 'e', 'i', 'o', 'u'])
+            && !A_WORDS.iter().any(|w| b.starts_with(w));
         if a == "a" && vowel {
             problems.push(format!("`a {b}`: {reply:?}"));
         }

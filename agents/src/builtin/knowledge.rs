@@ -106,6 +106,21 @@ impl Knowledge {
         }
     }
 
+    /// The one domain with too few training turns that a normalized text
+    /// names (other, learned domains may be named too: "Addenbrookes
+    /// Hospital … Do you need a taxi?").
+    pub fn unlearned_named(&self, norm: &str, lexicon: &Lexicon) -> Option<Domain> {
+        let named: Vec<Domain> = self
+            .named(norm, lexicon)
+            .into_iter()
+            .filter(|d| self.support(*d) < MIN_SUPPORT)
+            .collect();
+        match named.as_slice() {
+            [d] => Some(*d),
+            _ => None,
+        }
+    }
+
     /// Whether a normalized user turn is outside every domain: it names none,
     /// gave the tracker nothing (`state_changed` false), is no closing, and is
     /// small talk (a greeting, a joke, a question about dard).

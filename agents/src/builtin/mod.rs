@@ -169,9 +169,18 @@ impl Builtin {
             _ => p,
         };
         // A domain the router has (almost) no examples of is routed by what
-        // its agent's description and the ontology say about it.
+        // its agent's description and the ontology say about it; a follow-up
+        // that names no domain stays with the one the system just spoke for.
         let user = history.last().map_or(String::new(), |u| normalize(&u.text));
-        match self.knowledge.unlearned(&user, self.tracker.lexicon()) {
+        let lexicon = self.tracker.lexicon();
+        let unlearned = self.knowledge.unlearned(&user, lexicon).or_else(|| {
+            if self.knowledge.named(&user, lexicon).is_empty() && !cues::is_closing(&user) {
+                self.knowledge.unlearned_named(&system, lexicon)
+            } else {
+                None
+            }
+        });
+        match unlearned {
             Some(d) if d != p.domain => Prediction {
                 domain: d,
                 margin: 0.0,

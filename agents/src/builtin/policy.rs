@@ -358,6 +358,8 @@ fn ask_placeholder(ask: Ask, domain: Domain) -> Option<&'static str> {
         Ask::Type if matches!(domain, Domain::Hotel | Domain::Attraction) => "type",
         Ask::Stars if domain == Domain::Hotel => "stars",
         Ask::Car if domain == Domain::Taxi => "car",
+        Ask::Parking if domain == Domain::Hotel => "parking",
+        Ask::Internet if domain == Domain::Hotel => "internet",
         _ => return None,
     })
 }

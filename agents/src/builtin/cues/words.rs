@@ -110,6 +110,8 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
             "entertainment",
             "things to do",
             "something to do",
+            "there to do",
+            "to do in",
             "to visit",
             "sightseeing",
             "nightclub",
