@@ -173,6 +173,12 @@ pub struct TrackOutput {
     pub usage: Vec<StageUsage>,
 }
 
+/// The reply to a turn outside every domain (a greeting, small talk): what
+/// the system can help with. The manager gives it when a [`Router`] finds a
+/// turn [`RouteOutput::off_topic`].
+pub const OFF_TOPIC_REPLY: &str = "I can help you find a restaurant, a hotel, an attraction or a \
+train, book a taxi, or reach the police or Addenbrookes Hospital. What can I do for you?";
+
 /// The output of a [`Router`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteOutput {

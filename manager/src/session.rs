@@ -148,9 +148,7 @@ impl TurnOutcome {
     }
 }
 
-/// The reply to a turn outside every domain: what dard can help with.
-pub const OFF_TOPIC_REPLY: &str = "I can help you find a restaurant, a hotel, an attraction or a \
-train, book a taxi, or reach the police or Addenbrookes Hospital. What can I do for you?";
+use agents::roles::OFF_TOPIC_REPLY;
 
 /// One system turn to answer from a given history (what `dard bench` plays).
 #[derive(Debug, Clone, Copy)]
