@@ -204,10 +204,13 @@ fn check_every_turn(outcome: &TurnOutcome, memory: &DialogMemory, seen: &mut See
         .collect();
     for token in lower.split(|c: char| !c.is_alphanumeric()) {
         let digits = token.chars().all(|c| c.is_ascii_digit());
-        if digits && token.len() == 11 && token.starts_with('0') {
-            if !phones.contains(token) && !taxi_phones.iter().any(|p| p == token) {
-                problems.push(format!("phone {token} is not in the database: {reply:?}"));
-            }
+        if digits
+            && token.len() == 11
+            && token.starts_with('0')
+            && !phones.contains(token)
+            && !taxi_phones.iter().any(|p| p == token)
+        {
+            problems.push(format!("phone {token} is not in the database: {reply:?}"));
         }
         let postcode_like = token.starts_with("cb")
             && (5..=7).contains(&token.len())
@@ -424,6 +427,58 @@ fn check_total(booking: Option<&manager::Booking>, reply: &str) -> Vec<String> {
         vec![format!(
             "the total {total} (= {unit} × {people}) is not in {reply:?}"
         )]
+    }
+}
+
+#[test]
+fn memory_survives_a_snapshot_and_resume() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut session = dard().session();
+    rt.block_on(session.turn("Book a table for 2 at golden wok on monday at 18:00"))
+        .unwrap();
+    let reference = session
+        .memory()
+        .domain(Domain::Restaurant)
+        .and_then(|m| m.booking.as_ref())
+        .map(|b| b.reference.clone())
+        .expect("a booking");
+    let stored = serde_json::to_string(&session.snapshot()).unwrap();
+    let mut resumed = dard().resume(serde_json::from_str(&stored).unwrap());
+    assert_eq!(resumed.memory(), session.memory());
+    let again = rt
+        .block_on(resumed.turn("what was the reference number again?"))
+        .unwrap();
+    assert_eq!(
+        resumed
+            .memory()
+            .domain(Domain::Restaurant)
+            .and_then(|m| m.booking.as_ref())
+            .map(|b| b.reference.clone()),
+        Some(reference),
+        "{}",
+        again.reply
+    );
+}
+
+#[test]
+fn chat_sessions_never_share_references() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut refs = BTreeSet::new();
+    for _ in 0..4 {
+        let mut session = dard().session();
+        rt.block_on(session.turn("Book a table for 2 at golden wok on monday at 18:00"))
+            .unwrap();
+        let r = session
+            .memory()
+            .domain(Domain::Restaurant)
+            .and_then(|m| m.booking.as_ref())
+            .map(|b| b.reference.clone())
+            .expect("a booking");
+        assert!(refs.insert(r), "a reference came back: {refs:?}");
     }
 }
 
