@@ -86,12 +86,13 @@ impl Dard {
         Session::new(self.clone(), id, format!("{key:016x}"))
     }
 
-    /// A new, empty dialog whose references and taxis derive from `dialog_id`
-    /// and the turn, so that replaying it (a simulator, a test) gives the same
-    /// dialog every time.
-    pub fn session_for(&self, dialog_id: &str) -> Session {
+    /// A new, empty dialog whose made-up details (booking references, taxis)
+    /// depend only on `key` and the turn, not on how many sessions came
+    /// before: the same key and the same user turns give the same dialog
+    /// (simulated runs that resume or run in any order, tests).
+    pub fn session_keyed(&self, key: &str) -> Session {
         let id = self.inner.next_session.fetch_add(1, Ordering::Relaxed);
-        Session::new(self.clone(), id, dialog_id.to_string())
+        Session::new(self.clone(), id, key.to_string())
     }
 
     /// The configuration the pipeline was built from.

@@ -319,6 +319,7 @@ impl Dard {
 pub struct Session {
     dard: Dard,
     id: u64,
+    /// What the turn seeds derive from: random, unless the session is keyed.
     key: String,
     history: Vec<Utterance>,
     state: DialogState,
@@ -373,7 +374,7 @@ impl Session {
     }
 
     /// The key the session's references and taxis derive from (random unless
-    /// the session was opened with [`Dard::session_for`]).
+    /// the session was opened with [`Dard::session_keyed`]).
     pub fn key(&self) -> &str {
         &self.key
     }

@@ -110,7 +110,7 @@ fn play(name: &str) {
         .build()
         .unwrap();
     for (d, dialog) in dialogs.iter().enumerate() {
-        let mut session = dard().session_for(&format!("{name}#{d}"));
+        let mut session = dard().session_keyed(&format!("{name}#{d}"));
         let mut seen = Seen::default();
         let mut transcript = String::new();
         for turn in &dialog.turns {
