@@ -15,7 +15,7 @@
 use multiwoz::Domain;
 use multiwoz::model::Dialog;
 
-use super::cue_words::SMALL_TALK;
+use super::cues::SMALL_TALK;
 use super::cues::{domain_words, is_closing};
 use super::labels::gold_domains;
 use super::lexicon::Lexicon;
