@@ -149,6 +149,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let t = Instant::now();
     let mut predictions = Map::new();
     let (mut route_ok, mut route_n, mut jga_ok, mut turns, mut placeholders) = (0, 0, 0, 0, 0);
+    let mut off_topic = 0usize;
     for (n, dialog) in dialogs.iter().enumerate() {
         // In cross-validation, dialog n is answered by the built-in that did not see it.
         let builtin = &builtins[if cv { n % 2 } else { 0 }];
@@ -201,7 +202,14 @@ fn main() -> Result<(), Box<dyn Error>> {
                 }
             }
             let db_result = query(&db, route.domain, &state);
-            let reply = builtin.reply(&history, route.domain, &state, &db_result, Some(&dialog.id));
+            // A turn the router finds outside every domain gets the manager's
+            // small-talk reply, as in the pipeline.
+            let reply = if builtin.off_topic(&history) {
+                off_topic += 1;
+                agents::roles::OFF_TOPIC_REPLY.to_string()
+            } else {
+                builtin.reply(&history, route.domain, &state, &db_result, Some(&dialog.id))
+            };
             if trace.as_deref() == Some(key.as_str()) {
                 let plan = builtin.plan(&history, route.domain, &state, &db_result);
                 eprintln!("U{i}: {}", history.last().map_or("", |u| u.text.as_str()));
@@ -243,6 +251,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "tracker JGA       {:.2}% (exact match after normalization)",
         100.0 * jga_ok as f64 / turns.max(1) as f64
     );
+    println!("off-topic turns   {off_topic}");
     println!(
         "placeholders/reply {:.3}",
         placeholders as f64 / turns.max(1) as f64

@@ -173,6 +173,12 @@ pub struct TrackOutput {
     pub usage: Vec<StageUsage>,
 }
 
+/// The reply to a turn outside every domain (a greeting, small talk): what
+/// the system can help with. The manager gives it when a [`Router`] finds a
+/// turn [`RouteOutput::off_topic`].
+pub const OFF_TOPIC_REPLY: &str = "I can help you find a restaurant, a hotel, an attraction or a \
+train, book a taxi, or reach the police or Addenbrookes Hospital. What can I do for you?";
+
 /// The output of a [`Router`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteOutput {
@@ -180,6 +186,10 @@ pub struct RouteOutput {
     pub domain: Domain,
     /// The manager's short reason for the choice.
     pub reason: String,
+    /// Whether the turn is outside every domain (a greeting, small talk): the
+    /// manager then says what it can help with instead of asking `domain`'s
+    /// agent.
+    pub off_topic: bool,
     /// What routing cost.
     pub usage: Vec<StageUsage>,
 }

@@ -73,10 +73,26 @@ impl Dard {
         DardBuilder::default()
     }
 
-    /// A new, empty dialog.
+    /// A new, empty dialog. Its booking references and taxis are random:
+    /// two sessions, in this process or another, never share them.
     pub fn session(&self) -> Session {
+        use std::hash::{BuildHasher, RandomState};
         let id = self.inner.next_session.fetch_add(1, Ordering::Relaxed);
-        Session::new(self.clone(), id)
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        // `RandomState` is seeded from the operating system's randomness.
+        let key = RandomState::new().hash_one((id, nanos, std::process::id()));
+        Session::new(self.clone(), id, format!("{key:016x}"))
+    }
+
+    /// A new, empty dialog whose made-up details (booking references, taxis)
+    /// depend only on `key` and the turn, not on how many sessions came
+    /// before: the same key and the same user turns give the same dialog
+    /// (simulated runs that resume or run in any order, tests).
+    pub fn session_keyed(&self, key: &str) -> Session {
+        let id = self.inner.next_session.fetch_add(1, Ordering::Relaxed);
+        Session::new(self.clone(), id, key.to_string())
     }
 
     /// The configuration the pipeline was built from.

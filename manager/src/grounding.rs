@@ -2,12 +2,16 @@
 //!
 //! Venue domains (restaurant, hotel, attraction, train) are queried with the
 //! standard evaluator's semantics; hospital departments are matched by name; the
-//! police domain has one station; taxis have no records, so a booking gets a car
-//! and a phone number made up deterministically from the turn.
+//! police domain has one station; taxis have no records, so a taxi whose trip is
+//! known (where from, where to, and when) gets a car and a phone number made up
+//! deterministically from the turn. [`ground_remembering`] keeps what the
+//! dialog's memory already offered.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use agents::roles::{DbRecord, DbResult, DialogState};
+
+use crate::memory::DialogMemory;
 use multiwoz::db::{Database, Entity};
 use multiwoz::{Domain, Slot};
 use serde_json::Value;
@@ -48,7 +52,7 @@ pub fn ground(db: &Database, domain: Domain, state: &DialogState, seed: u64) -> 
     let empty = Default::default();
     let slots = state.get(&domain).unwrap_or(&empty);
     match domain {
-        Domain::Taxi => taxi(db, slots.is_empty(), seed),
+        Domain::Taxi => taxi(db, !trip_known(slots), seed),
         Domain::Police => {
             let stations = db.entities(Domain::Police);
             let record = stations.first().map(|e| {
@@ -67,6 +71,50 @@ pub fn ground(db: &Database, domain: Domain, state: &DialogState, seed: u64) -> 
         Domain::Hospital => hospital(db, slots.get(&Slot::Department).map(String::as_str)),
         _ => venues(db, domain, slots),
     }
+}
+
+/// Whether a taxi can be sent: it needs where from, where to, and a time.
+fn trip_known(slots: &std::collections::BTreeMap<Slot, String>) -> bool {
+    slots.contains_key(&Slot::Departure)
+        && slots.contains_key(&Slot::Destination)
+        && (slots.contains_key(&Slot::Leave) || slots.contains_key(&Slot::Arrive))
+}
+
+/// [`ground`], steered by what the dialog already said: the entity offered or
+/// booked before stays the record while it still matches the constraints, and
+/// the taxi sent for a trip stays the same car for that trip.
+pub fn ground_remembering(
+    db: &Database,
+    domain: Domain,
+    state: &DialogState,
+    seed: u64,
+    memory: &DialogMemory,
+) -> DbResult {
+    let mut fresh = ground(db, domain, state, seed);
+    match domain {
+        Domain::Taxi => {
+            if fresh.record.is_some()
+                && let Some(kept) = memory.remembered(domain, state, |_| false)
+            {
+                fresh.record = Some(kept);
+            }
+        }
+        Domain::Police | Domain::Hospital => {}
+        _ => {
+            let empty = Default::default();
+            let slots = state.get(&domain).unwrap_or(&empty);
+            let constraints: Vec<(&str, &str)> = slots
+                .iter()
+                .filter(|(s, _)| !s.is_book())
+                .map(|(s, v)| (s.as_str(), v.as_str()))
+                .collect();
+            let ids = db.query_ids(domain, constraints);
+            if let Some(kept) = memory.remembered(domain, state, |r| ids.contains(&r.id.as_str())) {
+                fresh.record = Some(kept);
+            }
+        }
+    }
+    fresh
 }
 
 fn venues(
@@ -102,11 +150,33 @@ fn venues(
     } else {
         matches.first().copied()
     };
+    // A venue the user named exists even when other constraints do not match
+    // it: its details are still the ones to tell.
+    let record = match (chosen, slots.get(&Slot::Name)) {
+        (Some(e), _) => Some(record_of(e.entity())),
+        (None, Some(name)) => named(db, domain, name),
+        (None, None) => None,
+    };
     DbResult {
         domain,
         count: matches.len(),
-        record: chosen.map(|e| record_of(e.entity())),
+        record,
     }
+}
+
+/// The venue called `name`: by its name as written, else as the evaluator's
+/// query finds it (which maps some names to others).
+fn named(db: &Database, domain: Domain, name: &str) -> Option<DbRecord> {
+    let wanted = name.trim().to_lowercase();
+    db.entities(domain)
+        .iter()
+        .find(|e| e.name().to_lowercase() == wanted)
+        .map(record_of)
+        .or_else(|| {
+            db.query(domain, [("name", name)])
+                .first()
+                .map(|e| record_of(e.entity()))
+        })
 }
 
 fn hospital(db: &Database, department: Option<&str>) -> DbResult {

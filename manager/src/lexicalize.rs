@@ -1,6 +1,9 @@
 //! Lexicalization for people: the delexicalized reply with its placeholders
 //! filled from the database record and the state (`multiwoz::lex`), plus the
-//! details no database holds (booking references, the taxi's car).
+//! details no database holds (booking references, the taxi's car) and the
+//! values computed from others (a train booking's total is the ticket price
+//! times the people). The filled text is then tidied ([`crate::tidy`]): article
+//! agreement, repeated words, fields and sentences.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -28,14 +31,55 @@ pub fn booking_reference(seed: u64) -> String {
 /// Placeholders `multiwoz::lex` leaves alone that the taxi record can fill.
 const CAR_PLACEHOLDERS: &[&str] = &["[value_car]", "[taxi_car]", "[car]", "[taxi_type]"];
 
-/// Fills the placeholders of `delex` for `domain` from `db`'s record and the
-/// state; placeholders without a value stay as they are.
+/// Database values that mean "not known" (`?` in the attraction fees).
+fn shown(value: &str) -> String {
+    if value.trim() == "?" || value.trim().is_empty() {
+        "unknown".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// A hotel amenity as people say it: the database's `yes`/`no` for parking
+/// and internet become "free parking", "no internet".
+fn amenity(field: &str, value: &str) -> Option<String> {
+    let what = match field {
+        "parking" => "parking",
+        "internet" => "wifi",
+        _ => return None,
+    };
+    Some(match value.trim() {
+        "yes" | "free" => format!("free {what}"),
+        "no" | "none" => format!("no {what}"),
+        _ => return None,
+    })
+}
+
+/// `unit` ("10.10 pounds") times `people`, in the same unit; `None` when the
+/// price is not a number.
+pub fn total_price(unit: &str, people: u32) -> Option<String> {
+    let mut parts = unit.trim().splitn(2, ' ');
+    let amount: f64 = parts.next()?.parse().ok()?;
+    let rest = parts.next().unwrap_or("pounds");
+    Some(format!("{:.2} {rest}", amount * f64::from(people)))
+}
+
+/// Whether a train reply quotes the price of the whole booking rather than of
+/// one ticket: it confirms a booking or speaks of a total.
+fn quotes_total(delex: &str) -> bool {
+    let lower = delex.to_ascii_lowercase();
+    lower.contains("reference") || lower.contains("_ref]") || lower.contains("total")
+}
+
+/// Fills the placeholders of `delex` for `domain` from `db`'s record, the
+/// state and the booking `reference`; placeholders without a value stay as
+/// they are.
 pub fn lexicalize_reply(
     delex: &str,
     domain: Domain,
     db: &DbResult,
     state: &DialogState,
-    seed: u64,
+    reference: Option<&str>,
 ) -> String {
     let mut text = delex.to_string();
     if let Some(car) = db.record.as_ref().and_then(|r| r.get("car")) {
@@ -51,12 +95,18 @@ pub fn lexicalize_reply(
                 .collect()
         })
         .unwrap_or_default();
-    let reference = booking_reference(seed);
+    let people: Option<u32> = slots.get("bookpeople").and_then(|p| p.trim().parse().ok());
+    let total = domain == Domain::Train && quotes_total(delex);
     let fields = |name: &str| {
-        db.record
-            .as_ref()
-            .and_then(|r| r.get(name))
-            .map(str::to_string)
+        let value = db.record.as_ref().and_then(|r| r.get(name))?;
+        if name == "price"
+            && total
+            && let Some(n) = people.filter(|n| *n > 1)
+            && let Some(t) = total_price(value, n)
+        {
+            return Some(t);
+        }
+        Some(amenity(name, value).unwrap_or_else(|| shown(value)))
     };
     let ctx = LexContext {
         domain: Some(domain),
@@ -65,10 +115,33 @@ pub fn lexicalize_reply(
             .as_ref()
             .map(|_| &fields as &dyn multiwoz::lex::FieldSource),
         state: Some(&slots),
-        reference: Some(&reference),
+        reference,
         choice: Some(db.count),
     };
-    lexicalize(&text, &ctx)
+    crate::tidy::tidy(&fill_agreeing(&text, &ctx))
+}
+
+/// Fills the placeholders of `text` one by one, making an article right before
+/// a placeholder agree with the value filled in ("a [value_price]" → "an
+/// expensive"). Articles elsewhere are the writer's and stay as they are.
+fn fill_agreeing(text: &str, ctx: &LexContext<'_>) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let Some(len) = rest[open..].find(']') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let placeholder = &rest[open..=open + len];
+        let value = lexicalize(placeholder, ctx);
+        if value != placeholder {
+            crate::tidy::agree_article(&mut out, &value);
+        }
+        out.push_str(&value);
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -112,7 +185,7 @@ mod tests {
             Domain::Restaurant,
             &db,
             &state,
-            1,
+            Some(&booking_reference(1)),
         );
         assert_eq!(
             text,
@@ -137,8 +210,59 @@ mod tests {
             Domain::Taxi,
             &db,
             &DialogState::new(),
-            0,
+            None,
         );
         assert_eq!(text, "a red tesla will pick you up");
+    }
+
+    #[test]
+    fn a_train_booking_quotes_the_total_for_everyone() {
+        let mut record = DbRecord::default();
+        record.fields.insert("price".into(), "9.80 pounds".into());
+        let db = DbResult {
+            domain: Domain::Train,
+            count: 1,
+            record: Some(record),
+        };
+        let mut state = DialogState::new();
+        state
+            .entry(Domain::Train)
+            .or_default()
+            .insert(Slot::BookPeople, "4".into());
+        let booked = lexicalize_reply(
+            "booked , the total fee is [value_price] , reference [value_reference] .",
+            Domain::Train,
+            &db,
+            &state,
+            Some("ABCD1234"),
+        );
+        assert!(booked.contains("39.20 pounds"), "{booked}");
+        let offer = lexicalize_reply(
+            "tickets are [value_price] each .",
+            Domain::Train,
+            &db,
+            &state,
+            None,
+        );
+        assert!(offer.contains("9.80 pounds"), "{offer}");
+    }
+
+    #[test]
+    fn an_unknown_database_value_reads_unknown() {
+        let mut record = DbRecord::default();
+        record.fields.insert("entrance fee".into(), "?".into());
+        let db = DbResult {
+            domain: Domain::Attraction,
+            count: 1,
+            record: Some(record),
+        };
+        let text = lexicalize_reply(
+            "the entrance fee is [value_price] .",
+            Domain::Attraction,
+            &db,
+            &DialogState::new(),
+            None,
+        );
+        assert_eq!(text, "the entrance fee is unknown .");
     }
 }

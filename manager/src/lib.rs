@@ -36,9 +36,12 @@ mod dard;
 pub mod error;
 pub mod grounding;
 pub mod lexicalize;
+pub mod memory;
+pub mod script;
 mod session;
-mod startup;
 mod snapshot;
+mod startup;
+pub mod tidy;
 
 pub use builder::{DardBuilder, build_prompter};
 pub use config::{
@@ -46,6 +49,7 @@ pub use config::{
 };
 pub use dard::{Dard, PipelineInfo};
 pub use error::{BuildError, TurnError};
+pub use memory::{Booking, DialogMemory, DomainMemory};
 pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};
 pub use snapshot::SessionSnapshot;
 

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::dard::Dard;
 use crate::error::TurnError;
-use crate::lexicalize::lexicalize_reply;
+use crate::grounding::ground_remembering;
+use crate::lexicalize::{booking_reference, lexicalize_reply};
+use crate::memory::DialogMemory;
 
 /// Serializes a [`Duration`] as fractional milliseconds.
 mod duration_ms {
@@ -119,6 +121,14 @@ pub struct TurnOutcome {
     pub delex_reply: String,
     /// The reply for people, placeholders filled.
     pub reply: String,
+    /// Whether the router found the turn outside every domain; the reply then
+    /// says what dard can help with and no agent was asked.
+    #[serde(default)]
+    pub off_topic: bool,
+    /// What the dialog has offered and booked after this turn (sessions
+    /// only; turns answered from a gold history have no memory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<DialogMemory>,
     /// What each stage did, in order.
     pub stages: Vec<StageReport>,
     /// Wall time of the whole turn; milliseconds when serialized.
@@ -137,6 +147,8 @@ impl TurnOutcome {
         self.stages.iter().filter(|s| s.fallback()).count()
     }
 }
+
+use agents::roles::OFF_TOPIC_REPLY;
 
 /// One system turn to answer from a given history (what `dard bench` plays).
 #[derive(Debug, Clone, Copy)]
@@ -168,13 +180,17 @@ impl Dard {
     /// many may run at once on one `Dard`.
     pub async fn answer(&self, req: TurnRequest<'_>) -> Result<TurnOutcome, TurnError> {
         let seed = Dard::seed_for(req.dialog_id.unwrap_or("-"), req.history.len());
-        self.run_turn(req, seed).await
+        self.run_turn(req, seed, None).await
     }
 
+    /// Runs one turn. With a dialog `memory`, grounding keeps what was offered
+    /// and booked before and the memory learns what this reply says; without
+    /// one (turns answered from a gold history) every turn grounds afresh.
     pub(crate) async fn run_turn(
         &self,
         req: TurnRequest<'_>,
         seed: u64,
+        memory: Option<&mut DialogMemory>,
     ) -> Result<TurnOutcome, TurnError> {
         let start = Instant::now();
         let inner = &self.inner;
@@ -224,7 +240,26 @@ impl Dard {
             usage: route.usage,
         });
         let domain = route.domain;
-        let db = self.ground(domain, &state, seed);
+        if route.off_topic {
+            return Ok(TurnOutcome {
+                domain,
+                reason: route.reason,
+                active_domains: vec![domain],
+                state,
+                state_source,
+                db: DbResult::empty(domain),
+                delex_reply: OFF_TOPIC_REPLY.to_string(),
+                reply: OFF_TOPIC_REPLY.to_string(),
+                off_topic: true,
+                memory: None,
+                stages,
+                latency: start.elapsed(),
+            });
+        }
+        let db = match &memory {
+            Some(m) => ground_remembering(&self.inner.db, domain, &state, seed, m),
+            None => self.ground(domain, &state, seed),
+        };
 
         let Some(agent) = inner.agents.get(&domain) else {
             return Err(TurnError {
@@ -253,7 +288,11 @@ impl Dard {
             latency: t.elapsed(),
             usage: out.usage,
         });
-        let reply = lexicalize_reply(&out.reply, domain, &db, &state, seed);
+        let reference = match memory {
+            Some(m) => m.observe(domain, &out.reply, &db, &state, seed),
+            None => Some(booking_reference(seed)),
+        };
+        let reply = lexicalize_reply(&out.reply, domain, &db, &state, reference.as_deref());
         Ok(TurnOutcome {
             domain,
             reason: route.reason,
@@ -265,6 +304,8 @@ impl Dard {
             db,
             delex_reply: out.reply,
             reply,
+            off_topic: false,
+            memory: None,
             stages,
             latency: start.elapsed(),
         })
@@ -272,26 +313,30 @@ impl Dard {
 }
 
 /// A dialog with the pipeline: keeps the history (with the lexicalized replies
-/// people saw) and the state between turns. Independent of other sessions; `Send`.
+/// people saw), the state and the dialog memory (what was offered and booked)
+/// between turns. Independent of other sessions; `Send`.
 #[derive(Debug, Clone)]
 pub struct Session {
     dard: Dard,
     id: u64,
-    /// Names the dialog in its turns' seeds (made-up booking references and
-    /// taxis); the session id, or the original's when resumed from a snapshot.
-    seed: u64,
+    /// What the turn seeds derive from: random, unless the session is keyed.
+    key: String,
     history: Vec<Utterance>,
     state: DialogState,
+    memory: DialogMemory,
 }
 
 impl Session {
-    pub(crate) fn new(dard: Dard, id: u64) -> Session {
+    /// A session whose made-up details (references, taxis) derive from `key`
+    /// and the turn number.
+    pub(crate) fn new(dard: Dard, id: u64, key: String) -> Session {
         Session {
             dard,
             id,
-            seed: id,
+            key,
             history: Vec::new(),
             state: DialogState::new(),
+            memory: DialogMemory::new(),
         }
     }
 
@@ -299,17 +344,21 @@ impl Session {
     /// caller can send it again.
     pub async fn turn(&mut self, user: &str) -> Result<TurnOutcome, TurnError> {
         self.history.push(Utterance::user(user));
-        let seed = Dard::seed_for(&format!("session-{}", self.seed), self.history.len());
+        let seed = Dard::seed_for(&self.key, self.history.len());
         let req = TurnRequest {
             history: &self.history,
             dialog_id: None,
             gold_state: None,
             previous_state: Some(&self.state),
         };
-        match self.dard.run_turn(req, seed).await {
-            Ok(outcome) => {
+        // The memory changes only when the turn succeeds.
+        let mut memory = self.memory.clone();
+        match self.dard.run_turn(req, seed, Some(&mut memory)).await {
+            Ok(mut outcome) => {
                 self.history.push(Utterance::system(outcome.reply.clone()));
                 self.state = outcome.state.clone();
+                outcome.memory = Some(memory.clone());
+                self.memory = memory;
                 Ok(outcome)
             }
             Err(e) => {
@@ -317,6 +366,17 @@ impl Session {
                 Err(e)
             }
         }
+    }
+
+    /// What the dialog has offered and booked so far, per domain.
+    pub fn memory(&self) -> &DialogMemory {
+        &self.memory
+    }
+
+    /// The key the session's references and taxis derive from (random unless
+    /// the session was opened with [`Dard::session_keyed`]).
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// The dialog so far.
@@ -333,6 +393,7 @@ impl Session {
     pub fn reset(&mut self) {
         self.history.clear();
         self.state.clear();
+        self.memory.clear();
     }
 
     /// The session's number within its `Dard` (0, 1, …).
@@ -345,15 +406,13 @@ impl Session {
         &self.dard
     }
 
-    /// The number naming the dialog in its turns' seeds.
-    pub(crate) fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// Replaces the dialog with the one in `snapshot`.
     pub(crate) fn restore(&mut self, snapshot: crate::snapshot::SessionSnapshot) {
-        self.seed = snapshot.seed;
         self.history = snapshot.history;
         self.state = snapshot.state;
+        self.memory = snapshot.memory;
+        if let Some(key) = snapshot.key {
+            self.key = key;
+        }
     }
 }

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use agents::roles::{DialogState, Utterance};
 
 use crate::dard::Dard;
+use crate::memory::DialogMemory;
 use crate::session::Session;
 
-/// The whole state of one dialog: its history and belief state.
+/// The whole state of one dialog: its history, belief state and memory.
 ///
 /// New fields are added with `#[serde(default)]`, so snapshots written by an
 /// older dard still load.
@@ -25,11 +26,14 @@ pub struct SessionSnapshot {
     /// The belief state after the last turn.
     #[serde(default)]
     pub state: DialogState,
-    /// Names the dialog in its turns' seeds, which make up booking references
-    /// and taxi details: kept so that a resumed session makes up the same ones
-    /// as the original would have.
+    /// What the dialog offered and booked, so that a resumed dialog names the
+    /// same venue, taxi and reference.
     #[serde(default)]
-    pub seed: u64,
+    pub memory: DialogMemory,
+    /// The key the session's references and taxis derive from; a snapshot
+    /// without one resumes with the new session's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Session {
@@ -38,7 +42,8 @@ impl Session {
         SessionSnapshot {
             history: self.history().to_vec(),
             state: self.state().clone(),
-            seed: self.seed(),
+            memory: self.memory().clone(),
+            key: Some(self.key().to_string()),
         }
     }
 }

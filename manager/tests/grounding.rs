@@ -85,7 +85,14 @@ fn hospital_police_and_taxi_get_records() {
     assert_eq!(rec.name(), Some("Parkside Police Station"));
     assert!(rec.get("postcode").is_some());
 
-    let asked = state(Domain::Taxi, &[(Slot::Destination, "the station")]);
+    let asked = state(
+        Domain::Taxi,
+        &[
+            (Slot::Departure, "the museum"),
+            (Slot::Destination, "the station"),
+            (Slot::Leave, "10:15"),
+        ],
+    );
     let a = ground(&db, Domain::Taxi, &asked, 1);
     let car = a.record.as_ref().unwrap().get("car").unwrap().to_string();
     assert!(["red", "blue"].iter().any(|c| car.starts_with(c)), "{car}");
@@ -100,4 +107,15 @@ fn hospital_police_and_taxi_get_records() {
             .record
             .is_none()
     );
+}
+
+#[test]
+fn no_taxi_is_sent_before_its_pickup_place_and_time_are_known() {
+    let (db, _) = support::data();
+    let partial = state(
+        Domain::Taxi,
+        &[(Slot::Destination, "the station"), (Slot::Leave, "10:15")],
+    );
+    let r = ground(&db, Domain::Taxi, &partial, 1);
+    assert!(r.record.is_none() && r.count == 0, "{r:?}");
 }

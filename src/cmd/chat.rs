@@ -1,12 +1,16 @@
 //! `dard chat`: the terminal chat (the `tui` crate) on a pipeline built from the
 //! same flags as `dard bench`; `--replay DIALOG_ID` steps through a MultiWOZ
-//! dialog with the gold reply next to dard's.
+//! dialog with the gold reply next to dard's; `--script FILE` (or a stdin that
+//! is not a terminal) plays scripted user turns and prints one JSON line per
+//! turn instead of opening the chat screen.
 
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use manager::Dard;
+use manager::script::{ScriptDialog, parse_script, run_script};
 use multiwoz::model::{Dialog, Split, dialog_key};
 
 use crate::cmd::backend_args::BackendArgs;
@@ -24,6 +28,12 @@ pub struct ChatArgs {
     /// Where Ctrl-S saves transcripts.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub save_dir: PathBuf,
+    /// Play the user turns of FILE (`-` for stdin): one per line, a blank line
+    /// starts a new dialog, or JSON lines with a `"user"` key. Prints one JSON
+    /// line per turn (reply, domain, reason, state, memory, DB count). Also
+    /// used when stdin is not a terminal.
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    pub script: Option<PathBuf>,
     /// Seconds a turn may take before it is shown as timed out.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
@@ -53,6 +63,7 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
         Some(id) => Some(find_dialog(&args.pipeline, id)?),
         None => None,
     };
+    let script = read_script(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,6 +85,12 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
         builder = builder.data_dir(dir);
     }
     let dard = builder.build().context("building the pipeline")?;
+    if let Some((name, dialogs)) = script {
+        let result = runtime.block_on(play_script(&dard, &dialogs));
+        drop(entered);
+        runtime.shutdown_background();
+        return result.with_context(|| format!("playing the script {name}"));
+    }
     let timeout = Duration::from_secs(args.timeout.max(1));
     let options = tui::Options {
         save_dir: args.save_dir.clone(),
@@ -98,6 +115,56 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
     runtime.shutdown_background();
     result.context("running the chat")?;
     Ok(())
+}
+
+/// The script to play, if `--script` is given or stdin is not a terminal: its
+/// name for messages and its dialogs. Read before the pipeline is built, so
+/// that a bad line fails fast.
+fn read_script(args: &ChatArgs) -> Result<Option<(String, Vec<ScriptDialog>)>> {
+    let (name, text) = match &args.script {
+        Some(path) if path.as_os_str() != "-" => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the script {}", path.display()))?;
+            (path.display().to_string(), text)
+        }
+        Some(_) => ("stdin".to_string(), read_stdin()?),
+        None if args.replay.is_none() && !std::io::stdin().is_terminal() => {
+            ("stdin".to_string(), read_stdin()?)
+        }
+        None => return Ok(None),
+    };
+    let dialogs = parse_script(&text, &name)?;
+    Ok(Some((name, dialogs)))
+}
+
+fn read_stdin() -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("reading the script from stdin")?;
+    Ok(text)
+}
+
+/// Plays the script's dialogs, each in a new session, printing one JSON line
+/// per turn as soon as it is answered.
+async fn play_script(dard: &Dard, dialogs: &[ScriptDialog]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let mut failed = None;
+    run_script(dard, dialogs, |record| {
+        let line = serde_json::to_string(&record).map_err(anyhow::Error::from);
+        let written = line.and_then(|l| writeln!(out, "{l}").map_err(anyhow::Error::from));
+        if let Err(e) = written
+            && failed.is_none()
+        {
+            failed = Some(e);
+        }
+    })
+    .await
+    .context("answering a scripted turn")?;
+    match failed {
+        Some(e) => Err(e.context("writing a turn's record")),
+        None => Ok(()),
+    }
 }
 
 /// The dialog `id` from the located data, looking in test, val, then train.

@@ -70,6 +70,7 @@ pub(crate) fn panel_lines(entries: &[Entry], width: usize) -> Vec<Line<'static>>
     };
     agent_lines(&mut lines, outcome, width);
     state_lines(&mut lines, outcome, width);
+    memory_lines(&mut lines, outcome, width);
     db_lines(&mut lines, outcome, width);
     stage_lines(&mut lines, outcome, width);
     lines
@@ -109,6 +110,45 @@ fn state_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
         for (slot, value) in slots {
             for row in wrap(&format!("{slot}={value}"), width.saturating_sub(3)) {
                 lines.push(Line::from(format!("   {row}")));
+            }
+        }
+    }
+    lines.push(Line::default());
+}
+
+/// What the dialog has offered and booked: the names, references and taxis
+/// that stay the same for the rest of the dialog.
+fn memory_lines(lines: &mut Vec<Line<'static>>, o: &TurnOutcome, width: usize) {
+    let Some(memory) = &o.memory else {
+        return;
+    };
+    heading(lines, "Memory", Color::Cyan);
+    if memory.is_empty() {
+        lines.push(Line::from(" (nothing offered yet)").dark_gray());
+    }
+    let label = |r: &manager::DbRecord| -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        parts.extend(r.name().or_else(|| r.get("department")));
+        parts.extend(r.get("car"));
+        parts.extend(r.get("phone").filter(|_| r.get("car").is_some()));
+        if parts.is_empty() {
+            r.id.clone()
+        } else {
+            parts.join(", ")
+        }
+    };
+    for (domain, m) in &memory.domains {
+        lines.push(Line::from(format!(" {domain}")).bold());
+        if let Some(r) = &m.offered {
+            for row in wrap(&format!("offered: {}", label(r)), width.saturating_sub(3)) {
+                lines.push(Line::from(format!("   {row}")));
+            }
+        }
+        if let Some(b) = &m.booking {
+            let details: Vec<String> = b.details.iter().map(|(s, v)| format!("{s}={v}")).collect();
+            let text = format!("booked: ref {} {}", b.reference, details.join(" "));
+            for row in wrap(&text, width.saturating_sub(3)) {
+                lines.push(Line::from(format!("   {row}")).green());
             }
         }
     }

@@ -17,6 +17,7 @@
 mod cache;
 pub mod cues;
 mod intent;
+pub mod knowledge;
 pub mod labels;
 pub mod lexicon;
 mod persist;
@@ -36,6 +37,7 @@ use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};
 
 use self::cache::TrackCache;
+use self::knowledge::Knowledge;
 use self::lexicon::Lexicon;
 pub use self::persist::{BUILTIN_CACHE_ENV, BuiltinCache, Trained};
 use self::policy::{Plan, PolicyInput, decide};
@@ -56,6 +58,7 @@ pub struct Builtin {
     tracker: RuleTracker,
     router: DomainClassifier,
     realizer: Realizer,
+    knowledge: Knowledge,
     cache: TrackCache,
 }
 
@@ -102,6 +105,7 @@ impl Builtin {
             });
             (router, pool)
         });
+        let knowledge = Knowledge::build(&train);
         tracing::info!(
             dialogs = train.len(),
             features = router.n_features(),
@@ -113,6 +117,7 @@ impl Builtin {
             tracker,
             router,
             pool,
+            knowledge,
         }
     }
 
@@ -122,6 +127,7 @@ impl Builtin {
             tracker: trained.tracker,
             router: trained.router,
             realizer: Realizer::new(trained.pool),
+            knowledge: trained.knowledge,
             cache: TrackCache::default(),
         }
     }
@@ -172,7 +178,7 @@ impl Builtin {
             }
             _ => None,
         };
-        match offered.or(before.domain) {
+        let p = match offered.or(before.domain) {
             Some(pending) if pending != p.domain && books_first(history, &system, pending) => {
                 Prediction {
                     domain: pending,
@@ -181,7 +187,45 @@ impl Builtin {
                 }
             }
             _ => p,
+        };
+        // A domain the router has (almost) no examples of is routed by what
+        // its agent's description and the ontology say about it; a follow-up
+        // that names no domain stays with the one the system just spoke for.
+        let user = history.last().map_or(String::new(), |u| normalize(&u.text));
+        let lexicon = self.tracker.lexicon();
+        let unlearned = self.knowledge.unlearned(&user, lexicon).or_else(|| {
+            if self.knowledge.named(&user, lexicon).is_empty() && !cues::is_closing(&user) {
+                self.knowledge.unlearned_named(&system, lexicon)
+            } else {
+                None
+            }
+        });
+        match unlearned {
+            Some(d) if d != p.domain => Prediction {
+                domain: d,
+                margin: 0.0,
+                second: p.domain,
+            },
+            _ => p,
         }
+    }
+
+    /// Whether the last user turn of `history` is outside every domain (a
+    /// greeting, small talk): it names no domain, changes no state and is no
+    /// closing.
+    pub fn off_topic(&self, history: &[Utterance]) -> bool {
+        let Some(last) = history.last() else {
+            return false;
+        };
+        let (now, before) = self.cache.track(&self.tracker, history);
+        let changed = now.state != before.state;
+        self.knowledge
+            .off_topic(&normalize(&last.text), self.tracker.lexicon(), changed)
+    }
+
+    /// What the router knows about each domain beyond its training turns.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
     }
 
     /// The policy's plan for a turn (exposed for tests and inspection).
@@ -339,12 +383,19 @@ impl Router for Builtin {
             let start = Instant::now();
             check_history(input.history, Stage::Route)?;
             let p = self.predict_domain(input.history);
-            Ok(RouteOutput {
-                domain: p.domain,
-                reason: format!(
+            let off_topic = self.off_topic(input.history);
+            let reason = if off_topic {
+                "built-in: outside every domain (small talk)".to_string()
+            } else {
+                format!(
                     "built-in classifier: {} (margin {:.1} over {})",
                     p.domain, p.margin, p.second
-                ),
+                )
+            };
+            Ok(RouteOutput {
+                domain: p.domain,
+                reason,
+                off_topic,
                 usage: vec![StageUsage::builtin(Stage::Route, start.elapsed())],
             })
         })

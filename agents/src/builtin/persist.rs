@@ -16,6 +16,7 @@ use multiwoz::disk_cache::{CacheStatus, Codec, DiskCache, checksum};
 use multiwoz::model::Dialog;
 
 use super::Builtin;
+use super::knowledge::Knowledge;
 use super::lexicon::Lexicon;
 use super::pool::Pool;
 use super::router::DomainClassifier;
@@ -32,11 +33,12 @@ pub struct Trained {
     pub(super) tracker: RuleTracker,
     pub(super) router: DomainClassifier,
     pub(super) pool: Pool,
+    pub(super) knowledge: Knowledge,
 }
 
 const CODEC: Codec<Trained> = Codec {
     kind: "builtin",
-    format: 1,
+    format: 2,
     encode,
     decode,
 };
@@ -46,6 +48,7 @@ fn encode(t: &Trained) -> Vec<u8> {
     t.tracker.lexicon().write(&mut w);
     t.router.write(&mut w);
     t.pool.write(&mut w);
+    t.knowledge.write(&mut w);
     w.0
 }
 
@@ -54,10 +57,12 @@ fn decode(bytes: &[u8]) -> Option<Trained> {
     let lexicon = Lexicon::read(&mut r).ok()?;
     let router = DomainClassifier::read(&mut r).ok()?;
     let pool = Pool::read(&mut r).ok()?;
+    let knowledge = Knowledge::read(&mut r).ok()?;
     r.at_end().then(|| Trained {
         tracker: RuleTracker::new(lexicon),
         router,
         pool,
+        knowledge,
     })
 }
 

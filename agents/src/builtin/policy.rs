@@ -119,10 +119,9 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
             if !filled(Slot::Leave) && !filled(Slot::Arrive) {
                 missing.push(Slot::Leave);
             }
-            let places = filled(Slot::Departure) as u8 + filled(Slot::Destination) as u8;
-            let time = filled(Slot::Leave) || filled(Slot::Arrive);
-            let enough = places == 2 || (places == 1 && time);
-            if missing.is_empty() || enough || asks.contains(&"car") || asks.contains(&"phone") {
+            // A taxi is sent only for a known trip: where from, where to and
+            // when. Until then the reply asks, whatever else the user asked.
+            if missing.is_empty() {
                 return Plan::new(d, Kind::Book).with(
                     &["car", "phone"],
                     &["leave", "arrive", "departure", "destination"],
@@ -359,6 +358,8 @@ fn ask_placeholder(ask: Ask, domain: Domain) -> Option<&'static str> {
         Ask::Type if matches!(domain, Domain::Hotel | Domain::Attraction) => "type",
         Ask::Stars if domain == Domain::Hotel => "stars",
         Ask::Car if domain == Domain::Taxi => "car",
+        Ask::Parking if domain == Domain::Hotel => "parking",
+        Ask::Internet if domain == Domain::Hotel => "internet",
         _ => return None,
     })
 }

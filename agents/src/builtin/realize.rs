@@ -288,8 +288,11 @@ pub fn template(plan: &Plan) -> String {
             };
             parts.push(format!("I recommend {id}."));
             for p in &plan.must {
-                if p != "name" && p != "id" {
-                    parts.push(format!("The {p} is [value_{p}]."));
+                match p.as_str() {
+                    "name" | "id" => {}
+                    // Filled as "free parking" / "no internet".
+                    "parking" | "internet" => parts.push(format!("It has [value_{p}].")),
+                    _ => parts.push(format!("The {p} is [value_{p}].")),
                 }
             }
             parts.join(" ")

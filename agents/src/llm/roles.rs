@@ -143,6 +143,7 @@ impl Router for LlmRouter {
             Ok(RouteOutput {
                 domain,
                 reason,
+                off_topic: false,
                 usage: parsed.usage,
             })
         })

@@ -94,6 +94,8 @@ pub fn restaurant_turn() -> TurnRecord {
             reply: "There are 15 cheap restaurants in the centre. How about Dojo Noodle Bar? \
                     It serves asian oriental food."
                 .into(),
+            off_topic: false,
+            memory: None,
             stages: vec![
                 stage(Stage::Track, "gpt", 412, (830, 41)),
                 stage(Stage::Route, "builtin", 0, (0, 0)),

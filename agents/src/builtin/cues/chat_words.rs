@@ -96,6 +96,8 @@ pub(super) const SYSTEM_REQUEST_WORDS: &[(Slot, &[&str])] = &[
             "from where",
             "departure",
             "pick you up",
+            "picked up",
+            "travel from",
             "where will you be leaving",
             "coming from",
             "travelling from",

@@ -21,7 +21,7 @@ use words::{ASK_WORDS, DOMAIN_WORDS};
 
 use super::text::{contains_any, contains_phrase};
 
-pub(crate) use words::PARTY_NOUNS;
+pub(crate) use words::{PARTY_NOUNS, SMALL_TALK};
 
 /// The domains a normalized utterance names explicitly, in priority order.
 pub fn domain_words(norm: &str) -> Vec<Domain> {

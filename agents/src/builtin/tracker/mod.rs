@@ -220,6 +220,7 @@ impl RuleTracker {
         }
         self.numbers_and_days(&ctx, &times, &mut updates);
         self.hotel_flags(&ctx, &mut updates);
+        self.hotel_type(&ctx, &mut updates);
         self.dontcare(&ctx, &mut updates);
         self.same_as(&ctx, view, &mut updates);
         let so_far = updates.clone();
@@ -237,7 +238,23 @@ impl RuleTracker {
         matches: &[Match],
         view: &TrackView,
     ) -> Option<Domain> {
-        let mut named = domain_words(ctx.norm);
+        // A domain word inside a venue's name ("the cambridge museum of
+        // technology") names the venue, not the domain: only the words around
+        // the names count.
+        let outside_names: Vec<&str> = ctx
+            .toks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !matches.iter().any(|m| {
+                    (m.start..m.end).contains(i)
+                        && m.end - m.start > 1
+                        && m.readings.iter().all(|r| r.slot == Slot::Name)
+                })
+            })
+            .map(|(_, t)| *t)
+            .collect();
+        let mut named = domain_words(&outside_names.join(" "));
         // "A hotel in the same area as the restaurant" is about the hotel.
         let landmarks = refs::landmark_domains(&ctx.toks);
         if !landmarks.is_empty() {

@@ -115,6 +115,25 @@ impl RuleTracker {
         }
     }
 
+    /// "A 4 star hotel", "an expensive hotel": a hotel described by its stars
+    /// or price is the type the user wants (a guesthouse would not do). A bare
+    /// "hotel" names the domain only.
+    pub(super) fn hotel_type(&self, ctx: &TurnCtx<'_>, updates: &mut Vec<(Domain, Slot, String)>) {
+        if ctx.toks.contains(&"guesthouse") || ctx.toks.contains(&"guesthouses") {
+            return;
+        }
+        let described = ctx.toks.windows(2).any(|w| {
+            w[1] == "hotel"
+                && matches!(
+                    w[0],
+                    "star" | "stars" | "cheap" | "expensive" | "moderate" | "priced" | "luxury"
+                )
+        });
+        if described {
+            updates.push((Domain::Hotel, Slot::Type, "hotel".to_string()));
+        }
+    }
+
     /// Parking and internet requirements.
     pub(super) fn hotel_flags(&self, ctx: &TurnCtx<'_>, updates: &mut Vec<(Domain, Slot, String)>) {
         if ctx.domain.is_some_and(|d| d != Domain::Hotel)
@@ -122,8 +141,30 @@ impl RuleTracker {
         {
             return;
         }
+        // A negation belongs to the amenity unless another attribute is named
+        // between them ("area doesn't matter, free wifi").
+        let clause_start = |word_idx: usize| {
+            ctx.toks[..word_idx]
+                .iter()
+                .rposition(|t| {
+                    matches!(
+                        *t,
+                        "area"
+                            | "price"
+                            | "pricerange"
+                            | "star"
+                            | "stars"
+                            | "type"
+                            | "part"
+                            | "matter"
+                            | "care"
+                            | "mind"
+                    )
+                })
+                .map_or(0, |j| j + 1)
+        };
         let neg = |word_idx: usize| {
-            let lo = word_idx.saturating_sub(6);
+            let lo = word_idx.saturating_sub(6).max(clause_start(word_idx));
             ctx.toks[lo..word_idx]
                 .iter()
                 .any(|t| matches!(*t, "no" | "dont" | "doesnt" | "not" | "without"))
@@ -135,7 +176,7 @@ impl RuleTracker {
                 "fi" if i > 0 && ctx.toks[i - 1] == "wi" => Slot::Internet,
                 _ => continue,
             };
-            let window = &ctx.toks[i.saturating_sub(7)..i];
+            let window = &ctx.toks[i.saturating_sub(7).max(clause_start(i))..i];
             // "Do they have free parking?" asks about a venue; it sets nothing.
             let asks = window
                 .iter()
