@@ -1,0 +1,238 @@
+//! The user's words: templates mined from the val split's user turns (their
+//! dialog acts and spans are annotated in the ConvLab-2 files), filled with
+//! the goal's values.
+//!
+//! A user turn becomes a template when every act is one the simulator speaks
+//! and every informed value is marked by a span that holds exactly that value;
+//! the spans are replaced by slot markers. Templates are keyed by the set of
+//! acts they express (`hotel inform area`, `hotel inform stars`). To say a set
+//! of acts the generator picks, at random, a template of exactly that set; if
+//! there is none it says the acts domain by domain, then one by one, and
+//! only then falls back to the plain sentences of `data/nlg_fallback.json`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use multiwoz::Domain;
+use multiwoz::model::{Dialog, SpanPos, Speaker};
+use serde::Deserialize;
+
+use crate::acts::{Act, Intent};
+use crate::attr::Attr;
+use crate::rng::Rng;
+
+/// What a template says: (domain, intent, slot, dontcare?) per act.
+type Key = BTreeSet<(Option<Domain>, Intent, Option<Attr>, bool)>;
+
+/// A template: text with `SLOTn` markers (`n` indexes [`Attr::ALL`]).
+#[derive(Debug, Clone)]
+struct Template(String);
+
+/// The user language generator.
+#[derive(Debug, Clone, Default)]
+pub struct Nlg {
+    templates: BTreeMap<Key, Vec<Template>>,
+    fallback: Fallback,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Fallback {
+    inform: BTreeMap<String, Vec<String>>,
+    request: BTreeMap<String, Vec<String>>,
+    dontcare: Vec<String>,
+    domain: BTreeMap<String, Vec<String>>,
+    thank: Vec<String>,
+    bye: Vec<String>,
+    any: Vec<String>,
+}
+
+fn marker(attr: Attr) -> String {
+    let i = Attr::ALL.iter().position(|a| *a == attr).unwrap_or(0);
+    format!("SLOT{i}")
+}
+
+impl Nlg {
+    /// Mines templates from the user turns of `dialogs` (use the val split).
+    pub fn mine(dialogs: &[Dialog]) -> Nlg {
+        let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
+        for dialog in dialogs {
+            for turn in dialog.turns.iter().filter(|t| t.speaker == Speaker::User) {
+                if let Some((key, t)) = template_of(turn) {
+                    templates.entry(key).or_default().push(t);
+                }
+            }
+        }
+        Nlg {
+            templates,
+            fallback: serde_json::from_str(include_str!("../data/nlg_fallback.json"))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// How many templates were mined.
+    pub fn len(&self) -> usize {
+        self.templates.values().map(Vec::len).sum()
+    }
+
+    /// Whether no template was mined.
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty()
+    }
+
+    /// Says `acts` as a sentence or a few.
+    pub fn say(&self, acts: &[Act], rng: &mut Rng) -> String {
+        if acts.is_empty() {
+            return String::new();
+        }
+        if let Some(s) = self.exact(acts, rng) {
+            return s;
+        }
+        // Domain by domain (general acts on their own), then act by act.
+        let mut groups: Vec<(Option<Domain>, Intent, Vec<Act>)> = Vec::new();
+        for a in acts {
+            match groups
+                .iter_mut()
+                .find(|(d, i, _)| *d == a.domain && *i == a.intent)
+            {
+                Some(g) => g.2.push(a.clone()),
+                None => groups.push((a.domain, a.intent, vec![a.clone()])),
+            }
+        }
+        let mut out = Vec::new();
+        for (_, _, group) in groups {
+            if group.len() > 1 {
+                if let Some(s) = self.exact(&group, rng) {
+                    out.push(s);
+                    continue;
+                }
+            }
+            for a in &group {
+                let s = self
+                    .exact(std::slice::from_ref(a), rng)
+                    .unwrap_or_else(|| self.plain(a, rng));
+                out.push(s);
+            }
+        }
+        out.join(" ")
+    }
+
+    fn exact(&self, acts: &[Act], rng: &mut Rng) -> Option<String> {
+        let key: Key = acts.iter().map(key_of).collect();
+        let t = rng.pick(self.templates.get(&key)?)?;
+        let mut text = t.0.clone();
+        // Fill higher indices first so that SLOT1 never eats SLOT12's prefix.
+        let mut by_marker: Vec<(String, &str)> = acts
+            .iter()
+            .filter_map(|a| Some((marker(a.slot?), a.value.as_str())))
+            .collect();
+        by_marker.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(b.0.cmp(&a.0)));
+        for (m, v) in by_marker {
+            text = text.replace(&m, v);
+        }
+        (!text.contains("SLOT")).then_some(text)
+    }
+
+    fn plain(&self, act: &Act, rng: &mut Rng) -> String {
+        let f = &self.fallback;
+        let pick = |list: Option<&Vec<String>>, rng: &mut Rng| -> Option<String> {
+            list.and_then(|l| rng.pick(l)).cloned()
+        };
+        let slot = act.slot.map_or("none", Attr::as_str);
+        let domain = act.domain.map_or("general", Domain::as_str);
+        let t = match act.intent {
+            Intent::Thank => pick(Some(&f.thank), rng),
+            Intent::Bye => pick(Some(&f.bye), rng),
+            Intent::Request => pick(f.request.get(slot), rng),
+            Intent::Inform if act.slot == Some(Attr::Choice) => pick(Some(&f.any), rng),
+            Intent::Inform if act.value == "dontcare" => pick(Some(&f.dontcare), rng),
+            Intent::Inform => pick(f.inform.get(slot), rng),
+            _ => None,
+        };
+        let t = t.unwrap_or_else(|| format!("The {slot} should be {{value}}."));
+        let d = pick(f.domain.get(domain), rng).unwrap_or_else(|| domain.to_string());
+        t.replace("{value}", &act.value)
+            .replace("{slot}", slot)
+            .replace("{domain}", &d)
+    }
+}
+
+fn key_of(a: &Act) -> (Option<Domain>, Intent, Option<Attr>, bool) {
+    let dontcare = a.intent == Intent::Inform && a.value == "dontcare";
+    (a.domain, a.intent, a.slot, dontcare)
+}
+
+/// The template of one annotated user turn, if it makes one.
+fn template_of(turn: &multiwoz::model::Turn) -> Option<(Key, Template)> {
+    let mut key: Key = BTreeSet::new();
+    let mut wanted: BTreeMap<Attr, String> = BTreeMap::new();
+    for act in &turn.acts {
+        let domain = act.domain();
+        let intent = match (act.domain_part(), act.intent()) {
+            ("general", "thank") => Intent::Thank,
+            ("general", "bye") => Intent::Bye,
+            (_, "Inform") if domain.is_some() => Intent::Inform,
+            (_, "Request") if domain.is_some() => Intent::Request,
+            _ => return None,
+        };
+        if domain.is_none() {
+            key.insert((None, intent, None, false));
+            continue;
+        }
+        if act.slot == "none" {
+            continue;
+        }
+        let attr = Attr::from_act_slot(domain, &act.slot, intent == Intent::Request)?;
+        let value = act.value.to_lowercase();
+        let dontcare = value == "dontcare" || value == "dont care";
+        if intent == Intent::Inform && !dontcare {
+            if wanted.insert(attr, value).is_some() {
+                return None;
+            }
+        }
+        if !key.insert((domain, intent, Some(attr), dontcare)) {
+            return None;
+        }
+    }
+    if key.is_empty() {
+        return None;
+    }
+    // Replace each wanted value's span by its marker.
+    let tokens: Vec<&str> = turn.text.split_whitespace().collect();
+    let mut replaced: Vec<Option<String>> = tokens.iter().map(|t| Some(t.to_string())).collect();
+    let mut found: BTreeSet<Attr> = BTreeSet::new();
+    for span in &turn.spans {
+        let SpanPos::Tokens { first, last } = span.pos else {
+            return None;
+        };
+        let domain = span
+            .act
+            .split_once('-')
+            .and_then(|(d, _)| d.parse::<Domain>().ok());
+        let Some(attr) = Attr::from_act_slot(domain, &span.slot, false) else {
+            continue;
+        };
+        let Some(value) = wanted.get(&attr) else {
+            continue;
+        };
+        if last < first || last >= tokens.len() || found.contains(&attr) {
+            return None;
+        }
+        let said = tokens[first..=last].join(" ").to_lowercase();
+        if &said != value {
+            return None;
+        }
+        if replaced[first..=last].iter().any(Option::is_none) {
+            return None;
+        }
+        replaced[first] = Some(marker(attr));
+        for r in &mut replaced[first + 1..=last] {
+            *r = None;
+        }
+        found.insert(attr);
+    }
+    if found.len() != wanted.len() {
+        return None;
+    }
+    let words: Vec<String> = replaced.into_iter().flatten().collect();
+    let text = multiwoz::moses::detokenize(&words);
+    Some((key, Template(text)))
+}
