@@ -80,6 +80,16 @@ impl Dard {
         Session::new(self.clone(), id)
     }
 
+    /// A new, empty dialog whose made-up details (booking references, taxis)
+    /// depend only on `key`, not on how many sessions came before: the same
+    /// key and the same user turns give the same dialog (simulated runs that
+    /// resume or run in any order need this).
+    pub fn session_keyed(&self, key: &str) -> Session {
+        let mut s = self.session();
+        s.set_key(key);
+        s
+    }
+
     /// The configuration the pipeline was built from.
     pub fn config(&self) -> &Config {
         &self.inner.config

@@ -277,6 +277,8 @@ impl Dard {
 pub struct Session {
     dard: Dard,
     id: u64,
+    /// What the turn seeds derive from (`session-<id>` unless keyed).
+    key: String,
     history: Vec<Utterance>,
     state: DialogState,
 }
@@ -286,6 +288,7 @@ impl Session {
         Session {
             dard,
             id,
+            key: format!("session-{id}"),
             history: Vec::new(),
             state: DialogState::new(),
         }
@@ -295,7 +298,7 @@ impl Session {
     /// caller can send it again.
     pub async fn turn(&mut self, user: &str) -> Result<TurnOutcome, TurnError> {
         self.history.push(Utterance::user(user));
-        let seed = Dard::seed_for(&format!("session-{}", self.id), self.history.len());
+        let seed = Dard::seed_for(&self.key, self.history.len());
         let req = TurnRequest {
             history: &self.history,
             dialog_id: None,
@@ -313,6 +316,10 @@ impl Session {
                 Err(e)
             }
         }
+    }
+
+    pub(crate) fn set_key(&mut self, key: &str) {
+        self.key = key.to_string();
     }
 
     /// The dialog so far.

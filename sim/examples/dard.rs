@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let layout = multiwoz::locate::locate(None)?;
     let val = multiwoz::load::load_splits(&layout, &[Split::Val])?;
     let db: Arc<Database> = dard.database().clone();
-    let nlg = Arc::new(Nlg::mine(&val));
+    let nlg = Arc::new(Nlg::mine(&val, &sim::nlg::database_values(&db)));
     let goals = match which.as_str() {
         "generated" => Generator::new(goals_of(&val), &db).generate(1, n),
         "test" => goals_of(&multiwoz::load::load_splits(&layout, &[Split::Test])?),
@@ -87,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .iter()
                         .map(|g| {
                             let mut user = AgendaUser::new(g, &nlg, 7, 20);
-                            let mut system = SessionSystem(dard.session());
+                            let mut system = SessionSystem(dard.session_keyed(&g.id));
                             handle.block_on(play(g, &mut user, &mut system, &db))
                         })
                         .collect::<Vec<_>>()

@@ -52,12 +52,18 @@ fn marker(attr: Attr) -> String {
 
 impl Nlg {
     /// Mines templates from the user turns of `dialogs` (use the val split).
-    pub fn mine(dialogs: &[Dialog]) -> Nlg {
+    /// `values` are the database's values (names, foods, areas, stations…):
+    /// a template that still holds one outside its slots would make the user
+    /// say something its goal does not hold, so it is dropped.
+    pub fn mine(dialogs: &[Dialog], values: &[String]) -> Nlg {
+        let filter = Filter::new(values);
         let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
         for dialog in dialogs {
             for turn in dialog.turns.iter().filter(|t| t.speaker == Speaker::User) {
                 if let Some((key, t)) = template_of(turn) {
-                    templates.entry(key).or_default().push(t);
+                    if filter.keeps(&key, &t.0) {
+                        templates.entry(key).or_default().push(t);
+                    }
                 }
             }
         }
@@ -235,4 +241,115 @@ fn template_of(turn: &multiwoz::model::Turn) -> Option<(Key, Template)> {
     let words: Vec<String> = replaced.into_iter().flatten().collect();
     let text = multiwoz::moses::detokenize(&words);
     Some((key, Template(text)))
+}
+
+/// What a template must not say outside its slots.
+struct Filter {
+    values: Vec<String>,
+    extra: FilterFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FilterFile {
+    /// Words that state a constraint without a database value ("upscale"),
+    /// by the attribute they state: allowed only where the template has it.
+    constraint_words: BTreeMap<Attr, Vec<String>>,
+    /// Database values too common as plain words to forbid ("the place").
+    allowed_values: Vec<String>,
+    /// Words that ask for a booking.
+    booking_words: Vec<String>,
+}
+
+impl Filter {
+    fn new(values: &[String]) -> Filter {
+        let extra: FilterFile =
+            serde_json::from_str(include_str!("../data/nlg_filter.json")).unwrap_or_default();
+        let mut values: Vec<String> = values
+            .iter()
+            .map(|v| v.trim().to_lowercase())
+            .filter(|v| v.len() >= 3 && !extra.allowed_values.contains(v) && v != "cambridge")
+            .collect();
+        values.sort();
+        values.dedup();
+        Filter { values, extra }
+    }
+
+    fn keeps(&self, key: &Key, text: &str) -> bool {
+        use crate::understand::contains_word;
+        let lower = text.to_lowercase();
+        // What the template says besides its markers.
+        let bare: String = lower
+            .split_whitespace()
+            .filter(|w| !w.contains("slot"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Digits say a value (people, times, stars).
+        if bare.chars().any(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        let attrs: BTreeSet<Attr> = key.iter().filter_map(|(_, _, a, _)| *a).collect();
+        if !attrs.iter().any(|a| a.is_book())
+            && self
+                .extra
+                .booking_words
+                .iter()
+                .any(|w| contains_word(&bare, w))
+        {
+            return false;
+        }
+        for (attr, words) in &self.extra.constraint_words {
+            if !attrs.contains(attr) && words.iter().any(|w| contains_word(&bare, w)) {
+                return false;
+            }
+        }
+        let train_ends = attrs.contains(&Attr::Departure) || attrs.contains(&Attr::Destination);
+        let train = key.iter().any(|(d, _, _, _)| *d == Some(Domain::Train));
+        if train && !train_ends && contains_word(&bare, "cambridge") {
+            return false;
+        }
+        let social = key.iter().all(|(d, _, _, _)| d.is_none());
+        if social && bare.contains('?') {
+            return false;
+        }
+        !self.values.iter().any(|v| contains_word(&bare, v))
+    }
+}
+
+/// The values a template must not mention outside its slots: every string
+/// of the database's searchable fields and the days of the week.
+pub fn database_values(db: &multiwoz::db::Database) -> Vec<String> {
+    const FIELDS: [&str; 8] = [
+        "name",
+        "food",
+        "area",
+        "pricerange",
+        "type",
+        "department",
+        "departure",
+        "destination",
+    ];
+    let mut out: Vec<String> = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for d in Domain::ALL {
+        for e in db.entities(d) {
+            for f in FIELDS {
+                if let Some(v) = e.get(f) {
+                    out.push(v.to_lowercase());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

@@ -31,7 +31,7 @@ fn fixture(count: usize) -> Fixture {
     let layout = shared();
     let val: Vec<Dialog> = multiwoz::load::load_splits(&layout, &[Split::Val]).unwrap();
     let db = Database::load(layout.db_dir.as_ref().unwrap()).unwrap();
-    let nlg = Nlg::mine(&val);
+    let nlg = Nlg::mine(&val, &sim::nlg::database_values(&db));
     let goals = Generator::new(goals_of(&val), &db).generate(1, count);
     Fixture { db, nlg, goals }
 }
