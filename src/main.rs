@@ -36,6 +36,8 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Write fine-tuning data (JSON Lines) in exactly the prompt format the agents send.
     Export(cmd::export::ExportArgs),
+    /// Play whole conversations with a goal-driven user simulator and score them per dialog.
+    Simulate(cmd::simulate::SimulateArgs),
 }
 
 fn main() -> Result<()> {
@@ -49,6 +51,7 @@ fn main() -> Result<()> {
         Command::Data(args) => cmd::data::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
     }
 }
 

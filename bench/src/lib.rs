@@ -34,6 +34,7 @@ mod output;
 mod plan;
 mod report;
 mod runner;
+pub mod simulate;
 mod spec;
 mod sys;
 mod trace;
@@ -46,7 +47,9 @@ pub use report::{
 };
 pub use runner::{Bench, BenchOutcome, CacheChoice, NoProgress, Progress, RunOptions, prepare};
 pub use spec::{BackendOverride, BenchSpec, Manifest, Selection, Setting, SpecFlags};
-pub use trace::{StageTrace, TraceLog, TraceRecord, TraceWriter, TurnStatus, read_trace};
+pub use trace::{
+    Lines, StageTrace, TraceLog, TraceRecord, TraceWriter, TurnStatus, read_lines, read_trace,
+};
 
 /// The files a run writes into its folder.
 pub mod files {

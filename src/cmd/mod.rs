@@ -6,3 +6,4 @@ pub mod chat;
 pub mod data;
 pub mod eval;
 pub mod export;
+pub mod simulate;
