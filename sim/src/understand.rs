@@ -31,6 +31,7 @@ struct Cues {
     reqmore: Regex,
     bye: Regex,
     reference: Regex,
+    both_ends: Regex,
     stars: Regex,
 }
 
@@ -43,6 +44,7 @@ struct CueFile {
     reqmore: String,
     bye: String,
     reference: String,
+    both_ends: String,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +69,7 @@ fn cues() -> &'static Cues {
                 reqmore: "$^".into(),
                 bye: "$^".into(),
                 reference: "$^".into(),
+                both_ends: "$^".into(),
             });
         let re = |p: &str| Regex::new(&format!("(?i){p}")).unwrap_or_else(|_| never());
         Cues {
@@ -81,6 +84,7 @@ fn cues() -> &'static Cues {
             reqmore: re(&file.reqmore),
             bye: re(&file.bye),
             reference: re(&file.reference),
+            both_ends: re(&file.both_ends),
             stars: re(r"\b([0-5])[ -]stars?\b"),
         }
     })
@@ -169,7 +173,15 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
         if c.offer_book.is_match(q) && !booked {
             push(&mut acts, Act::bare(Intent::OfferBook, domain));
         }
+        let asks_from = c
+            .requests
+            .iter()
+            .any(|(a, _, re)| *a == Attr::Departure && re.is_match(q));
         for (attr, only, re) in &c.requests {
+            // "Where would you like to travel from?" asks only where from.
+            if *attr == Attr::Destination && asks_from && !c.both_ends.is_match(q) {
+                continue;
+            }
             if only.is_none_or(|d| d == domain) && re.is_match(q) {
                 let attr = match (attr, domain) {
                     (Attr::BookDay, Domain::Train) => Attr::Day,
