@@ -147,17 +147,16 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
             );
         }
     }
-    if domain == Domain::Taxi {
-        if let Some(car) = acts
+    if domain == Domain::Taxi
+        && let Some(car) = acts
             .iter()
             .find(|a| a.slot == Some(Attr::CarType) && a.intent == Intent::Inform)
             .map(|a| a.value.clone())
-        {
-            push(
-                &mut acts,
-                Act::new(Intent::Book, domain, Attr::Reference, car),
-            );
-        }
+    {
+        push(
+            &mut acts,
+            Act::new(Intent::Book, domain, Attr::Reference, car),
+        );
     }
     let booked = acts.iter().any(|a| a.intent == Intent::Book);
 
@@ -385,33 +384,35 @@ fn literal_values(record: &Record, text: &str) -> Vec<(Attr, String)> {
             out.push((attr, v));
         }
     }
-    if let Some(v) = record.get("arriveBy").map(str::to_lowercase) {
-        if contains_word(&lower, &v) && lower.contains("arriv") {
-            out.push((Attr::ArriveBy, v));
-        }
+    if let Some(v) = record.get("arriveBy").map(str::to_lowercase)
+        && contains_word(&lower, &v)
+        && lower.contains("arriv")
+    {
+        out.push((Attr::ArriveBy, v));
     }
     for (field, words) in [
         ("internet", ["internet", "wifi"]),
         ("parking", ["parking", "parking"]),
     ] {
-        if let Some(v) = record.get(field) {
-            if words.iter().any(|w| lower.contains(w)) {
-                out.push((
-                    Attr::from_act_slot(None, field, false).unwrap_or(Attr::Parking),
-                    v.to_lowercase(),
-                ));
-            }
+        if let Some(v) = record.get(field)
+            && words.iter().any(|w| lower.contains(w))
+        {
+            out.push((
+                Attr::from_act_slot(None, field, false).unwrap_or(Attr::Parking),
+                v.to_lowercase(),
+            ));
         }
     }
-    if let (Some(stars), Some(m)) = (record.get("stars"), cues().stars.captures(&lower)) {
-        if m.get(1).is_some_and(|n| n.as_str() == stars) {
-            out.push((Attr::Stars, stars.to_string()));
-        }
+    if let (Some(stars), Some(m)) = (record.get("stars"), cues().stars.captures(&lower))
+        && m.get(1).is_some_and(|n| n.as_str() == stars)
+    {
+        out.push((Attr::Stars, stars.to_string()));
     }
-    if let Some(t) = record.get("type").map(str::to_lowercase) {
-        if t.len() >= 3 && contains_word(&lower, &t) {
-            out.push((Attr::Type, t));
-        }
+    if let Some(t) = record.get("type").map(str::to_lowercase)
+        && t.len() >= 3
+        && contains_word(&lower, &t)
+    {
+        out.push((Attr::Type, t));
     }
     out
 }
