@@ -47,6 +47,8 @@ enum Command {
     Export(cmd::export::ExportArgs),
     /// Serve the pipeline over HTTP: session API, OpenAI-compatible endpoint, web chat.
     Serve(cmd::serve::ServeArgs),
+    /// Play whole conversations with a goal-driven user simulator and score them per dialog.
+    Simulate(cmd::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(args, fetch),
         Command::Export(args) => cmd::export::run(args, fetch),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -38,6 +38,7 @@ mod plan;
 mod prepare;
 mod report;
 mod runner;
+pub mod simulate;
 mod spec;
 mod sys;
 mod trace;
@@ -53,7 +54,9 @@ pub use report::{
 };
 pub use runner::{Bench, BenchOutcome, NoProgress, Progress};
 pub use spec::{BenchSpec, Manifest, Selection, Setting, SpecFlags};
-pub use trace::{StageTrace, TraceLog, TraceRecord, TraceWriter, TurnStatus, read_trace};
+pub use trace::{
+    Lines, StageTrace, TraceLog, TraceRecord, TraceWriter, TurnStatus, read_lines, read_trace,
+};
 
 /// The files a run writes into its folder.
 pub mod files {

@@ -16,8 +16,8 @@ use crate::files;
 use crate::plan::Plan;
 use crate::runner::{Bench, now_rfc3339};
 use crate::spec::{BenchSpec, Manifest, redacted};
-use manager::Dard;
 use manager::{BUILTIN, Config};
+use manager::{BuildError, Dard};
 
 /// Turns in flight at once against remote backends when `--concurrency` is not given.
 pub const DEFAULT_REMOTE_CONCURRENCY: usize = 8;
@@ -74,39 +74,19 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
     };
     let db = Arc::new(Database::load(&db_dir).map_err(|e| BenchError::Data(e.to_string()))?);
     tracing::debug!(ms = created.elapsed().as_millis() as u64, "database loaded");
-    let cache_dir = match &options.cache {
-        CacheChoice::Default => Some(
-            config
-                .cache
-                .dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("runs").join("cache")),
-        ),
-        CacheChoice::Dir(d) => Some(d.clone()),
-        CacheChoice::Off => None,
-    };
     let blocking = all_builtin(&config);
 
     // The pipeline (trains the built-in default) and the split's dialogs load
     // side by side.
     let (built, loaded) = std::thread::scope(|s| {
         let built = s.spawn(|| {
-            let mut b = Dard::builder()
-                .config(config.clone())
-                .database(db.clone())
-                .data_dir(layout.root.clone());
-            if let Some(f) = &spec.config_file {
-                b = b.config_file(f.clone());
-            }
-            match &cache_dir {
-                Some(dir) => b = b.cache_dir(dir.clone()),
-                None => {
-                    let mut c = config.clone();
-                    c.cache.dir = None;
-                    b = b.config(c);
-                }
-            }
-            let dard = b.build();
+            let dard = build_pipeline(
+                &config,
+                spec.config_file.as_deref(),
+                &db,
+                &layout.root,
+                &options.cache,
+            );
             tracing::debug!(ms = created.elapsed().as_millis() as u64, "pipeline built");
             dard
         });
@@ -169,7 +149,46 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
 }
 
 /// Whether every stage runs on the built-in default (CPU-bound, no I/O).
-fn all_builtin(config: &Config) -> bool {
+/// Builds the pipeline of `config` on the loaded database, with model replies
+/// cached as `cache` says (shared by `dard bench` and `dard simulate`).
+pub(crate) fn build_pipeline(
+    config: &Config,
+    config_file: Option<&Path>,
+    db: &Arc<Database>,
+    data_root: &Path,
+    cache: &CacheChoice,
+) -> Result<Dard, BuildError> {
+    let cache_dir = match cache {
+        CacheChoice::Default => Some(
+            config
+                .cache
+                .dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("runs").join("cache")),
+        ),
+        CacheChoice::Dir(d) => Some(d.clone()),
+        CacheChoice::Off => None,
+    };
+    let mut b = Dard::builder()
+        .config(config.clone())
+        .database(db.clone())
+        .data_dir(data_root.to_path_buf());
+    if let Some(f) = config_file {
+        b = b.config_file(f.to_path_buf());
+    }
+    match cache_dir {
+        Some(dir) => b = b.cache_dir(dir),
+        None => {
+            let mut c = config.clone();
+            c.cache.dir = None;
+            b = b.config(c);
+        }
+    }
+    b.build()
+}
+
+/// Whether every stage runs on the built-in default (CPU-bound, no I/O).
+pub(crate) fn all_builtin(config: &Config) -> bool {
     let builtin = |name: &str| {
         name == BUILTIN || matches!(config.backends.get(name), Some(BackendConfig::Builtin))
     };
@@ -177,7 +196,7 @@ fn all_builtin(config: &Config) -> bool {
 }
 
 /// A new run needs a fresh folder; a resumed one needs an existing run.
-fn check_out_dir(out: &Path, resume: bool) -> Result<(), BenchError> {
+pub(crate) fn check_out_dir(out: &Path, resume: bool) -> Result<(), BenchError> {
     let has_run = out.join(files::MANIFEST).exists() || out.join(files::TRACE).exists();
     if !resume && has_run {
         return Err(BenchError::flag(

@@ -330,7 +330,7 @@ async fn answer(dard: &Dard, job: &TurnJob, setting: Setting) -> TraceRecord {
 
 /// An error with its sources, `outer: inner: …`, with credentials taken out of
 /// any URL it quotes.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     models::redact::redact_urls(&models::error::chain_text(e))
 }
 

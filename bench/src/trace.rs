@@ -178,25 +178,59 @@ pub struct TraceLog {
 
 /// Reads `trace.jsonl`; a missing file is an empty trace.
 pub fn read_trace(path: &Path) -> Result<TraceLog, BenchError> {
+    let lines = read_lines::<TraceRecord>(path)?;
+    Ok(TraceLog {
+        records: lines.records,
+        valid_len: lines.valid_len,
+        partial_tail: lines.partial_tail,
+        bad_lines: lines.bad_lines,
+    })
+}
+
+/// What [`read_lines`] found in a JSON Lines file.
+#[derive(Debug, Clone)]
+pub struct Lines<T> {
+    /// The records, in file order.
+    pub records: Vec<T>,
+    /// Bytes up to the end of the last complete line.
+    pub valid_len: u64,
+    /// Bytes of a partial last line (a write cut short by a kill).
+    pub partial_tail: u64,
+    /// Complete lines that did not parse (skipped; their work runs again).
+    pub bad_lines: Vec<usize>,
+}
+
+/// Reads a JSON Lines file written by [`TraceWriter`] (`trace.jsonl`,
+/// `dialogs.jsonl`); a missing file is empty, a partial last line and
+/// malformed lines are skipped (and logged) so their work runs again.
+pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Lines<T>, BenchError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TraceLog::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Lines {
+                records: Vec::new(),
+                valid_len: 0,
+                partial_tail: 0,
+                bad_lines: Vec::new(),
+            });
+        }
         Err(e) => return Err(BenchError::io(path)(e)),
     };
     let valid_len = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let mut log = TraceLog {
+    let mut log = Lines {
+        records: Vec::new(),
         valid_len: valid_len as u64,
         partial_tail: (bytes.len() - valid_len) as u64,
-        ..TraceLog::default()
+        bad_lines: Vec::new(),
     };
     for (i, line) in bytes[..valid_len].split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<TraceRecord>(line) {
+        match serde_json::from_slice::<T>(line) {
             Ok(r) => log.records.push(r),
             Err(e) => {
-                tracing::warn!(file = %path.display(), line = i + 1, error = %e, "skipping a malformed trace line; its turn runs again");
+                tracing::warn!(file = %path.display(), line = i + 1, error = %e, "skipping a malformed line; its work runs again");
                 log.bad_lines.push(i + 1);
             }
         }
@@ -231,7 +265,7 @@ impl TraceWriter {
     }
 
     /// Appends one record as one line.
-    pub fn append(&mut self, record: &TraceRecord) -> Result<(), BenchError> {
+    pub fn append<T: Serialize>(&mut self, record: &T) -> Result<(), BenchError> {
         let mut line = serde_json::to_vec(record).map_err(|e| BenchError::Format {
             path: self.path.clone(),
             message: e.to_string(),

@@ -100,7 +100,7 @@ impl Goal {
                 .filter_map(|(k, v)| Some((Attr::from_book_key(k)?, clean(v))))
                 .collect()
         };
-        let domains = user
+        let domains: Vec<(Domain, DomainGoal)> = user
             .domains
             .iter()
             .map(|(d, g)| {
@@ -122,6 +122,11 @@ impl Goal {
                 )
             })
             .collect();
+        let mut domains: Vec<(Domain, DomainGoal)> = domains;
+        // The files list domains in a fixed key order, not the order the
+        // customer pursued them; a taxi connects the places of the other
+        // domains, so it comes after them (as ConvLab's goal ordering has it).
+        domains.sort_by_key(|(d, _)| *d == Domain::Taxi);
         Goal {
             id: id.to_string(),
             domains,

@@ -60,10 +60,10 @@ impl Nlg {
         let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
         for dialog in dialogs {
             for turn in dialog.turns.iter().filter(|t| t.speaker == Speaker::User) {
-                if let Some((key, t)) = template_of(turn) {
-                    if filter.keeps(&key, &t.0) {
-                        templates.entry(key).or_default().push(t);
-                    }
+                if let Some((key, t)) = template_of(turn)
+                    && filter.keeps(&key, &t.0)
+                {
+                    templates.entry(key).or_default().push(t);
                 }
             }
         }
@@ -105,11 +105,11 @@ impl Nlg {
         }
         let mut out = Vec::new();
         for (_, _, group) in groups {
-            if group.len() > 1 {
-                if let Some(s) = self.exact(&group, rng) {
-                    out.push(s);
-                    continue;
-                }
+            if group.len() > 1
+                && let Some(s) = self.exact(&group, rng)
+            {
+                out.push(s);
+                continue;
             }
             for a in &group {
                 let s = self
@@ -189,10 +189,8 @@ fn template_of(turn: &multiwoz::model::Turn) -> Option<(Key, Template)> {
         let attr = Attr::from_act_slot(domain, &act.slot, intent == Intent::Request)?;
         let value = act.value.to_lowercase();
         let dontcare = value == "dontcare" || value == "dont care";
-        if intent == Intent::Inform && !dontcare {
-            if wanted.insert(attr, value).is_some() {
-                return None;
-            }
+        if intent == Intent::Inform && !dontcare && wanted.insert(attr, value).is_some() {
+            return None;
         }
         if !key.insert((domain, intent, Some(attr), dontcare)) {
             return None;

@@ -398,12 +398,12 @@ impl AgendaPolicy {
     /// system offered earlier.
     fn fill_taxi_places(&mut self, i: usize) {
         for slot in [Attr::Destination, Attr::Departure] {
-            if lookup(&self.domains[i].info, slot).is_none() {
-                if let Some(place) = self.taxi_place(i, slot) {
-                    let p = &mut self.domains[i];
-                    p.info.push((slot, place));
-                    p.untold.push(slot);
-                }
+            if lookup(&self.domains[i].info, slot).is_none()
+                && let Some(place) = self.taxi_place(i, slot)
+            {
+                let p = &mut self.domains[i];
+                p.info.push((slot, place));
+                p.untold.push(slot);
             }
         }
     }

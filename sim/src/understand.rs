@@ -31,6 +31,7 @@ struct Cues {
     reqmore: Regex,
     bye: Regex,
     reference: Regex,
+    both_ends: Regex,
     stars: Regex,
 }
 
@@ -43,6 +44,7 @@ struct CueFile {
     reqmore: String,
     bye: String,
     reference: String,
+    both_ends: String,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +69,7 @@ fn cues() -> &'static Cues {
                 reqmore: "$^".into(),
                 bye: "$^".into(),
                 reference: "$^".into(),
+                both_ends: "$^".into(),
             });
         let re = |p: &str| Regex::new(&format!("(?i){p}")).unwrap_or_else(|_| never());
         Cues {
@@ -81,6 +84,7 @@ fn cues() -> &'static Cues {
             reqmore: re(&file.reqmore),
             bye: re(&file.bye),
             reference: re(&file.reference),
+            both_ends: re(&file.both_ends),
             stars: re(r"\b([0-5])[ -]stars?\b"),
         }
     })
@@ -143,17 +147,16 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
             );
         }
     }
-    if domain == Domain::Taxi {
-        if let Some(car) = acts
+    if domain == Domain::Taxi
+        && let Some(car) = acts
             .iter()
             .find(|a| a.slot == Some(Attr::CarType) && a.intent == Intent::Inform)
             .map(|a| a.value.clone())
-        {
-            push(
-                &mut acts,
-                Act::new(Intent::Book, domain, Attr::Reference, car),
-            );
-        }
+    {
+        push(
+            &mut acts,
+            Act::new(Intent::Book, domain, Attr::Reference, car),
+        );
     }
     let booked = acts.iter().any(|a| a.intent == Intent::Book);
 
@@ -169,7 +172,15 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
         if c.offer_book.is_match(q) && !booked {
             push(&mut acts, Act::bare(Intent::OfferBook, domain));
         }
+        let asks_from = c
+            .requests
+            .iter()
+            .any(|(a, _, re)| *a == Attr::Departure && re.is_match(q));
         for (attr, only, re) in &c.requests {
+            // "Where would you like to travel from?" asks only where from.
+            if *attr == Attr::Destination && asks_from && !c.both_ends.is_match(q) {
+                continue;
+            }
             if only.is_none_or(|d| d == domain) && re.is_match(q) {
                 let attr = match (attr, domain) {
                     (Attr::BookDay, Domain::Train) => Attr::Day,
@@ -373,33 +384,35 @@ fn literal_values(record: &Record, text: &str) -> Vec<(Attr, String)> {
             out.push((attr, v));
         }
     }
-    if let Some(v) = record.get("arriveBy").map(str::to_lowercase) {
-        if contains_word(&lower, &v) && lower.contains("arriv") {
-            out.push((Attr::ArriveBy, v));
-        }
+    if let Some(v) = record.get("arriveBy").map(str::to_lowercase)
+        && contains_word(&lower, &v)
+        && lower.contains("arriv")
+    {
+        out.push((Attr::ArriveBy, v));
     }
     for (field, words) in [
         ("internet", ["internet", "wifi"]),
         ("parking", ["parking", "parking"]),
     ] {
-        if let Some(v) = record.get(field) {
-            if words.iter().any(|w| lower.contains(w)) {
-                out.push((
-                    Attr::from_act_slot(None, field, false).unwrap_or(Attr::Parking),
-                    v.to_lowercase(),
-                ));
-            }
+        if let Some(v) = record.get(field)
+            && words.iter().any(|w| lower.contains(w))
+        {
+            out.push((
+                Attr::from_act_slot(None, field, false).unwrap_or(Attr::Parking),
+                v.to_lowercase(),
+            ));
         }
     }
-    if let (Some(stars), Some(m)) = (record.get("stars"), cues().stars.captures(&lower)) {
-        if m.get(1).is_some_and(|n| n.as_str() == stars) {
-            out.push((Attr::Stars, stars.to_string()));
-        }
+    if let (Some(stars), Some(m)) = (record.get("stars"), cues().stars.captures(&lower))
+        && m.get(1).is_some_and(|n| n.as_str() == stars)
+    {
+        out.push((Attr::Stars, stars.to_string()));
     }
-    if let Some(t) = record.get("type").map(str::to_lowercase) {
-        if t.len() >= 3 && contains_word(&lower, &t) {
-            out.push((Attr::Type, t));
-        }
+    if let Some(t) = record.get("type").map(str::to_lowercase)
+        && t.len() >= 3
+        && contains_word(&lower, &t)
+    {
+        out.push((Attr::Type, t));
     }
     out
 }

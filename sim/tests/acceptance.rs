@@ -2,6 +2,8 @@
 //! system without booking references books nothing — on goals generated
 //! from the shared data (`$DARD_DATA`, else `../shared/multiwoz`).
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 use std::path::{Path, PathBuf};
 
 use multiwoz::db::Database;
@@ -36,6 +38,7 @@ fn fixture(count: usize) -> Fixture {
     Fixture { db, nlg, goals }
 }
 
+#[allow(clippy::needless_lifetimes)] // The boxed systems borrow the fixture's database.
 fn run<'f>(f: &'f Fixture, make: impl Fn(&Goal) -> Box<dyn System + 'f>) -> Vec<DialogRecord> {
     f.goals
         .iter()

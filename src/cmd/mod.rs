@@ -8,3 +8,4 @@ pub mod eval;
 pub mod export;
 pub mod fetch;
 pub mod serve;
+pub mod simulate;

@@ -164,3 +164,25 @@ fn a_reference_needs_a_digit() {
     );
     assert!(!has(&understand(&t, None), Intent::Book, None, ""));
 }
+
+#[test]
+fn where_from_asks_only_the_departure() {
+    let t = turn(
+        "Where would you like to travel from?",
+        "",
+        Domain::Taxi,
+        None,
+    );
+    let acts = understand(&t, None);
+    assert!(has(&acts, Intent::Request, Some(Attr::Departure), "?"));
+    assert!(!has(&acts, Intent::Request, Some(Attr::Destination), "?"));
+    let t = turn(
+        "Where would you like to go to and from?",
+        "",
+        Domain::Taxi,
+        None,
+    );
+    let acts = understand(&t, None);
+    assert!(has(&acts, Intent::Request, Some(Attr::Departure), "?"));
+    assert!(has(&acts, Intent::Request, Some(Attr::Destination), "?"));
+}
