@@ -37,16 +37,19 @@ async fn two_replicas_share_a_dialog_and_outlive_each_other() {
     let (a, b) = replicas(&redis).await;
     let http = client();
 
-    // The same dialog in one process, as the reference (the first session
-    // of a fresh pipeline, as the session created on A is).
+    let id = new_session(&http, &a).await;
+
+    // The same dialog in one process, as the reference: a session with the
+    // stored session's key makes up the same references and taxis.
+    let created: Value = get_json(&http, &a.url(&format!("/v1/sessions/{id}"))).await;
+    let key = created["key"].as_str().expect("a stored session has a key");
     let dard = fixture_dard();
-    let mut direct = dard.session();
+    let mut direct = dard.session_keyed(key);
     let mut want = Vec::new();
     for text in DIALOG {
         want.push(direct.turn(text).await.unwrap().reply);
     }
 
-    let id = new_session(&http, &a).await;
     let first = turn(&http, &a, &id, DIALOG[0]).await;
     let second = turn(&http, &b, &id, DIALOG[1]).await;
     assert_eq!(first["reply"], want[0].as_str());
