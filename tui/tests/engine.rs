@@ -113,7 +113,7 @@ async fn chat_engine_reports_api_errors_and_timeouts_as_failed_turns() {
 
     model.set_delay(Duration::from_secs(5));
     model.push_reply("too late");
-    let reply = ask(&tx, &mut rx, Command::Send("hello".into())).await;
+    let reply = ask(&tx, &mut rx, Command::Send("a hotel in the north".into())).await;
     let Reply::Failed { error, .. } = reply else {
         panic!("expected a timeout, got {reply:?}");
     };
