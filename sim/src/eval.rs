@@ -376,6 +376,9 @@ fn book_constraints(
     Some(hit as f64 / goal.book.len() as f64)
 }
 
+/// How a system tells a value the database does not have.
+const UNKNOWN: &[&str] = &["?", "unknown", "not known", "not listed", "not available"];
+
 /// Whether the database meets the domain's goal as the system told it.
 fn goal_match(
     db: &Database,
@@ -401,7 +404,10 @@ fn goal_match(
             match a.db_field().and_then(|f| e.get(f)) {
                 Some(v) => {
                     let (v, t) = (v.trim().to_lowercase(), told.trim().to_lowercase());
-                    v == t || v.contains(&t) || t.contains(&v)
+                    // The database's "?" (a value nobody recorded) is told
+                    // truthfully as unknown.
+                    let unknown = v == "?" && UNKNOWN.contains(&t.as_str());
+                    unknown || v == t || v.contains(&t) || t.contains(&v)
                 }
                 None => true,
             }

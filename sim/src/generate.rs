@@ -111,11 +111,7 @@ impl<'a> Generator<'a> {
     }
 
     fn matches(&self, domain: Domain, info: &[(Attr, String)]) -> bool {
-        let c: Vec<(&str, &str)> = info
-            .iter()
-            .filter_map(|(a, v)| Some((a.state_slot()?.as_str(), v.as_str())))
-            .collect();
-        !self.db.query(domain, c).is_empty()
+        crate::goal::db_meets(self.db, domain, info)
     }
 
     /// `info` with one constraint changed so that nothing matches.

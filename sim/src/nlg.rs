@@ -256,6 +256,16 @@ struct FilterFile {
     allowed_values: Vec<String>,
     /// Words that ask for a booking.
     booking_words: Vec<String>,
+    /// Words that state a value without being one ("church" for the type
+    /// architecture, plurals, "free"): a template with one outside its slots
+    /// would make the user want what its goal does not hold.
+    #[serde(default)]
+    value_words: Vec<String>,
+    /// Words that name a domain: a template may name only its own domains
+    /// ("to the hotel, please" in a taxi request names a place the goal may
+    /// not hold).
+    #[serde(default)]
+    domain_words: BTreeMap<Domain, Vec<String>>,
 }
 
 impl Filter {
@@ -308,6 +318,15 @@ impl Filter {
         let social = key.iter().all(|(d, _, _, _)| d.is_none());
         if social && bare.contains('?') {
             return false;
+        }
+        if self.extra.value_words.iter().any(|w| contains_word(&bare, w)) {
+            return false;
+        }
+        let own: BTreeSet<Domain> = key.iter().filter_map(|(d, _, _, _)| *d).collect();
+        for (d, words) in &self.extra.domain_words {
+            if !own.contains(d) && words.iter().any(|w| contains_word(&bare, w)) {
+                return false;
+            }
         }
         !self.values.iter().any(|v| contains_word(&bare, v))
     }

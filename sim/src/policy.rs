@@ -306,6 +306,20 @@ impl AgendaPolicy {
     /// Answers a system question about `slot` in domain `i`.
     fn answer(&mut self, i: usize, slot: Attr, out: &mut Vec<Act>) {
         let domain = self.domains[i].domain;
+        // "When would you like to leave?" from a user who must arrive by a time
+        // is answered with that time (and the other way round), as people do.
+        let slot = {
+            let p = &self.domains[i];
+            let other = match slot {
+                Attr::LeaveAt => Some(Attr::ArriveBy),
+                Attr::ArriveBy => Some(Attr::LeaveAt),
+                _ => None,
+            };
+            match other {
+                Some(o) if lookup(&p.info, slot).is_none() && lookup(&p.info, o).is_some() => o,
+                _ => slot,
+            }
+        };
         let value = {
             let p = &self.domains[i];
             lookup(&p.info, slot)

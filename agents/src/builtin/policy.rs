@@ -121,6 +121,11 @@ pub fn decide(input: &PolicyInput<'_>) -> Plan {
             }
             // A taxi is sent only for a known trip: where from, where to and
             // when. Until then the reply asks, whatever else the user asked.
+            // A time the user left open ("any time") is no time the
+            // dispatcher can send a car for: without a car the time is asked.
+            if missing.is_empty() && input.db.record.is_none() {
+                missing.push(Slot::Leave);
+            }
             if missing.is_empty() {
                 return Plan::new(d, Kind::Book).with(
                     &["car", "phone"],

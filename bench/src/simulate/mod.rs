@@ -259,7 +259,8 @@ pub fn prepare(spec: SimSpec, options: SimOptions) -> Result<Simulation, BenchEr
                 multiwoz::load::load_splits(&layout, &[*split])
                     .map_err(|e| BenchError::Data(e.to_string()))?
             };
-            select(goals_of(&dialogs), selection, *split)?
+            let settled = goals_of(&dialogs).into_iter().map(|g| g.settle(&db));
+            select(settled.collect(), selection, *split)?
         }
     };
     let nlg = Arc::new(Nlg::mine(&val, &sim::nlg::database_values(&db)));

@@ -116,6 +116,9 @@ pub(super) const SYSTEM_REQUEST_WORDS: &[(Slot, &[&str])] = &[
             "travelling to",
             "where are you going",
             "where will you be going",
+            "take you",
+            "drop you off",
+            "where would you like to go",
         ],
     ),
 ];

@@ -36,6 +36,9 @@ pub struct TrackView {
     pub domain: Option<Domain>,
     /// The last venue name the system mentioned, per domain.
     pub offered: BTreeMap<Domain, String>,
+    /// Times said before any domain was known ("I have to arrive by 12:30"),
+    /// kept for the train or taxi the next turns name.
+    pub pending_times: Vec<(TimeKind, String)>,
 }
 
 impl TrackView {
@@ -199,6 +202,25 @@ impl RuleTracker {
         if ctx.domain == Some(Domain::Taxi) {
             self.taxi_references(&ctx, view, &mut updates);
             self.taxi_between(&ctx, view, &mut updates);
+        }
+        if ctx.domain.is_none() {
+            view.pending_times
+                .extend(times.iter().map(|t| (t.kind, t.hhmm())));
+        } else if let Some(d @ (Domain::Train | Domain::Taxi)) = ctx.domain {
+            for (kind, v) in std::mem::take(&mut view.pending_times) {
+                let slot = if kind == TimeKind::Arrive {
+                    Slot::Arrive
+                } else {
+                    Slot::Leave
+                };
+                let said_now = times.iter().any(|t| (t.kind == TimeKind::Arrive) == (kind == TimeKind::Arrive));
+                let held = view.state.get(&d).is_some_and(|st| st.contains_key(&slot));
+                if !said_now && !held {
+                    updates.push((d, slot, v));
+                }
+            }
+        } else {
+            view.pending_times.clear();
         }
         for t in &times {
             let Some(d) = ctx.domain else { break };
