@@ -57,14 +57,21 @@ impl Nlg {
     /// say something its goal does not hold, so it is dropped.
     pub fn mine(dialogs: &[Dialog], values: &[String]) -> Nlg {
         let filter = Filter::new(values);
-        let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
+        let mut kept: Vec<(Key, Template)> = Vec::new();
         for dialog in dialogs {
             for turn in dialog.turns.iter().filter(|t| t.speaker == Speaker::User) {
                 if let Some((key, t)) = template_of(turn)
                     && filter.keeps(&key, &t.0)
                 {
-                    templates.entry(key).or_default().push(t);
+                    kept.push((key, t));
                 }
+            }
+        }
+        let names = NameWords::new(values, kept.iter().map(|(_, t)| t.0.as_str()));
+        let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
+        for (key, t) in kept {
+            if !names.mentioned(&t.0) {
+                templates.entry(key).or_default().push(t);
             }
         }
         Nlg {
@@ -239,6 +246,60 @@ fn template_of(turn: &multiwoz::model::Turn) -> Option<(Key, Template)> {
     let words: Vec<String> = replaced.into_iter().flatten().collect();
     let text = multiwoz::moses::detokenize(&words);
     Some((key, Template(text)))
+}
+
+/// The distinctive words of the database's values ("lensfield", "stansted",
+/// "arms"): a template that says one, or a misspelling of one, names a
+/// venue or place in part ("is the Lensfield a 4 star hotel?"), which the
+/// whole-value check cannot see.
+struct NameWords {
+    words: BTreeSet<String>,
+}
+
+impl NameWords {
+    /// Words of `values` that few templates use: the common ones ("the",
+    /// "house", "city") are plain language wherever they stand.
+    fn new<'a>(values: &[String], templates: impl Iterator<Item = &'a str>) -> NameWords {
+        const COMMON: usize = 12;
+        let mut candidates: BTreeMap<String, usize> = values
+            .iter()
+            .flat_map(|v| words_of(v))
+            .filter(|w| w.len() >= 4)
+            .map(|w| (w, 0))
+            .collect();
+        for t in templates {
+            let seen: BTreeSet<String> = words_of(t).collect();
+            for w in seen {
+                if let Some(n) = candidates.get_mut(&w) {
+                    *n += 1;
+                }
+            }
+        }
+        let words = candidates
+            .into_iter()
+            .filter(|(_, n)| *n <= COMMON)
+            .map(|(w, _)| w)
+            .collect();
+        NameWords { words }
+    }
+
+    fn mentioned(&self, template: &str) -> bool {
+        words_of(template).any(|w| {
+            self.words.contains(&w)
+                || (w.len() >= 6
+                    && self
+                        .words
+                        .iter()
+                        .any(|n| n.len() >= 6 && multiwoz::fuzzy::ratio(&w, n) >= 88))
+        })
+    }
+}
+
+/// The lower-case words of a text, slot markers left out.
+fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty() && !w.starts_with("SLOT"))
+        .map(str::to_lowercase)
 }
 
 /// What a template must not say outside its slots.

@@ -119,6 +119,9 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
             Attr::Choice if matches!(value.as_str(), "0" | "zero" | "no") => {
                 push(&mut acts, Act::bare(Intent::NoOffer, domain))
             }
+            Attr::Internet | Attr::Parking => {
+                push(&mut acts, Act::new(Intent::Inform, domain, attr, yes_no(&value)))
+            }
             _ => push(&mut acts, Act::new(Intent::Inform, domain, attr, value)),
         }
     }
@@ -195,6 +198,23 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
         push(&mut acts, a);
     }
     acts
+}
+
+/// A hotel's parking or internet as told ("free parking", "no wifi") as the
+/// yes or no the goal and the evaluator hold; any other value stays as said.
+fn yes_no(value: &str) -> String {
+    let v = value.trim().to_lowercase();
+    let no = ["no", "none", "not", "doesn't", "does not", "without"]
+        .iter()
+        .any(|w| contains_word(&v, w));
+    let yes = ["yes", "free", "has", "includes", "included", "available", "wifi", "parking", "internet"]
+        .iter()
+        .any(|w| contains_word(&v, w));
+    match (no, yes) {
+        (true, _) => "no".into(),
+        (false, true) => "yes".into(),
+        _ => value.to_string(),
+    }
 }
 
 /// `reqmore` and `bye`, which need no domain.

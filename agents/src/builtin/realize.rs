@@ -112,8 +112,29 @@ impl Realizer {
                     self.retrieve_exact(&first, user_words, exclude),
                     self.retrieve_exact(&rest, user_words, exclude),
                 ) {
-                    return format!("{} {}", detokenize(&a.text), detokenize(&b.text));
+                    let a = leading(&detokenize(&a.text));
+                    return format!("{a} {}", detokenize(&b.text));
                 }
+            }
+            // No two replies cover it: the venue with the first attribute, then
+            // each other attribute on its own, so nothing asked goes untold.
+            if asks.len() >= 2 {
+                let part = |must: Vec<String>| {
+                    let mut p = plan.clone();
+                    p.must = must.into_iter().collect();
+                    p.fallback_without = None;
+                    self.retrieve_exact(&p, user_words, exclude)
+                        .map_or_else(|| template(&p), |e| e.text.clone())
+                };
+                let mut out = vec![detokenize(&part(vec![name.clone(), asks[0].clone()]))];
+                for a in &asks[1..] {
+                    out.push(detokenize(&part(vec![(*a).clone()])));
+                }
+                let last = out.len() - 1;
+                for o in &mut out[..last] {
+                    *o = leading(o);
+                }
+                return out.join(" ");
             }
         }
         self.retrieved_or_template(plan, user_words, exclude)
@@ -286,17 +307,52 @@ pub fn template(plan: &Plan) -> String {
             } else {
                 "[value_name]"
             };
-            parts.push(format!("I recommend {id}."));
+            let named = plan.must.contains("name") || plan.must.contains("id");
+            if plan.kind == Kind::Offer {
+                parts.push(format!("I recommend {id}."));
+            }
+            // An answer names the venue once, in its first sentence.
+            let mut subject = if plan.kind == Kind::Offer || !named {
+                None
+            } else {
+                Some(id)
+            };
             for p in &plan.must {
+                let who = subject.take();
                 match p.as_str() {
                     "name" | "id" => {}
                     // Filled as "free parking" / "no internet".
-                    "parking" | "internet" => parts.push(format!("It has [value_{p}].")),
-                    _ => parts.push(format!("The {p} is [value_{p}].")),
+                    "parking" | "internet" => {
+                        parts.push(format!("{} has [value_{p}].", who.unwrap_or("It")))
+                    }
+                    _ => match who {
+                        Some(w) => parts.push(format!("The {p} of {w} is [value_{p}].")),
+                        None => parts.push(format!("The {p} is [value_{p}].")),
+                    },
                 }
+                if matches!(p.as_str(), "name" | "id") {
+                    subject = who;
+                }
+            }
+            if parts.is_empty() {
+                parts.push(format!("I recommend {id}."));
             }
             parts.join(" ")
         }
+    }
+}
+
+/// A reply that other sentences follow, without its closing question ("Is
+/// there anything else?" belongs at the end of the whole answer).
+fn leading(text: &str) -> String {
+    let t = text.trim_end();
+    if !t.ends_with('?') {
+        return t.to_string();
+    }
+    let body = &t[..t.len() - 1];
+    match body.rfind(['.', '!']) {
+        Some(i) => t[..=i].to_string(),
+        None => t.to_string(),
     }
 }
 

@@ -106,10 +106,13 @@ pub fn is_closing(norm: &str) -> bool {
     // "Thanks. I was wondering if there is a park in the south. asks for more.
     let new_request =
         !domain_words(norm).is_empty() && contains_any(norm, NEW_REQUEST_WORDS) && !bye;
+    // "Is there parking? Thank you! Do they have internet?" still asks.
+    let asks = !user_asks(norm).is_empty() && !bye && !contains_any(norm, ALL_DONE_WORDS);
     thanks
         && !still_asking
         && !books
         && !new_request
+        && !asks
         && (!business || contains_any(norm, ALL_DONE_WORDS))
 }
 
