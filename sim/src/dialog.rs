@@ -110,6 +110,8 @@ pub struct AgendaUser<'n> {
     policy: AgendaPolicy,
     nlg: &'n Nlg,
     rng: Rng,
+    /// The domains the user has spoken of so far.
+    spoken: Vec<Domain>,
 }
 
 impl<'n> AgendaUser<'n> {
@@ -119,6 +121,7 @@ impl<'n> AgendaUser<'n> {
             policy: AgendaPolicy::new(goal, Rng::derive(seed, &goal.id), max_turns),
             nlg,
             rng: Rng::derive(seed ^ 0x5eed, &goal.id),
+            spoken: Vec::new(),
         }
     }
 }
@@ -127,7 +130,20 @@ impl User for AgendaUser<'_> {
     fn respond<'a>(&'a mut self, system: Option<(&'a SystemTurn, &'a [Act])>) -> UserReply<'a> {
         let acts = system.map_or(&[][..], |(_, a)| a);
         let next = self.policy.next(acts);
-        let text = self.nlg.say(&next.acts, &mut self.rng);
+        let fresh = next
+            .acts
+            .iter()
+            .filter_map(|a| a.domain)
+            .find(|d| !self.spoken.contains(d));
+        let text = match fresh {
+            Some(d) => self.nlg.say_introducing(&next.acts, d, &mut self.rng),
+            None => self.nlg.say(&next.acts, &mut self.rng),
+        };
+        for d in next.acts.iter().filter_map(|a| a.domain) {
+            if !self.spoken.contains(&d) {
+                self.spoken.push(d);
+            }
+        }
         Box::pin(std::future::ready(UserTurn {
             text,
             acts: next.acts,

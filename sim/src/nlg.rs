@@ -32,6 +32,8 @@ struct Template(String);
 pub struct Nlg {
     templates: BTreeMap<Key, Vec<Template>>,
     fallback: Fallback,
+    /// The words that name each domain (from `data/nlg_filter.json`).
+    domain_words: BTreeMap<Domain, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -40,6 +42,8 @@ struct Fallback {
     request: BTreeMap<String, Vec<String>>,
     dontcare: Vec<String>,
     domain: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    intro: BTreeMap<String, Vec<String>>,
     thank: Vec<String>,
     bye: Vec<String>,
     any: Vec<String>,
@@ -67,6 +71,7 @@ impl Nlg {
                 }
             }
         }
+        let domain_words = filter.extra.domain_words.clone();
         let names = NameWords::new(values, kept.iter().map(|(_, t)| t.0.as_str()));
         let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
         for (key, t) in kept {
@@ -78,6 +83,48 @@ impl Nlg {
             templates,
             fallback: serde_json::from_str(include_str!("../data/nlg_fallback.json"))
                 .unwrap_or_default(),
+            domain_words,
+        }
+    }
+
+    /// Says `acts` as the first words about `domain`: a person starting on a
+    /// hotel says it is a hotel they want ("a 4 star place in the north" alone
+    /// could be anything), so a template that names the domain is preferred,
+    /// and otherwise a sentence naming it comes first.
+    pub fn say_introducing(&self, acts: &[Act], domain: Domain, rng: &mut Rng) -> String {
+        let names = |t: &str| {
+            let lower = t.to_lowercase();
+            self.domain_words
+                .get(&domain)
+                .is_some_and(|ws| ws.iter().any(|w| crate::understand::contains_word(&lower, w)))
+        };
+        let key: Key = acts.iter().map(key_of).collect();
+        if let Some(list) = self.templates.get(&key) {
+            let naming: Vec<Template> = list.iter().filter(|t| names(&t.0)).cloned().collect();
+            if !naming.is_empty() {
+                let only = Nlg {
+                    templates: [(key, naming)].into(),
+                    fallback: Fallback::default(),
+                    domain_words: BTreeMap::new(),
+                };
+                if let Some(s) = only.exact(acts, rng) {
+                    return s;
+                }
+            }
+        }
+        let text = self.say(acts, rng);
+        if names(&text) {
+            return text;
+        }
+        match self
+            .fallback
+            .intro
+            .get(domain.as_str())
+            .and_then(|l| rng.pick(l))
+        {
+            Some(intro) if text.is_empty() => intro.clone(),
+            Some(intro) => format!("{intro} {text}"),
+            None => text,
         }
     }
 
