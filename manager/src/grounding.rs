@@ -148,7 +148,17 @@ fn venues(
                 .copied()
         }
     } else {
-        matches.first().copied()
+        // The query matches names loosely ("nandos" for "nandos city centre"):
+        // the venue called exactly what the user named comes first.
+        let wanted = slots.get(&Slot::Name).map(|n| n.trim().to_lowercase());
+        wanted
+            .and_then(|w| {
+                matches
+                    .iter()
+                    .find(|e| e.entity().name().to_lowercase() == w)
+                    .copied()
+            })
+            .or_else(|| matches.first().copied())
     };
     // A venue the user named exists even when other constraints do not match
     // it: its details are still the ones to tell.

@@ -60,7 +60,9 @@ impl Nlg {
     /// a template that still holds one outside its slots would make the user
     /// say something its goal does not hold, so it is dropped.
     pub fn mine(dialogs: &[Dialog], values: &[String]) -> Nlg {
-        let filter = Filter::new(values);
+        let mut values = values.to_vec();
+        values.extend(spoken_values(dialogs));
+        let filter = Filter::new(&values);
         let mut kept: Vec<(Key, Template)> = Vec::new();
         for dialog in dialogs {
             for turn in dialog.turns.iter().filter(|t| t.speaker == Speaker::User) {
@@ -72,7 +74,7 @@ impl Nlg {
             }
         }
         let domain_words = filter.extra.domain_words.clone();
-        let names = NameWords::new(values, kept.iter().map(|(_, t)| t.0.as_str()));
+        let names = NameWords::new(&values, kept.iter().map(|(_, t)| t.0.as_str()));
         let mut templates: BTreeMap<Key, Vec<Template>> = BTreeMap::new();
         for (key, t) in kept {
             if !names.mentioned(&t.0) {
@@ -438,6 +440,33 @@ impl Filter {
         }
         !self.values.iter().any(|v| contains_word(&bare, v))
     }
+}
+
+/// The values the dialogs' users ask for by name (foods, areas, types,
+/// places, names), including those no database record holds ("indonesian",
+/// "light bites"): a template must not say one outside its slots either.
+fn spoken_values(dialogs: &[Dialog]) -> Vec<String> {
+    const SLOTS: [&str; 8] = [
+        "food", "area", "type", "name", "depart", "dest", "price", "department",
+    ];
+    let mut out = Vec::new();
+    for dialog in dialogs {
+        for turn in &dialog.turns {
+            for act in &turn.acts {
+                let slot = act.slot.to_lowercase();
+                let value = act.value.trim().to_lowercase();
+                if SLOTS.iter().any(|s| slot.starts_with(s))
+                    && value.len() >= 3
+                    && !matches!(value.as_str(), "dontcare" | "dont care" | "none" | "yes" | "any")
+                {
+                    out.push(value);
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The values a template must not mention outside its slots: every string

@@ -32,7 +32,21 @@ impl RuleTracker {
                 "to" | "into" | "at" | "for" | "arrive" | "arriving" | "reach"
             ) || prev2
                 .iter()
-                .any(|t| matches!(*t, "to" | "going" | "destination" | "arrive" | "arriving"))
+                .any(|t| {
+                    matches!(
+                        *t,
+                        "to" | "going"
+                            | "destination"
+                            | "arrive"
+                            | "arriving"
+                            | "arrives"
+                            | "heading"
+                            | "headed"
+                            | "bound"
+                            | "towards"
+                            | "reaches"
+                    )
+                })
             {
                 Slot::Destination
             } else if ctx.sys_asks.contains(&Slot::Departure)
