@@ -138,10 +138,11 @@ fn a_taxi_with_places_and_a_time_is_booked_with_car_and_phone() {
         (Slot::Destination, "the golden curry"),
         (Slot::Arrive, "19:00"),
     ]);
+    // The grounding sends a car (a record) once the trip is known.
     let p = plan(
         Domain::Taxi,
         &st,
-        0,
+        1,
         "I need a taxi to get there by 19:00.",
         "",
     );
@@ -149,6 +150,20 @@ fn a_taxi_with_places_and_a_time_is_booked_with_car_and_phone() {
     assert!(p.must.contains("car") && p.must.contains("phone"));
     let p = plan(Domain::Taxi, &state(&[]), 0, "I need a taxi.", "");
     assert_eq!(p.kind, Kind::Request);
+}
+
+#[test]
+fn a_taxi_without_a_car_is_not_booked_even_when_the_time_was_left_open() {
+    // "Any time is fine": the tracker holds a don't-care time, the grounding
+    // sends no car for it, and a booking reply would show empty placeholders.
+    let st = state(&[
+        (Slot::Departure, "acorn guest house"),
+        (Slot::Destination, "the golden curry"),
+        (Slot::Leave, "dontcare"),
+    ]);
+    let p = plan(Domain::Taxi, &st, 0, "I don't mind when.", "");
+    assert_eq!(p.kind, Kind::Request);
+    assert!(p.requests.iter().any(|r| r == "leave"), "{:?}", p.requests);
 }
 
 #[test]

@@ -307,7 +307,9 @@ pub fn template(plan: &Plan) -> String {
             } else {
                 "[value_name]"
             };
-            let named = plan.must.contains("name") || plan.must.contains("id");
+            let named = ["name", "id"]
+                .iter()
+                .any(|n| plan.must.contains(*n) || plan.may.contains(*n));
             if plan.kind == Kind::Offer {
                 parts.push(format!("I recommend {id}."));
             }
