@@ -242,7 +242,7 @@ impl RuleTracker {
         }
         self.numbers_and_days(&ctx, &times, &mut updates);
         self.hotel_flags(&ctx, &mut updates);
-        self.hotel_type(&ctx, &mut updates);
+        self.hotel_type(&ctx, view, &mut updates);
         self.dontcare(&ctx, &mut updates);
         self.same_as(&ctx, view, &mut updates);
         let so_far = updates.clone();

@@ -118,8 +118,24 @@ impl RuleTracker {
     /// "A 4 star hotel", "an expensive hotel": a hotel described by its stars
     /// or price is the type the user wants (a guesthouse would not do). A bare
     /// "hotel" names the domain only.
-    pub(super) fn hotel_type(&self, ctx: &TurnCtx<'_>, updates: &mut Vec<(Domain, Slot, String)>) {
+    pub(super) fn hotel_type(
+        &self,
+        ctx: &TurnCtx<'_>,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
         if ctx.toks.contains(&"guesthouse") || ctx.toks.contains(&"guesthouses") {
+            return;
+        }
+        // "Is it a 4 star hotel?" about a guesthouse uses "hotel" loosely: a
+        // type already chosen changes only when the user says so.
+        let held = view
+            .state
+            .get(&Domain::Hotel)
+            .and_then(|h| h.get(&Slot::Type))
+            .is_some_and(|t| t == "guesthouse");
+        let contrast = contains_any(ctx.norm, &["not a guesthouse", "instead", "actually", "rather", "prefer a hotel"]);
+        if held && !contrast {
             return;
         }
         let described = ctx.toks.windows(2).any(|w| {
@@ -304,6 +320,18 @@ impl RuleTracker {
         if ctx.domain.is_some_and(|d| d != offer.domain) {
             return;
         }
+        // "I'd like to visit a museum" after an offer of a pool asks for
+        // something else: a new or changed constraint refines the search.
+        let held = view.state.get(&offer.domain);
+        let refines = current.iter().any(|(d, s, v)| {
+            *d == offer.domain
+                && !s.is_book()
+                && *s != Slot::Name
+                && held.and_then(|h| h.get(s)) != Some(v)
+        });
+        if refines {
+            return;
+        }
         let engaged = !user_asks(ctx.norm).is_empty()
             || contains_any(
                 ctx.norm,
@@ -324,7 +352,6 @@ impl RuleTracker {
                 .iter()
                 .any(|(d, s, _)| *d == offer.domain && s.is_book());
         if engaged && !is_closing(ctx.norm) {
-            let _ = view;
             updates.push((offer.domain, Slot::Name, offer.value.clone()));
         }
     }
