@@ -181,7 +181,16 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
             must.push(name_ph);
         }
         let mut may: Vec<&str> = vec![name_ph];
-        may.extend(describe(d));
+        // An answer tells what was asked; of the venue's other details only
+        // those the user chose it by (and how many, and the price) come along.
+        let chosen_by = |p: &str| match p {
+            "area" => filled(Slot::Area),
+            "food" => filled(Slot::Food),
+            "type" => filled(Slot::Type),
+            "stars" => filled(Slot::Stars),
+            _ => true,
+        };
+        may.extend(describe(d).iter().copied().filter(|p| d == Domain::Train || chosen_by(p)));
         let mut p = Plan::new(d, Kind::Attrs).with(&must, &may);
         p.prefer.insert(name_ph.to_string());
         p.fallback_without = Some(name_ph.to_string());
