@@ -206,12 +206,21 @@ impl AgendaPolicy {
     /// go to `out`.
     fn read_system(&mut self, system: &[Act], out: &mut Vec<Act>) {
         let focus = self.current();
+        // A turn that finds nothing repeats the constraints it tried: they are
+        // no offer to correct.
+        let failed: Vec<Option<Domain>> = system
+            .iter()
+            .filter(|a| a.intent == Intent::NoOffer)
+            .map(|a| a.domain)
+            .collect();
         for act in system {
             let Some(i) = self.index(act.domain) else {
                 continue;
             };
             match act.intent {
-                Intent::Inform | Intent::Recommend => self.read_inform(i, act, out),
+                Intent::Inform | Intent::Recommend => {
+                    self.read_inform(i, act, !failed.contains(&act.domain), out)
+                }
                 Intent::Book => {
                     let p = &mut self.domains[i];
                     if p.goal.wants_booking() || p.domain == Domain::Taxi {
@@ -242,7 +251,7 @@ impl AgendaPolicy {
         }
     }
 
-    fn read_inform(&mut self, i: usize, act: &Act, out: &mut Vec<Act>) {
+    fn read_inform(&mut self, i: usize, act: &Act, correct: bool, out: &mut Vec<Act>) {
         let Some(slot) = act.slot else { return };
         let p = &mut self.domains[i];
         if slot == Attr::Name {
@@ -253,7 +262,7 @@ impl AgendaPolicy {
             return;
         }
         // An offer that breaks a constraint already told is corrected.
-        if let Some(want) = lookup(&p.info, slot) {
+        if let Some(want) = lookup(&p.info, slot).filter(|_| correct) {
             let told = !p.untold.contains(&slot);
             if told && violates(slot, want, &act.value) {
                 push_unique(out, Act::new(Intent::Inform, p.domain, slot, want));
