@@ -96,9 +96,10 @@ impl Nlg {
     pub fn say_introducing(&self, acts: &[Act], domain: Domain, rng: &mut Rng) -> String {
         let names = |t: &str| {
             let lower = t.to_lowercase();
-            self.domain_words
-                .get(&domain)
-                .is_some_and(|ws| ws.iter().any(|w| crate::understand::contains_word(&lower, w)))
+            self.domain_words.get(&domain).is_some_and(|ws| {
+                ws.iter()
+                    .any(|w| crate::understand::contains_word(&lower, w))
+            })
         };
         let key: Key = acts.iter().map(key_of).collect();
         if let Some(list) = self.templates.get(&key) {
@@ -429,7 +430,12 @@ impl Filter {
         if social && bare.contains('?') {
             return false;
         }
-        if self.extra.value_words.iter().any(|w| contains_word(&bare, w)) {
+        if self
+            .extra
+            .value_words
+            .iter()
+            .any(|w| contains_word(&bare, w))
+        {
             return false;
         }
         let own: BTreeSet<Domain> = key.iter().filter_map(|(d, _, _, _)| *d).collect();
@@ -447,7 +453,14 @@ impl Filter {
 /// "light bites"): a template must not say one outside its slots either.
 fn spoken_values(dialogs: &[Dialog]) -> Vec<String> {
     const SLOTS: [&str; 8] = [
-        "food", "area", "type", "name", "depart", "dest", "price", "department",
+        "food",
+        "area",
+        "type",
+        "name",
+        "depart",
+        "dest",
+        "price",
+        "department",
     ];
     let mut out = Vec::new();
     for dialog in dialogs {
@@ -457,7 +470,10 @@ fn spoken_values(dialogs: &[Dialog]) -> Vec<String> {
                 let value = act.value.trim().to_lowercase();
                 if SLOTS.iter().any(|s| slot.starts_with(s))
                     && value.len() >= 3
-                    && !matches!(value.as_str(), "dontcare" | "dont care" | "none" | "yes" | "any")
+                    && !matches!(
+                        value.as_str(),
+                        "dontcare" | "dont care" | "none" | "yes" | "any"
+                    )
                 {
                     out.push(value);
                 }

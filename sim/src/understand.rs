@@ -119,9 +119,10 @@ pub fn understand(turn: &SystemTurn, focus: Option<Domain>) -> Vec<Act> {
             Attr::Choice if matches!(value.as_str(), "0" | "zero" | "no") => {
                 push(&mut acts, Act::bare(Intent::NoOffer, domain))
             }
-            Attr::Internet | Attr::Parking => {
-                push(&mut acts, Act::new(Intent::Inform, domain, attr, yes_no(&value)))
-            }
+            Attr::Internet | Attr::Parking => push(
+                &mut acts,
+                Act::new(Intent::Inform, domain, attr, yes_no(&value)),
+            ),
             _ => push(&mut acts, Act::new(Intent::Inform, domain, attr, value)),
         }
     }
@@ -207,9 +208,19 @@ fn yes_no(value: &str) -> String {
     let no = ["no", "none", "not", "doesn't", "does not", "without"]
         .iter()
         .any(|w| contains_word(&v, w));
-    let yes = ["yes", "free", "has", "includes", "included", "available", "wifi", "parking", "internet"]
-        .iter()
-        .any(|w| contains_word(&v, w));
+    let yes = [
+        "yes",
+        "free",
+        "has",
+        "includes",
+        "included",
+        "available",
+        "wifi",
+        "parking",
+        "internet",
+    ]
+    .iter()
+    .any(|w| contains_word(&v, w));
     match (no, yes) {
         (true, _) => "no".into(),
         (false, true) => "yes".into(),

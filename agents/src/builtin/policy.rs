@@ -190,7 +190,12 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
             "stars" => filled(Slot::Stars),
             _ => true,
         };
-        may.extend(describe(d).iter().copied().filter(|p| d == Domain::Train || chosen_by(p)));
+        may.extend(
+            describe(d)
+                .iter()
+                .copied()
+                .filter(|p| d == Domain::Train || chosen_by(p)),
+        );
         let mut p = Plan::new(d, Kind::Attrs).with(&must, &may);
         p.prefer.insert(name_ph.to_string());
         p.fallback_without = Some(name_ph.to_string());

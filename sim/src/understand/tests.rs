@@ -186,3 +186,49 @@ fn where_from_asks_only_the_departure() {
     assert!(has(&acts, Intent::Request, Some(Attr::Departure), "?"));
     assert!(has(&acts, Intent::Request, Some(Attr::Destination), "?"));
 }
+
+#[test]
+fn told_parking_and_internet_read_as_yes_or_no() {
+    let t = turn(
+        "allenbell has free parking. It has no internet.",
+        "[value_name] has [value_parking]. It has [value_internet].",
+        Domain::Hotel,
+        Some(record(&[("name", "allenbell")])),
+    );
+    let acts = understand(&t, None);
+    assert!(
+        has(&acts, Intent::Inform, Some(Attr::Parking), "yes"),
+        "{acts:?}"
+    );
+    assert!(
+        has(&acts, Intent::Inform, Some(Attr::Internet), "no"),
+        "{acts:?}"
+    );
+}
+
+#[test]
+fn a_taxi_question_about_where_to_take_you_asks_the_destination() {
+    let t = turn(
+        "Where would you like the taxi to take you?",
+        "Where would you like the taxi to take you?",
+        Domain::Taxi,
+        None,
+    );
+    let acts = understand(&t, None);
+    assert!(
+        has(&acts, Intent::Request, Some(Attr::Destination), "?"),
+        "{acts:?}"
+    );
+}
+
+#[test]
+fn not_in_the_area_is_a_no_offer() {
+    let t = turn(
+        "Not in north. Would you like to try a different part of town?",
+        "Not in [value_area]. Would you like to try a different part of town?",
+        Domain::Hotel,
+        None,
+    );
+    let acts = understand(&t, None);
+    assert!(has(&acts, Intent::NoOffer, None, ""), "{acts:?}");
+}

@@ -213,7 +213,9 @@ impl RuleTracker {
                 } else {
                     Slot::Leave
                 };
-                let said_now = times.iter().any(|t| (t.kind == TimeKind::Arrive) == (kind == TimeKind::Arrive));
+                let said_now = times
+                    .iter()
+                    .any(|t| (t.kind == TimeKind::Arrive) == (kind == TimeKind::Arrive));
                 let held = view.state.get(&d).is_some_and(|st| st.contains_key(&slot));
                 if !said_now && !held {
                     updates.push((d, slot, v));

@@ -134,7 +134,16 @@ impl RuleTracker {
             .get(&Domain::Hotel)
             .and_then(|h| h.get(&Slot::Type))
             .is_some_and(|t| t == "guesthouse");
-        let contrast = contains_any(ctx.norm, &["not a guesthouse", "instead", "actually", "rather", "prefer a hotel"]);
+        let contrast = contains_any(
+            ctx.norm,
+            &[
+                "not a guesthouse",
+                "instead",
+                "actually",
+                "rather",
+                "prefer a hotel",
+            ],
+        );
         if held && !contrast {
             return;
         }

@@ -30,24 +30,21 @@ impl RuleTracker {
             } else if matches!(
                 prev,
                 "to" | "into" | "at" | "for" | "arrive" | "arriving" | "reach"
-            ) || prev2
-                .iter()
-                .any(|t| {
-                    matches!(
-                        *t,
-                        "to" | "going"
-                            | "destination"
-                            | "arrive"
-                            | "arriving"
-                            | "arrives"
-                            | "heading"
-                            | "headed"
-                            | "bound"
-                            | "towards"
-                            | "reaches"
-                    )
-                })
-            {
+            ) || prev2.iter().any(|t| {
+                matches!(
+                    *t,
+                    "to" | "going"
+                        | "destination"
+                        | "arrive"
+                        | "arriving"
+                        | "arrives"
+                        | "heading"
+                        | "headed"
+                        | "bound"
+                        | "towards"
+                        | "reaches"
+                )
+            }) {
                 Slot::Destination
             } else if ctx.sys_asks.contains(&Slot::Departure)
                 && !ctx.sys_asks.contains(&Slot::Destination)
