@@ -531,6 +531,7 @@ conversations!(
     joke_gets_no_venue,
     museum_is_not_called_a_college,
     no_repeated_fields_or_sentences,
+    no_thanks_but_a_new_request_is_not_a_goodbye,
     off_topic_mid_dialog,
     police_question_reaches_the_police,
     police_then_goodbye,

@@ -352,6 +352,31 @@ fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// Whether a marker stands where its attribute cannot ("to SLOT" for a
+/// departure, "after SLOT" for an arrival time): annotation slips in the
+/// corpus that would make the user say the opposite of its goal.
+fn misplaced(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .collect();
+    words.iter().enumerate().skip(1).any(|(i, w)| {
+        let before = words[i - 1].to_lowercase();
+        let wrong: &[&str] = if *w == marker(Attr::Departure) {
+            &["to", "into", "towards", "in"]
+        } else if *w == marker(Attr::Destination) {
+            &["from", "leaving", "leave", "leaves"]
+        } else if *w == marker(Attr::ArriveBy) {
+            &["after", "from"]
+        } else if *w == marker(Attr::LeaveAt) {
+            &["by", "before"]
+        } else {
+            &[]
+        };
+        wrong.contains(&before.as_str())
+    })
+}
+
 /// What a template must not say outside its slots.
 struct Filter {
     values: Vec<String>,
@@ -436,6 +461,9 @@ impl Filter {
             .iter()
             .any(|w| contains_word(&bare, w))
         {
+            return false;
+        }
+        if misplaced(text) {
             return false;
         }
         let own: BTreeSet<Domain> = key.iter().filter_map(|(d, _, _, _)| *d).collect();

@@ -186,8 +186,13 @@ pub(super) const NEW_REQUEST_WORDS: &[&str] = &[
     "need",
     "want",
     "find",
+    "finding",
     "recommend",
     "also",
+    "like",
+    "help",
+    "search",
+    "searching",
 ];
 
 /// Phrases that close a turn even when it mentions business ("no thanks, that is all I need").
