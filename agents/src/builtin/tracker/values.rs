@@ -18,13 +18,15 @@ impl RuleTracker {
         let prev = before.last().copied().unwrap_or("");
         let prev2 = before.iter().rev().take(3).copied().collect::<Vec<_>>();
         let first = m.readings.first()?;
-        let place_slot = |departure_default: bool| {
-            if prev2.iter().any(|t| {
-                matches!(
-                    *t,
-                    "from" | "leaving" | "departing" | "leaves" | "leave" | "depart"
-                )
-            }) && !matches!(prev, "to" | "into" | "for")
+        let out_of = prev == "of" && prev2.contains(&"out");
+        let place_slot = |departure_default: bool, ends: (bool, bool)| {
+            if out_of
+                || prev2.iter().any(|t| {
+                    matches!(
+                        *t,
+                        "from" | "leaving" | "departing" | "leaves" | "leave" | "depart"
+                    )
+                }) && !matches!(prev, "to" | "into" | "for")
             {
                 Slot::Departure
             } else if matches!(
@@ -46,6 +48,13 @@ impl RuleTracker {
                 )
             }) {
                 Slot::Destination
+            } else if ends.0 != ends.1 {
+                // One end known: an unmarked place is the other one.
+                if ends.1 {
+                    Slot::Departure
+                } else {
+                    Slot::Destination
+                }
             } else if ctx.sys_asks.contains(&Slot::Departure)
                 && !ctx.sys_asks.contains(&Slot::Destination)
             {
@@ -63,7 +72,8 @@ impl RuleTracker {
                 if ctx.domain == Some(Domain::Taxi) {
                     let taxi = view.state.get(&Domain::Taxi);
                     let has_dep = taxi.is_some_and(|t| t.contains_key(&Slot::Departure));
-                    let slot = place_slot(!has_dep);
+                    let has_dest = taxi.is_some_and(|t| t.contains_key(&Slot::Destination));
+                    let slot = place_slot(!has_dep, (has_dep, has_dest));
                     return Some((Domain::Taxi, slot, first.value.clone()));
                 }
                 let pick = m
@@ -85,7 +95,8 @@ impl RuleTracker {
                 let d = if taxi { Domain::Taxi } else { Domain::Train };
                 let st = view.state.get(&d);
                 let has_dep = st.is_some_and(|t| t.contains_key(&Slot::Departure));
-                let slot = place_slot(!has_dep);
+                let has_dest = st.is_some_and(|t| t.contains_key(&Slot::Destination));
+                let slot = place_slot(!has_dep, (has_dep, has_dest));
                 Some((d, slot, first.value.clone()))
             }
             _ => {
