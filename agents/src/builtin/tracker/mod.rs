@@ -311,6 +311,22 @@ impl RuleTracker {
         if let Some(d) = named.first() {
             return Some(*d);
         }
+        // "from the allenbell" while a taxi still lacks an end: the venue is
+        // where the taxi goes or starts, whatever the question's wording.
+        let taxi_open = view.state.get(&Domain::Taxi).is_some_and(|t| {
+            !t.contains_key(&Slot::Departure) || !t.contains_key(&Slot::Destination)
+        });
+        if view.domain == Some(Domain::Taxi)
+            && taxi_open
+            && matches.iter().any(|m| {
+                m.readings.iter().any(|r| r.slot == Slot::Name)
+                    && ctx.toks[m.start.saturating_sub(2)..m.start]
+                        .iter()
+                        .any(|t| matches!(*t, "from" | "to" | "at"))
+            })
+        {
+            return Some(Domain::Taxi);
+        }
         // An answer to a taxi or train question stays in that domain even when
         // it names a venue ("departing from the missing sock").
         let travel_question = ctx.sys_asks.iter().any(|s| {
