@@ -123,12 +123,18 @@ fn booking(domain: Domain, pairs: &[(Attr, String)]) -> String {
     let get = |a: Attr| crate::goal::lookup(pairs, a);
     let mut parts = Vec::new();
     if let Some(n) = get(Attr::BookPeople) {
-        parts.push(format!("for {n} people"));
+        parts.push(format!("{n} people"));
     }
     if let Some(n) = get(Attr::BookStay) {
-        parts.push(format!("for {n} nights"));
+        parts.push(format!("{n} nights"));
     }
-    let mut text = list(&parts.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut text = match parts.is_empty() {
+        true => String::new(),
+        false => format!(
+            "for {}",
+            list(&parts.iter().map(String::as_str).collect::<Vec<_>>())
+        ),
+    };
     if let Some(day) = get(Attr::BookDay) {
         let word = if domain == Domain::Hotel {
             "starting from"
