@@ -2,7 +2,7 @@
 //! pipeline played by an OpenAI-compatible mock on 127.0.0.1, which records
 //! every request. The customer's requests carry the goal and the dialog so
 //! far; its closing line (with the end marker) ends the dialog and never
-//! reaches dard; `--max-turns` stops a customer that does not end; a config
+//! reaches dard (a marker in its first turn is only stripped); `--max-turns` stops a customer that does not end; a config
 //! whose `[user]` backend is missing fails before any dialog.
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap.
@@ -93,7 +93,9 @@ fn serve(mut stream: TcpStream, log: &Log) {
                 .filter(|l| l.starts_with("help desk:"))
                 .count();
             match seen {
-                0 => OPENING.to_string(),
+                // A marker before the help desk has spoken is a model
+                // repeating its prompt: stripped, and the dialog goes on.
+                0 => format!("{OPENING} [END]"),
                 1 => SECOND.to_string(),
                 _ => format!("{CLOSING} [END]"),
             }

@@ -7,8 +7,10 @@
 //! ([`sim::instructions::describe`]) and the dialog so far, and sends it to
 //! that model. The model ends the dialog by putting [`END_MARKER`] in its
 //! turn: that turn closes the dialog (like the agenda user's goodbye, it is
-//! recorded but not sent to dard), with the marker stripped. A model that
-//! never ends is stopped after `--max-turns` turns. The model sees only what
+//! recorded but not sent to dard), with the marker stripped; in the first
+//! turn, before the help desk has said anything, the marker is only stripped
+//! (small models repeat their prompt). A model that never ends is stopped
+//! after `--max-turns` turns. The model sees only what
 //! the system said (its text), never the system's acts or state; a
 //! model-played user has no acts of its own, so its turns record none.
 
@@ -169,7 +171,10 @@ impl User for LlmUser<'_> {
                 }
             };
             let (text, ended) = read_turn(&answer);
-            if ended {
+            // A customer leaves only after the help desk has said something:
+            // a marker in the first turn is a model repeating its prompt.
+            let answered = self.history.iter().any(|(who, _)| *who == HELP_DESK);
+            if ended && answered {
                 return closing(text, EndReason::Done);
             }
             if text.is_empty() {

@@ -1,7 +1,7 @@
 //! `dard simulate`: whole conversations between the goal-driven user
-//! simulator of `sim` and a DARD pipeline, through the same `Session` API the
-//! chat and embedders use, scored per dialog as ConvLab's `MultiWozEvaluator`
-//! does.
+//! simulator of `sim` (or, with `--user llm`, a model playing the customer:
+//! [`llm_user`]) and a DARD pipeline, through the same `Session` API the chat
+//! and embedders use, scored per dialog as ConvLab's `MultiWozEvaluator` does.
 //!
 //! Dialogs run concurrently (each one turn after turn); pipelines whose stages
 //! are all built in run theirs on blocking threads. A run writes into its
