@@ -148,17 +148,10 @@ pub fn prepare(spec: BenchSpec, options: RunOptions) -> Result<Bench, BenchError
     })
 }
 
-/// Whether every stage runs on the built-in default (CPU-bound, no I/O).
-/// Builds the pipeline of `config` on the loaded database, with model replies
-/// cached as `cache` says (shared by `dard bench` and `dard simulate`).
-pub(crate) fn build_pipeline(
-    config: &Config,
-    config_file: Option<&Path>,
-    db: &Arc<Database>,
-    data_root: &Path,
-    cache: &CacheChoice,
-) -> Result<Dard, BuildError> {
-    let cache_dir = match cache {
+/// The folder model replies are cached in, as `cache` says: the config's
+/// `[cache] dir`, else `runs/cache`; `None` when caching is off.
+pub(crate) fn cache_dir(config: &Config, cache: &CacheChoice) -> Option<PathBuf> {
+    match cache {
         CacheChoice::Default => Some(
             config
                 .cache
@@ -168,7 +161,19 @@ pub(crate) fn build_pipeline(
         ),
         CacheChoice::Dir(d) => Some(d.clone()),
         CacheChoice::Off => None,
-    };
+    }
+}
+
+/// Builds the pipeline of `config` on the loaded database, with model replies
+/// cached as `cache` says (shared by `dard bench` and `dard simulate`).
+pub(crate) fn build_pipeline(
+    config: &Config,
+    config_file: Option<&Path>,
+    db: &Arc<Database>,
+    data_root: &Path,
+    cache: &CacheChoice,
+) -> Result<Dard, BuildError> {
+    let cache_dir = cache_dir(config, cache);
     let mut b = Dard::builder()
         .config(config.clone())
         .database(db.clone())

@@ -15,6 +15,7 @@ use multiwoz::Domain;
 use multiwoz::model::Split;
 use serde::{Deserialize, Serialize};
 
+use crate::config_user::UserConfig;
 use crate::error::BuildError;
 
 /// The name that selects the built-in (model-free) implementation of a stage.
@@ -46,6 +47,9 @@ pub struct Config {
     /// Prices in US dollars per million tokens, by model id, for cost reports.
     #[serde(default)]
     pub prices: PriceTable,
+    /// The model that plays the customer in `dard simulate --user llm`.
+    #[serde(default, skip_serializing_if = "UserConfig::is_default")]
+    pub user: UserConfig,
 }
 
 /// `[pipeline]`: the backend of each stage, by name (`"builtin"` or a key of
@@ -268,6 +272,12 @@ impl Config {
                     defined: self.backends.keys().cloned().collect::<Vec<_>>().join(", "),
                 });
             }
+        }
+        if let Err((key, message)) = self.user.check(&self.backends) {
+            return Err(BuildError::Config {
+                file: file.map(Path::to_path_buf),
+                message: format!("user.{key}: {message}"),
+            });
         }
         if self.prompts.example_splits.contains(&Split::Test) {
             return Err(BuildError::Config {

@@ -47,6 +47,10 @@ pub(crate) fn parse(text: &str, file: Option<&Path>) -> Result<Config, BuildErro
             fail(&path, &message)
         })?;
     }
+    config
+        .user
+        .check(&config.backends)
+        .map_err(|(key, message)| fail(&["user".to_string(), key.to_string()], &message))?;
     Ok(config)
 }
 

@@ -32,6 +32,7 @@
 mod builder;
 pub mod config;
 mod config_load;
+pub mod config_user;
 mod dard;
 pub mod error;
 pub mod grounding;
@@ -47,6 +48,7 @@ pub use builder::{DardBuilder, build_prompter};
 pub use config::{
     AgentsConfig, BUILTIN, CacheConfig, Config, DataConfig, PipelineConfig, PromptsConfig,
 };
+pub use config_user::UserConfig;
 pub use dard::{Dard, PipelineInfo};
 pub use error::{BuildError, TurnError};
 pub use memory::{Booking, DialogMemory, DomainMemory};

@@ -18,6 +18,7 @@ pub mod dialog;
 pub mod eval;
 pub mod generate;
 pub mod goal;
+pub mod instructions;
 pub mod nlg;
 pub mod policy;
 pub mod rng;

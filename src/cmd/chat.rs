@@ -1,6 +1,7 @@
 //! `dard chat`: the terminal chat (the `tui` crate) on a pipeline built from the
 //! same flags as `dard bench`; `--replay DIALOG_ID` steps through a MultiWOZ
-//! dialog with the gold reply next to dard's; `--script FILE` (or a stdin that
+//! dialog with the gold reply next to dard's; `--replay-sim RUN[#N]` steps
+//! through a dialog of a `dard simulate` run (see `replay_sim`); `--script FILE` (or a stdin that
 //! is not a terminal) plays scripted user turns and prints one JSON line per
 //! turn instead of opening the chat screen.
 
@@ -25,6 +26,12 @@ pub struct ChatArgs {
     /// Step through this MultiWOZ dialog (e.g. PMUL4398), showing the gold reply next to dard's.
     #[arg(long, value_name = "DIALOG_ID")]
     pub replay: Option<String>,
+    /// Step through a dialog of a `dard simulate` run: RUN is the run folder
+    /// (or its dialogs.jsonl), then `#N` (0-based line) or `#GOAL_ID`
+    /// [default: the first]. Shows the reply recorded in the run next to
+    /// dard's; prints JSON lines instead when stdin or stdout is not a terminal.
+    #[arg(long, value_name = "RUN[#N]", conflicts_with_all = ["replay", "script"])]
+    pub replay_sim: Option<String>,
     /// Where Ctrl-S saves transcripts.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub save_dir: PathBuf,
@@ -63,6 +70,10 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
         Some(id) => Some(find_dialog(&args.pipeline, id)?),
         None => None,
     };
+    let replay_sim = match &args.replay_sim {
+        Some(spec) => Some(crate::cmd::replay_sim::load(spec)?),
+        None => None,
+    };
     let script = read_script(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -92,20 +103,38 @@ pub fn run(args: ChatArgs, fetch: FetchPolicy, started: Instant) -> Result<()> {
         return result.with_context(|| format!("playing the script {name}"));
     }
     let timeout = Duration::from_secs(args.timeout.max(1));
+    if let Some(sim) = &replay_sim
+        && !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal())
+    {
+        let result = runtime.block_on(crate::cmd::replay_sim::print(&dard, sim));
+        drop(entered);
+        runtime.shutdown_background();
+        return result;
+    }
     let options = tui::Options {
         save_dir: args.save_dir.clone(),
         started: Some(started),
     };
-    let result = match replay {
-        None => {
+    let result = match (replay, replay_sim) {
+        (None, Some(sim)) => {
+            let engine = tui::SimReplayEngine::new(&dard, &sim.id, sim.turns, timeout);
+            let mode = tui::Mode::Replay {
+                dialog: sim.id.clone(),
+                turns: engine.turns(),
+                simulated: true,
+            };
+            runtime.block_on(tui::run(engine, mode, dard.info(), options))
+        }
+        (None, None) => {
             let engine = tui::ChatEngine::new(&dard, timeout);
             runtime.block_on(tui::run(engine, tui::Mode::Chat, dard.info(), options))
         }
-        Some(dialog) => {
+        (Some(dialog), _) => {
             let engine = tui::ReplayEngine::new(&dard, &dialog, timeout)?;
             let mode = tui::Mode::Replay {
                 dialog: dialog.id.clone(),
                 turns: engine.turns(),
+                simulated: false,
             };
             runtime.block_on(tui::run(engine, mode, dard.info(), options))
         }
@@ -128,7 +157,10 @@ fn read_script(args: &ChatArgs) -> Result<Option<(String, Vec<ScriptDialog>)>> {
             (path.display().to_string(), text)
         }
         Some(_) => ("stdin".to_string(), read_stdin()?),
-        None if args.replay.is_none() && !std::io::stdin().is_terminal() => {
+        None if args.replay.is_none()
+            && args.replay_sim.is_none()
+            && !std::io::stdin().is_terminal() =>
+        {
             ("stdin".to_string(), read_stdin()?)
         }
         None => return Ok(None),

@@ -7,5 +7,6 @@ pub mod data;
 pub mod eval;
 pub mod export;
 pub mod fetch;
+pub mod replay_sim;
 pub mod serve;
 pub mod simulate;

@@ -50,7 +50,7 @@ pub struct SimulateArgs {
     /// The seed of generated goals and of the user's choices.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
-    /// Who plays the customer.
+    /// Who plays the customer (`llm`: the model the config's `[user] backend` names).
     #[arg(long, value_enum, default_value = "agenda")]
     pub user: UserArg,
     /// User turns before the user gives up.
@@ -85,6 +85,8 @@ pub enum GoalsArg {
 pub enum UserArg {
     /// The agenda-based user with templates mined from the val split.
     Agenda,
+    /// A model plays the customer: the config's `[user] backend`.
+    Llm,
 }
 
 /// Runs `dard simulate`.
@@ -116,6 +118,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         goals,
         user: match args.user {
             UserArg::Agenda => UserKind::Agenda,
+            UserArg::Llm => UserKind::Llm,
         },
         max_turns: args.max_turns,
         seed: args.seed,

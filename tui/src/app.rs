@@ -24,12 +24,15 @@ pub const TICK: Duration = Duration::from_millis(100);
 pub enum Mode {
     /// Talking with the pipeline.
     Chat,
-    /// Stepping through a MultiWOZ dialog.
+    /// Stepping through a MultiWOZ dialog, or a dialog of a `dard simulate` run.
     Replay {
         /// The dialog's id.
         dialog: String,
         /// How many turns it has.
         turns: usize,
+        /// Whether it is a simulated dialog: the reply shown beside dard's is
+        /// the one recorded in the run, not the corpus's.
+        simulated: bool,
     },
 }
 

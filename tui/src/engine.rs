@@ -249,3 +249,73 @@ impl Engine for ReplayEngine {
         }
     }
 }
+
+/// Replays a dialog of a `dard simulate` run: each step sends the simulated
+/// customer's next message to a session keyed like the simulation's (so the
+/// made-up details match), and keeps the reply recorded in the run next to
+/// the pipeline's. Unlike a corpus replay, the history is the pipeline's own.
+#[derive(Debug)]
+pub struct SimReplayEngine {
+    session: Session,
+    turns: Vec<(String, Option<String>)>,
+    next: usize,
+    timeout: Duration,
+}
+
+impl SimReplayEngine {
+    /// A replay on `dard` of the dialog played for goal `goal_id`: its user
+    /// messages with the replies recorded in the run.
+    pub fn new(
+        dard: &Dard,
+        goal_id: &str,
+        turns: Vec<(String, Option<String>)>,
+        timeout: Duration,
+    ) -> SimReplayEngine {
+        SimReplayEngine {
+            session: dard.session_keyed(goal_id),
+            turns,
+            next: 0,
+            timeout,
+        }
+    }
+
+    /// The number of turns to replay.
+    pub fn turns(&self) -> usize {
+        self.turns.len()
+    }
+}
+
+impl Engine for SimReplayEngine {
+    async fn handle(&mut self, command: Command) -> Reply {
+        match command {
+            Command::Reset => {
+                self.next = 0;
+                self.session.reset();
+                Reply::Reset
+            }
+            Command::Send(_) | Command::Step => {
+                let Some((user, recorded)) = self.turns.get(self.next).cloned() else {
+                    return Reply::Finished;
+                };
+                match tokio::time::timeout(self.timeout, self.session.turn(&user)).await {
+                    Ok(Ok(outcome)) => {
+                        self.next += 1;
+                        Reply::Answered(Box::new(TurnRecord {
+                            user,
+                            outcome,
+                            gold: recorded,
+                        }))
+                    }
+                    Ok(Err(e)) => Reply::Failed {
+                        user,
+                        error: e.to_string(),
+                    },
+                    Err(_) => Reply::Failed {
+                        user,
+                        error: format!("no answer within {} s (timed out)", self.timeout.as_secs()),
+                    },
+                }
+            }
+        }
+    }
+}

@@ -35,7 +35,7 @@ use ratatui::crossterm::event::{self, Event as TermEvent};
 use tokio::sync::mpsc;
 
 pub use app::{App, Event, Mode, TICK};
-pub use engine::{ChatEngine, Command, Engine, ReplayEngine, Reply, TurnRecord};
+pub use engine::{ChatEngine, Command, Engine, ReplayEngine, Reply, SimReplayEngine, TurnRecord};
 pub use error::TuiError;
 pub use input::Input;
 pub use render::{PANEL_MIN_TERMINAL_WIDTH, agents_summary};

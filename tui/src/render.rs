@@ -51,7 +51,7 @@ impl App {
     fn render_conversation(&self, frame: &mut Frame, area: Rect) {
         let title = match &self.mode {
             Mode::Chat => " dard chat ".to_string(),
-            Mode::Replay { dialog, turns } => {
+            Mode::Replay { dialog, turns, .. } => {
                 format!(" replay {dialog} · turn {}/{turns} ", self.answered_turns())
             }
         };
@@ -89,9 +89,17 @@ impl App {
                      hospital in Cambridge. The panel shows which domain agent the manager \
                      chose, and why."
                 }
-                Mode::Replay { .. } => {
+                Mode::Replay {
+                    simulated: false, ..
+                } => {
                     "Press Enter to play the next turn of the dialog: its user message, \
                      dard's reply and the corpus (gold) reply."
+                }
+                Mode::Replay {
+                    simulated: true, ..
+                } => {
+                    "Press Enter to play the simulated customer's next message: dard's reply \
+                     now and the reply recorded in the simulation run (run)."
                 }
             };
             for row in wrap(welcome, width) {
@@ -118,7 +126,13 @@ impl App {
                         text_width,
                     );
                     if let Some(gold) = &turn.gold {
-                        push_speaker(&mut lines, "gold", Color::Yellow, gold, text_width);
+                        let label = match self.mode {
+                            Mode::Replay {
+                                simulated: true, ..
+                            } => "run",
+                            _ => "gold",
+                        };
+                        push_speaker(&mut lines, label, Color::Yellow, gold, text_width);
                     }
                     let o = &turn.outcome;
                     let meta = format!(

@@ -163,6 +163,7 @@ fn a_failed_replay_step_can_be_retried_and_the_end_is_announced() {
     let (mut app, mut rx) = app(Mode::Replay {
         dialog: "x".into(),
         turns: 1,
+        simulated: false,
     });
     app.handle_event(key(KeyCode::Enter));
     assert_eq!(rx.try_recv().unwrap(), Command::Step);

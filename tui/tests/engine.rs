@@ -14,7 +14,7 @@ use models::{BackendKind, ModelError, ModelHandle, ModelInfo};
 use multiwoz::Domain;
 use multiwoz::db::Database;
 use multiwoz::model::{Dialog, Split};
-use tui::{ChatEngine, Command, Engine, ReplayEngine, Reply};
+use tui::{ChatEngine, Command, Engine, ReplayEngine, Reply, SimReplayEngine};
 
 fn fixtures() -> (Arc<Database>, Vec<Dialog>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../manager/tests/fixtures");
@@ -143,6 +143,39 @@ async fn replay_engine_steps_through_a_dialog_with_gold_replies() {
         ask(&tx, &mut rx, Command::Step).await,
         Reply::Answered(_)
     ));
+}
+
+#[tokio::test]
+async fn sim_replay_engine_plays_a_simulated_dialog_again_with_the_recorded_replies() {
+    let dard = builtin_dard();
+    // What a simulation run records: a session keyed by the goal's id.
+    let said = [
+        "I need a cheap restaurant in the centre",
+        "Please book it for 2 people on friday at 18:00",
+    ];
+    let mut original = dard.session_keyed("gen-7-3");
+    let mut turns = Vec::new();
+    for user in said {
+        let outcome = original.turn(user).await.unwrap();
+        turns.push((user.to_string(), Some(outcome.reply)));
+    }
+    let engine = SimReplayEngine::new(&dard, "gen-7-3", turns.clone(), Duration::from_secs(30));
+    assert_eq!(engine.turns(), 2);
+    let (tx, mut rx) = tui::engine::spawn(engine);
+    for _ in 0..2 {
+        for (user, recorded) in &turns {
+            let reply = ask(&tx, &mut rx, Command::Step).await;
+            let Reply::Answered(turn) = reply else {
+                panic!("expected an answer, got {reply:?}");
+            };
+            assert_eq!(&turn.user, user);
+            assert_eq!(turn.gold.as_ref(), recorded.as_ref());
+            // The same key gives the same made-up details: the same replies.
+            assert_eq!(Some(&turn.outcome.reply), recorded.as_ref());
+        }
+        assert_eq!(ask(&tx, &mut rx, Command::Step).await, Reply::Finished);
+        assert_eq!(ask(&tx, &mut rx, Command::Reset).await, Reply::Reset);
+    }
 }
 
 struct Panicky;

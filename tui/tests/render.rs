@@ -95,6 +95,7 @@ fn render_replay_shows_gold_next_to_dard() {
     let (mut app, mut rx) = app(Mode::Replay {
         dialog: "pmul4398".into(),
         turns: 6,
+        simulated: false,
     });
     app.handle_event(key(KeyCode::Enter));
     assert_eq!(rx.try_recv().unwrap(), Command::Step);
@@ -102,4 +103,31 @@ fn render_replay_shows_gold_next_to_dard() {
     turn.gold = Some("Dojo Noodle Bar is a cheap asian place in the centre. Shall I book?".into());
     app.handle_event(Event::Reply(Reply::Answered(Box::new(turn))));
     insta::assert_snapshot!(draw(&app, 100, 24));
+}
+
+#[test]
+fn render_simulated_replay_labels_the_reply_recorded_in_the_run() {
+    let (mut app, mut rx) = app(Mode::Replay {
+        dialog: "gen-0-1".into(),
+        turns: 3,
+        simulated: true,
+    });
+    let empty = draw(&app, 100, 24).to_string();
+    assert!(
+        empty.contains("simulated") && !empty.contains("corpus"),
+        "{empty}"
+    );
+    app.handle_event(key(KeyCode::Enter));
+    assert_eq!(rx.try_recv().unwrap(), Command::Step);
+    let mut turn = restaurant_turn();
+    turn.gold = Some("Recorded: Dojo Noodle Bar.".into());
+    app.handle_event(Event::Reply(Reply::Answered(Box::new(turn))));
+    let screen = draw(&app, 100, 24).to_string();
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("run") && l.contains("Recorded: Dojo Noodle Bar.")),
+        "{screen}"
+    );
+    assert!(!screen.contains("gold"), "{screen}");
 }

@@ -103,10 +103,13 @@ pub const ROUTER_VARS: &[&str] = &["agents", "examples", "history", "state"];
 pub const DST_VARS: &[&str] = &["slots", "examples", "history", "previous_state"];
 /// The variables a response template may use.
 pub const RESPONSE_VARS: &[&str] = &["domain", "examples", "history", "state", "db"];
+/// The variables the simulated customer's template may use (`dard simulate --user llm`).
+pub const USER_VARS: &[&str] = &["goal", "history"];
 
 const DEFAULT_ROUTER: &str = include_str!("../../../prompts/router.txt");
 const DEFAULT_DST: &str = include_str!("../../../prompts/dst.txt");
 const DEFAULT_AGENTS: &str = include_str!("../../../prompts/agents.txt");
+const DEFAULT_USER: &str = include_str!("../../../prompts/user.txt");
 const DEFAULT_RESPONSES: [(Domain, &str); 7] = [
     (
         Domain::Restaurant,
@@ -144,6 +147,8 @@ pub const ROUTER_FILE: &str = "router.txt";
 pub const DST_FILE: &str = "dst.txt";
 /// The file name of the agent descriptions (`domain: one line` per agent).
 pub const AGENTS_FILE: &str = "agents.txt";
+/// The file name of the simulated customer's template.
+pub const USER_FILE: &str = "user.txt";
 
 /// The file name of a domain's response template (`response_<domain>.txt`).
 pub fn response_file(domain: Domain) -> String {
@@ -157,6 +162,7 @@ pub struct PromptSet {
     dst: Template,
     responses: BTreeMap<Domain, Template>,
     agents: BTreeMap<Domain, String>,
+    user: Template,
 }
 
 impl PromptSet {
@@ -190,11 +196,14 @@ impl PromptSet {
         }
         let (t, src) = text(AGENTS_FILE, DEFAULT_AGENTS);
         let agents = parse_agents(&t, &src)?;
+        let (t, src) = text(USER_FILE, DEFAULT_USER);
+        let user = Template::parse(&t, &src, USER_VARS)?;
         Ok(PromptSet {
             router,
             dst,
             responses,
             agents,
+            user,
         })
     }
 
@@ -217,6 +226,11 @@ impl PromptSet {
     pub fn agents(&self) -> &BTreeMap<Domain, String> {
         &self.agents
     }
+
+    /// The template of the simulated customer (`dard simulate --user llm`).
+    pub fn user(&self) -> &Template {
+        &self.user
+    }
 }
 
 fn known_files() -> Vec<String> {
@@ -224,6 +238,7 @@ fn known_files() -> Vec<String> {
         ROUTER_FILE.to_string(),
         DST_FILE.to_string(),
         AGENTS_FILE.to_string(),
+        USER_FILE.to_string(),
     ];
     names.extend(Domain::ALL.into_iter().map(response_file));
     names

@@ -1,7 +1,7 @@
 //! `dard simulate`: whole conversations between the goal-driven user
-//! simulator of `sim` and a DARD pipeline, through the same `Session` API the
-//! chat and embedders use, scored per dialog as ConvLab's `MultiWozEvaluator`
-//! does.
+//! simulator of `sim` (or, with `--user llm`, a model playing the customer:
+//! [`llm_user`]) and a DARD pipeline, through the same `Session` API the chat
+//! and embedders use, scored per dialog as ConvLab's `MultiWozEvaluator` does.
 //!
 //! Dialogs run concurrently (each one turn after turn); pipelines whose stages
 //! are all built in run theirs on blocking threads. A run writes into its
@@ -13,30 +13,34 @@
 //! made-up details by the same key — so a run killed and resumed gives the
 //! same dialogs as one never interrupted.
 
+pub mod llm_user;
+mod play;
 mod report;
+mod spec;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use manager::{Config, Dard, Session};
+use manager::{Config, Dard};
 use multiwoz::db::Database;
 use multiwoz::locate::locate;
 use multiwoz::model::{Split, dialog_key};
 use serde::{Deserialize, Serialize};
 use sim::generate::Generator;
 use sim::goal::{Goal, goals_of};
-use sim::{
-    AgendaUser, DialogRecord, EndReason, Nlg, Record, Reply, System, SystemError, SystemTurn,
-};
+use sim::{DialogRecord, EndReason, Nlg};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
+pub use llm_user::{END_MARKER, LlmUsers};
+pub use play::{SessionSystem, Users, play_goal};
 pub use report::{SimReport, write_reports};
+pub use spec::{GoalSource, SimSpec, UserKind};
 
 use crate::error::BenchError;
-use crate::prepare::{CacheChoice, all_builtin, build_pipeline, check_out_dir};
+use crate::prepare::{CacheChoice, all_builtin, build_pipeline, cache_dir, check_out_dir};
 use crate::runner::now_rfc3339;
 use crate::spec::{Selection, redacted};
 use crate::trace::{TraceWriter, read_lines};
@@ -46,96 +50,6 @@ pub mod files {
     pub use crate::files::{MANIFEST, REPORT_JSON, REPORT_MD};
     /// One JSON line per finished dialog.
     pub const DIALOGS: &str = "dialogs.jsonl";
-}
-
-/// Where the goals come from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "kind")]
-#[non_exhaustive]
-pub enum GoalSource {
-    /// The goals of a split's dialogs, as selected.
-    Split {
-        /// The split.
-        split: Split,
-        /// Which dialogs.
-        selection: Selection,
-    },
-    /// Goals sampled from the database and the val goals' statistics.
-    Generated {
-        /// How many.
-        count: usize,
-        /// Their seed.
-        seed: u64,
-    },
-}
-
-/// Who plays the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum UserKind {
-    /// The agenda-based user with mined templates (no model).
-    #[default]
-    Agenda,
-}
-
-/// Everything a simulation run is asked to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SimSpec {
-    /// The goals.
-    pub goals: GoalSource,
-    /// The user.
-    pub user: UserKind,
-    /// User turns before the user gives up.
-    pub max_turns: usize,
-    /// The seed of the user's choices.
-    pub seed: u64,
-    /// The MultiWOZ data folder (default: the usual search).
-    pub data_dir: Option<PathBuf>,
-    /// The TOML config file (default: the built-in default).
-    pub config_file: Option<PathBuf>,
-}
-
-impl Default for SimSpec {
-    fn default() -> Self {
-        SimSpec {
-            goals: GoalSource::Split {
-                split: Split::Test,
-                selection: Selection::All,
-            },
-            user: UserKind::Agenda,
-            max_turns: 20,
-            seed: 0,
-            data_dir: None,
-            config_file: None,
-        }
-    }
-}
-
-impl SimSpec {
-    /// Checks what a spec can check alone.
-    pub fn check(&self) -> Result<(), BenchError> {
-        if self.max_turns == 0 {
-            return Err(BenchError::flag("--max-turns", "must be at least 1"));
-        }
-        match &self.goals {
-            GoalSource::Split { split, .. } if !matches!(split, Split::Test | Split::Val) => {
-                Err(BenchError::flag("--split", "use test or val"))
-            }
-            GoalSource::Split {
-                selection: Selection::First(0),
-                ..
-            } => Err(BenchError::flag("--dialogs", "must be at least 1")),
-            GoalSource::Split {
-                selection: Selection::Ids(ids),
-                ..
-            } if ids.is_empty() => Err(BenchError::flag("--ids", "names no dialog")),
-            GoalSource::Generated { count: 0, .. } => {
-                Err(BenchError::flag("--count", "must be at least 1"))
-            }
-            _ => Ok(()),
-        }
-    }
 }
 
 /// `run.json` of a simulation.
@@ -187,7 +101,7 @@ pub struct Simulation {
     spec: SimSpec,
     dard: Dard,
     db: Arc<Database>,
-    nlg: Arc<Nlg>,
+    users: Users,
     goals: Vec<Goal>,
     done: Vec<DialogRecord>,
     valid_len: u64,
@@ -236,6 +150,10 @@ pub fn prepare(spec: SimSpec, options: SimOptions) -> Result<Simulation, BenchEr
         Some(path) => Config::from_file(path)?,
         None => Config::default(),
     };
+    if spec.user == UserKind::Llm && config.user.backend.is_none() {
+        // Said before the data loads and the pipeline builds.
+        return Err(llm_user::missing_backend(spec.config_file.as_deref()));
+    }
     check_out_dir(&options.out, options.resume)?;
     let data_dir = spec.data_dir.clone().or_else(|| config.data.dir.clone());
     let layout = locate(data_dir.as_deref()).map_err(|e| BenchError::Data(e.to_string()))?;
@@ -263,7 +181,6 @@ pub fn prepare(spec: SimSpec, options: SimOptions) -> Result<Simulation, BenchEr
             select(settled.collect(), selection, *split)?
         }
     };
-    let nlg = Arc::new(Nlg::mine(&val, &sim::nlg::database_values(&db)));
     let dard = build_pipeline(
         &config,
         spec.config_file.as_deref(),
@@ -271,6 +188,17 @@ pub fn prepare(spec: SimSpec, options: SimOptions) -> Result<Simulation, BenchEr
         &layout.root,
         &options.cache,
     )?;
+    let users = match spec.user {
+        UserKind::Agenda => {
+            Users::Agenda(Arc::new(Nlg::mine(&val, &sim::nlg::database_values(&db))))
+        }
+        UserKind::Llm => Users::Llm(Arc::new(LlmUsers::build(
+            &config,
+            spec.config_file.as_deref(),
+            cache_dir(&config, &options.cache),
+            dard.ledger().clone(),
+        )?)),
+    };
     let out = options.out.clone();
     let ids: Vec<String> = goals.iter().map(|g| g.id.clone()).collect();
     let config_json = redacted(dard.config());
@@ -324,7 +252,8 @@ pub fn prepare(spec: SimSpec, options: SimOptions) -> Result<Simulation, BenchEr
         .into_iter()
         .filter(|d| wanted.contains(d.id.as_str()) && seen.insert(d.id.clone()))
         .collect();
-    let blocking = all_builtin(&config);
+    // A model-played customer waits on the network: dialogs run as tasks.
+    let blocking = all_builtin(&config) && spec.user == UserKind::Agenda;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let concurrency = options
         .concurrency
@@ -333,7 +262,7 @@ pub fn prepare(spec: SimSpec, options: SimOptions) -> Result<Simulation, BenchEr
         spec,
         dard,
         db,
-        nlg,
+        users,
         goals,
         done,
         valid_len: log.valid_len,
@@ -398,47 +327,6 @@ pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Ben
     std::fs::write(path, text + "\n").map_err(BenchError::io(path))
 }
 
-/// A dard session as the simulator's system under test.
-pub struct SessionSystem(pub Session);
-
-impl System for SessionSystem {
-    fn reply<'a>(&'a mut self, user: &'a str) -> Reply<'a> {
-        Box::pin(async move {
-            let out = self
-                .0
-                .turn(user)
-                .await
-                .map_err(|e| SystemError::msg(crate::runner::error_chain(&e)))?;
-            Ok(SystemTurn {
-                text: out.reply,
-                delex: out.delex_reply,
-                domain: Some(out.domain),
-                reason: out.reason,
-                record: out.db.record.map(|r| Record {
-                    id: r.id,
-                    fields: r.fields,
-                }),
-                count: Some(out.db.count),
-                state: out.state,
-            })
-        })
-    }
-}
-
-/// Plays one goal against a fresh session keyed by the goal's id.
-pub async fn play_goal(
-    dard: &Dard,
-    nlg: &Nlg,
-    db: &Database,
-    goal: &Goal,
-    seed: u64,
-    max_turns: usize,
-) -> DialogRecord {
-    let mut user = AgendaUser::new(goal, nlg, seed, max_turns);
-    let mut system = SessionSystem(dard.session_keyed(&goal.id));
-    sim::play(goal, &mut user, &mut system, db).await
-}
-
 impl Simulation {
     /// Plays every goal not yet played, appending each finished dialog to
     /// `dialogs.jsonl`, then writes the reports. `shutdown` stops new dialogs
@@ -463,7 +351,7 @@ impl Simulation {
         let sem = Arc::new(Semaphore::new(self.concurrency));
         let handle = tokio::runtime::Handle::current();
         let launcher = {
-            let (dard, nlg, db) = (self.dard.clone(), self.nlg.clone(), self.db.clone());
+            let (dard, users, db) = (self.dard.clone(), self.users.clone(), self.db.clone());
             let (seed, max_turns, blocking) = (self.spec.seed, self.spec.max_turns, self.blocking);
             let shutdown = shutdown.clone();
             tokio::spawn(async move {
@@ -474,9 +362,9 @@ impl Simulation {
                         () = shutdown.cancelled() => break,
                     };
                     let Ok(permit) = permit else { break };
-                    let (dard, nlg, db, tx, handle) = (
+                    let (dard, users, db, tx, handle) = (
                         dard.clone(),
-                        nlg.clone(),
+                        users.clone(),
                         db.clone(),
                         tx.clone(),
                         handle.clone(),
@@ -484,13 +372,13 @@ impl Simulation {
                     if blocking {
                         tasks.spawn_blocking(move || {
                             let d = handle
-                                .block_on(play_goal(&dard, &nlg, &db, &goal, seed, max_turns));
+                                .block_on(play_goal(&dard, &users, &db, &goal, seed, max_turns));
                             drop(permit);
                             let _ = tx.blocking_send(d);
                         });
                     } else {
                         tasks.spawn(async move {
-                            let d = play_goal(&dard, &nlg, &db, &goal, seed, max_turns).await;
+                            let d = play_goal(&dard, &users, &db, &goal, seed, max_turns).await;
                             drop(permit);
                             let _ = tx.send(d).await;
                         });
