@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use multiwoz::Domain;
 
-use crate::llm::parse::{parse_response, parse_route, parse_state};
+use crate::llm::parse::{
+    check_not_instruction_example, instruction_examples, parse_response, parse_route, parse_state,
+};
 use crate::llm::{GenerationOptions, LlmStats, call_parsed};
 use crate::prompt::Prompter;
 use crate::roles::{
@@ -82,6 +84,18 @@ impl Tracker for LlmTracker {
             check_history(input.history, Stage::Track)?;
             let c = &self.core;
             let prompt = c.prompter.track(&input);
+            let examples = instruction_examples(&prompt.system);
+            let dialog = input
+                .history
+                .iter()
+                .map(|u| u.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let parse = |text: &str| {
+                let state = parse_state(text)?;
+                check_not_instruction_example(&state, &examples, input.previous, &dialog)?;
+                Ok(state)
+            };
             let parsed = call_parsed(
                 &c.model,
                 &c.stats,
@@ -89,7 +103,7 @@ impl Tracker for LlmTracker {
                 &prompt,
                 c.generation.track_max_tokens,
                 c.generation.temperature,
-                parse_state,
+                parse,
             )
             .await?;
             Ok(TrackOutput {
