@@ -463,3 +463,43 @@ async fn a_prompt_cancelled_between_chunks_keeps_them_for_the_retry() {
     );
     assert_eq!(model.counts().cancelled, 1);
 }
+
+fn tiny_t5_unigram(dir: &Path) -> PathBuf {
+    let path = dir.join("tiny-t5-spm.gguf");
+    gguf::write_tiny_t5_unigram(&path, 5);
+    path
+}
+
+#[test]
+fn t5_sentencepiece_vocabulary_round_trips_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = models::llama::TokenCounter::open(&tiny_t5_unigram(dir.path())).unwrap();
+    for text in [
+        "the hotel in the north",
+        "a cheap room for two in the centre",
+        "is it 42? yes, it's fine.",
+    ] {
+        let ids = counter.tokenize(text);
+        assert_eq!(ids.last(), Some(&counter.eos()), "T5 appends </s>: {ids:?}");
+        assert_eq!(counter.detokenize(&ids), text, "{ids:?}");
+    }
+    // The unigram model prefers whole-word pieces: five words, five pieces and </s>.
+    assert_eq!(counter.tokenize("the hotel in the north").len(), 6);
+}
+
+#[tokio::test]
+async fn t5_sentencepiece_decoding_stops_at_eos() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_t5_unigram(dir.path()))).await;
+    assert!(model.info().encoder_decoder);
+    let out = model
+        .generate(GenerateRequest::text("the hotel in the north").with_max_tokens(64))
+        .await
+        .unwrap();
+    assert_eq!(out.finish, FinishReason::EndOfGeneration, "{out:?}");
+    assert!(
+        out.completion_tokens > 0 && out.completion_tokens < 64,
+        "some pieces, then </s>: {out:?}"
+    );
+    assert!(!out.text.contains("</s>"), "{out:?}");
+}
