@@ -489,3 +489,74 @@ async fn a_reply_that_hits_the_token_limit_is_not_accepted() {
     let repair = &model.requests()[1].messages[0].content;
     assert!(repair.contains("token limit"), "{repair}");
 }
+
+#[tokio::test]
+async fn a_prompt_over_the_models_budget_drops_examples_then_the_oldest_history() {
+    let options = PromptOptions {
+        few_shot: FewShot::Fixed,
+        shots: 2,
+        history_turns: 0,
+        ..PromptOptions::default()
+    };
+    let p = Arc::new(Prompter::new(
+        PromptSet::defaults().unwrap(),
+        Arc::new(pool()),
+        options,
+        None,
+    ));
+    let words = |t: &str| t.split_whitespace().count();
+    let h = vec![
+        Utterance::user("i need a train to ely"),
+        Utterance::system("what day would you like to travel ?"),
+        Utterance::user("on friday , leaving after 09:00 please"),
+    ];
+    let previous = DialogState::new();
+    let input = TrackInput {
+        history: &h,
+        previous: &previous,
+        dialog_id: None,
+    };
+    let full = p.track(&input);
+    let no_examples = p.track_within(
+        &input,
+        Some(&models::PromptBudget::new(
+            words(&full.to_text()) - 1,
+            words,
+        )),
+    );
+    assert_eq!(full.user.matches("Example ").count(), 2);
+    assert_eq!(no_examples.user.matches("Example ").count(), 1);
+    assert!(no_examples.user.contains("user: i need a train to ely"));
+
+    // A budget too small for any example and the whole history: the oldest
+    // utterances go, the last one stays.
+    let bare = p.track_within(&input, Some(&models::PromptBudget::new(10, words)));
+    assert_eq!(bare.user.matches("Example ").count(), 0);
+    assert!(
+        !bare.user.contains("i need a train to ely"),
+        "{}",
+        bare.user
+    );
+    assert!(
+        bare.user
+            .contains("user: on friday , leaving after 09:00 please")
+    );
+
+    // The tracker sends the trimmed prompt to a model with a budget.
+    let budget = models::PromptBudget::new(words(&no_examples.to_text()), words);
+    let model = ScriptedModel::always(r#"{"train": {"destination": "ely", "day": "friday"}}"#);
+    let tracker = LlmTracker::new(
+        handle(&model).with_prompt_budget(budget.clone()),
+        p.clone(),
+        GenerationOptions::default(),
+    );
+    tracker.track(input).await.unwrap();
+    let sent = &model.requests()[0];
+    let text = format!(
+        "{}\n\n{}",
+        sent.system.as_deref().unwrap_or_default(),
+        sent.messages[0].content
+    );
+    assert!(budget.fits(&text), "{} words", words(&text));
+    assert_eq!(text, no_examples.to_text());
+}

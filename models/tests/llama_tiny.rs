@@ -503,3 +503,37 @@ async fn t5_sentencepiece_decoding_stops_at_eos() {
     );
     assert!(!out.text.contains("</s>"), "{out:?}");
 }
+
+#[test]
+fn a_t5_backend_gets_a_512_token_prompt_budget_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let t5 = tiny_t5_unigram(dir.path());
+    let llama = tiny_llama(dir.path(), None);
+    let build = |path: &Path, max: Option<u32>| {
+        let mut raw = models::config::RawTable::new();
+        raw.insert("model_path".into(), path.to_string_lossy().into());
+        if let Some(max) = max {
+            raw.insert("max_prompt_tokens".into(), max.into());
+        }
+        models::build(
+            "local",
+            &models::BackendConfig::Llama(raw),
+            &models::BuildContext::default(),
+        )
+        .unwrap()
+    };
+    let handle = build(&t5, None);
+    let budget = handle.prompt_budget().expect("T5 has a budget");
+    assert_eq!(budget.max_tokens, 512);
+    // It counts with the model's own vocabulary: five whole-word pieces and </s>.
+    assert_eq!(budget.count("the hotel in the north"), 6);
+    assert_eq!(
+        build(&t5, Some(300)).prompt_budget().unwrap().max_tokens,
+        300
+    );
+    assert!(build(&llama, None).prompt_budget().is_none());
+    assert_eq!(
+        build(&llama, Some(900)).prompt_budget().unwrap().max_tokens,
+        900
+    );
+}

@@ -83,7 +83,7 @@ impl Tracker for LlmTracker {
         Box::pin(async move {
             check_history(input.history, Stage::Track)?;
             let c = &self.core;
-            let prompt = c.prompter.track(&input);
+            let prompt = c.prompter.track_within(&input, c.model.prompt_budget());
             let examples = instruction_examples(&prompt.system);
             let dialog = input
                 .history
@@ -136,7 +136,7 @@ impl Router for LlmRouter {
         Box::pin(async move {
             check_history(input.history, Stage::Route)?;
             let c = &self.core;
-            let prompt = c.prompter.route(&input);
+            let prompt = c.prompter.route_within(&input, c.model.prompt_budget());
             let parsed = call_parsed(
                 &c.model,
                 &c.stats,
@@ -187,10 +187,13 @@ impl DomainAgent for LlmDomainAgent {
         Box::pin(async move {
             check_history(input.history, Stage::Respond)?;
             let c = &self.core;
-            let prompt = c.prompter.respond(&input).map_err(|e| AgentError::Prompt {
-                template: crate::prompt::response_file(input.domain),
-                message: e.to_string(),
-            })?;
+            let prompt = c
+                .prompter
+                .respond_within(&input, c.model.prompt_budget())
+                .map_err(|e| AgentError::Prompt {
+                    template: crate::prompt::response_file(input.domain),
+                    message: e.to_string(),
+                })?;
             let parsed = call_parsed(
                 &c.model,
                 &c.stats,

@@ -270,8 +270,22 @@ fn build_llama(name: &str, raw: &RawTable, ctx: &BuildContext) -> Result<ModelHa
         key: "model_path".to_owned(),
         message: format!("{}: {e}", config.model_path.display()),
     })?;
+    let counter =
+        crate::llama::TokenCounter::open(&config.model_path).map_err(|e| ConfigError::Invalid {
+            backend: name.to_owned(),
+            key: "model_path".to_owned(),
+            message: e.to_string(),
+        })?;
+    let budget = counter.budget_for(&config);
     let model = crate::llama_lazy::LazyLlama::new(config);
-    wrap_scoped(info, scope, model, &layers, ctx)
+    let handle = wrap_scoped(info, scope, model, &layers, ctx)?;
+    Ok(match budget {
+        Some(max) => handle
+            .with_prompt_budget(crate::model::PromptBudget::new(max as usize, move |text| {
+                counter.count(text)
+            })),
+        None => handle,
+    })
 }
 
 /// The cache scope of a llama backend: every setting that can change an

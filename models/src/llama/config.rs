@@ -50,7 +50,15 @@ pub struct LlamaConfig {
     /// Whether consecutive requests reuse the KV cache of their common token prefix.
     #[serde(default = "default_true")]
     pub prefix_reuse: bool,
+    /// The most prompt tokens the LLM-backed roles send this model: they trim
+    /// few-shot examples, then the oldest history, to fit. Default: 512 for a
+    /// T5 model (Flan-T5 was trained on 512-token inputs), no limit otherwise.
+    #[serde(default)]
+    pub max_prompt_tokens: Option<u32>,
 }
+
+/// The prompt budget of a T5 (Flan-T5) model when none is configured.
+pub const T5_MAX_PROMPT_TOKENS: u32 = 512;
 
 fn default_n_ctx() -> NonZeroU32 {
     NonZeroU32::new(4096).unwrap_or(NonZeroU32::MIN)
@@ -133,7 +141,14 @@ impl LlamaConfig {
             use_model_template: true,
             template: PromptTemplate::default(),
             prefix_reuse: true,
+            max_prompt_tokens: None,
         }
+    }
+
+    /// Sets the prompt budget of the LLM-backed roles.
+    pub fn with_max_prompt_tokens(mut self, n: u32) -> Self {
+        self.max_prompt_tokens = Some(n);
+        self
     }
 
     /// Sets the number of layers offloaded to the GPU.

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-pub use config::{LlamaConfig, PromptTemplate, Sampling};
+pub use config::{LlamaConfig, PromptTemplate, Sampling, T5_MAX_PROMPT_TOKENS};
 pub use error::LlamaError;
 pub use text::{Turn, TurnRole};
 pub use tokens::TokenCounter;

@@ -68,6 +68,21 @@ impl TokenCounter {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
+    /// `general.architecture` of the GGUF (`llama`, `gemma3`, `t5`…).
+    pub fn architecture(&self) -> String {
+        self.model
+            .meta_val_str("general.architecture")
+            .unwrap_or_default()
+    }
+
+    /// The prompt budget `config` asks for: its `max_prompt_tokens`, else
+    /// [`super::T5_MAX_PROMPT_TOKENS`] for a T5 model, else none.
+    pub fn budget_for(&self, config: &super::LlamaConfig) -> Option<u32> {
+        config
+            .max_prompt_tokens
+            .or_else(|| (self.architecture() == "t5").then_some(super::T5_MAX_PROMPT_TOKENS))
+    }
+
     /// The id of the end-of-sequence token.
     pub fn eos(&self) -> i32 {
         self.model.vocab().eos().0
