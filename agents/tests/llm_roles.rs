@@ -322,3 +322,241 @@ fn fixed_examples_are_the_same_for_every_turn() {
     assert_eq!(examples(&a), examples_b);
     assert_eq!(a.matches("Example ").count(), 2);
 }
+
+#[tokio::test]
+async fn tracker_rejects_a_state_equal_to_the_instruction_example() {
+    // The DST instructions show {"restaurant": {"area": "centre", "food": "italian"}};
+    // a model that copies it for a train dialog is repaired, then falls back.
+    let example = r#"{"restaurant": {"area": "centre", "food": "italian"}}"#;
+    let model = ScriptedModel::always(example);
+    let tracker = LlmTracker::new(handle(&model), prompter(), GenerationOptions::default());
+    let h = history();
+    let previous = DialogState::new();
+    let out = tracker
+        .track(TrackInput {
+            history: &h,
+            previous: &previous,
+            dialog_id: None,
+        })
+        .await
+        .unwrap();
+    assert!(out.state.is_empty(), "fell back to the previous state");
+    assert_eq!(out.usage.len(), 2);
+    assert!(out.usage[1].repair && out.usage[1].fallback);
+    assert_eq!(tracker.stats().counts().fallbacks, 1);
+    let repair = &model.requests()[1].messages[0].content;
+    assert!(repair.contains("example from the instructions"), "{repair}");
+
+    // The same state is accepted when the customer really asked for it.
+    let model = ScriptedModel::always(example);
+    let tracker = LlmTracker::new(handle(&model), prompter(), GenerationOptions::default());
+    let h = vec![Utterance::user("i want italian food in the centre of town")];
+    let out = tracker
+        .track(TrackInput {
+            history: &h,
+            previous: &previous,
+            dialog_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.state[&Domain::Restaurant][&Slot::Food], "italian");
+    assert_eq!(out.usage.len(), 1);
+}
+
+#[tokio::test]
+async fn an_answer_echoing_the_system_prompt_is_a_fallback() {
+    let p = prompter();
+    let h = history();
+    let state = DialogState::new();
+    let db = DbResult {
+        domain: Domain::Train,
+        count: 3,
+        record: None,
+    };
+    let input = RespondInput {
+        history: &h,
+        domain: Domain::Train,
+        state: &state,
+        db: &db,
+        dialog_id: None,
+    };
+    // The model answers with its own instructions, twice.
+    let system = p.respond(&input).unwrap().system;
+    let echo: String = system.lines().next().unwrap().to_string();
+    let model = ScriptedModel::always(echo.clone());
+    let agent = LlmDomainAgent::new(handle(&model), p.clone(), GenerationOptions::default());
+    let out = agent.respond(input).await.unwrap();
+    assert_ne!(out.reply, echo);
+    assert!(out.usage.iter().any(|u| u.fallback), "{:?}", out.usage);
+    assert_eq!(agent.stats().counts().fallbacks, 1);
+
+    // The router too: an echo of its instructions is not a routing answer,
+    // even though it names an agent.
+    let route_system = p
+        .route(&RouteInput {
+            history: &h,
+            state: &state,
+            dialog_id: None,
+        })
+        .system;
+    let echo = route_system
+        .lines()
+        .find(|l| l.starts_with("- train"))
+        .unwrap()
+        .trim_start_matches("- ")
+        .to_string();
+    let model = ScriptedModel::always(format!("train: {echo}"));
+    let router = LlmRouter::new(handle(&model), p, GenerationOptions::default());
+    let out = router
+        .route(RouteInput {
+            history: &h,
+            state: &state,
+            dialog_id: None,
+        })
+        .await
+        .unwrap();
+    assert!(out.reason.starts_with("fallback"), "{}", out.reason);
+    assert_eq!(router.stats().counts().fallbacks, 1);
+}
+
+#[tokio::test]
+async fn a_run_on_reply_is_cut_at_the_next_speaker_tag() {
+    let model = ScriptedModel::always(
+        "[value_id] leaves at [value_leave] . would you like to book it ?\nuser: yes please , for 2 people .\nsystem: booked , the reference is [value_reference] .",
+    );
+    let agent = LlmDomainAgent::new(handle(&model), prompter(), GenerationOptions::default());
+    let h = history();
+    let state = DialogState::new();
+    let db = DbResult {
+        domain: Domain::Train,
+        count: 3,
+        record: None,
+    };
+    let out = agent
+        .respond(RespondInput {
+            history: &h,
+            domain: Domain::Train,
+            state: &state,
+            db: &db,
+            dialog_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        out.reply,
+        "[value_id] leaves at [value_leave] . would you like to book it ?"
+    );
+    // Every request carries the speaker tags as stop sequences.
+    let req = &model.requests()[0];
+    assert!(req.stop.iter().any(|s| s == "\nuser:"), "{:?}", req.stop);
+    assert!(req.stop.iter().any(|s| s == "\nsystem:"), "{:?}", req.stop);
+}
+
+#[tokio::test]
+async fn a_reply_that_hits_the_token_limit_is_not_accepted() {
+    let mut long = models::ChatResponse::new(
+        "there are [value_choice] trains and the first one leaves at [value_leave] and the next",
+        models::FinishReason::Length,
+    );
+    long.output_tokens = 96;
+    let model = ScriptedModel::new();
+    model
+        .push_response(long.clone())
+        .push_reply("there are [value_choice] trains . what time would you like to leave ?");
+    let agent = LlmDomainAgent::new(handle(&model), prompter(), GenerationOptions::default());
+    let h = history();
+    let state = DialogState::new();
+    let db = DbResult {
+        domain: Domain::Train,
+        count: 3,
+        record: None,
+    };
+    let out = agent
+        .respond(RespondInput {
+            history: &h,
+            domain: Domain::Train,
+            state: &state,
+            db: &db,
+            dialog_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        out.reply,
+        "there are [value_choice] trains . what time would you like to leave ?"
+    );
+    assert_eq!(out.usage.len(), 2, "one repair after the run-on reply");
+    let repair = &model.requests()[1].messages[0].content;
+    assert!(repair.contains("token limit"), "{repair}");
+}
+
+#[tokio::test]
+async fn a_prompt_over_the_models_budget_drops_examples_then_the_oldest_history() {
+    let options = PromptOptions {
+        few_shot: FewShot::Fixed,
+        shots: 2,
+        history_turns: 0,
+        ..PromptOptions::default()
+    };
+    let p = Arc::new(Prompter::new(
+        PromptSet::defaults().unwrap(),
+        Arc::new(pool()),
+        options,
+        None,
+    ));
+    let words = |t: &str| t.split_whitespace().count();
+    let h = vec![
+        Utterance::user("i need a train to ely"),
+        Utterance::system("what day would you like to travel ?"),
+        Utterance::user("on friday , leaving after 09:00 please"),
+    ];
+    let previous = DialogState::new();
+    let input = TrackInput {
+        history: &h,
+        previous: &previous,
+        dialog_id: None,
+    };
+    let full = p.track(&input);
+    let no_examples = p.track_within(
+        &input,
+        Some(&models::PromptBudget::new(
+            words(&full.to_text()) - 1,
+            words,
+        )),
+    );
+    assert_eq!(full.user.matches("Example ").count(), 2);
+    assert_eq!(no_examples.user.matches("Example ").count(), 1);
+    assert!(no_examples.user.contains("user: i need a train to ely"));
+
+    // A budget too small for any example and the whole history: the oldest
+    // utterances go, the last one stays.
+    let bare = p.track_within(&input, Some(&models::PromptBudget::new(10, words)));
+    assert_eq!(bare.user.matches("Example ").count(), 0);
+    assert!(
+        !bare.user.contains("i need a train to ely"),
+        "{}",
+        bare.user
+    );
+    assert!(
+        bare.user
+            .contains("user: on friday , leaving after 09:00 please")
+    );
+
+    // The tracker sends the trimmed prompt to a model with a budget.
+    let budget = models::PromptBudget::new(words(&no_examples.to_text()), words);
+    let model = ScriptedModel::always(r#"{"train": {"destination": "ely", "day": "friday"}}"#);
+    let tracker = LlmTracker::new(
+        handle(&model).with_prompt_budget(budget.clone()),
+        p.clone(),
+        GenerationOptions::default(),
+    );
+    tracker.track(input).await.unwrap();
+    let sent = &model.requests()[0];
+    let text = format!(
+        "{}\n\n{}",
+        sent.system.as_deref().unwrap_or_default(),
+        sent.messages[0].content
+    );
+    assert!(budget.fits(&text), "{} words", words(&text));
+    assert_eq!(text, no_examples.to_text());
+}

@@ -1,5 +1,8 @@
-//! `--backend openai|bedrock` and their flags: a quick override that points
-//! every stage of the pipeline at one backend, and the backend entry it adds.
+//! `--backend openai|bedrock|llama` and their flags: a quick override that
+//! points every stage of the pipeline at one backend, and the backend entry it
+//! adds.
+
+use std::path::PathBuf;
 
 use models::BackendConfig;
 use models::bedrock::BedrockConfig;
@@ -31,6 +34,12 @@ pub enum BackendOverride {
         /// An endpoint instead of the region's.
         endpoint_url: Option<String>,
     },
+    /// `--backend llama --model-path FILE`: a local GGUF model (the binary
+    /// must be built with the `llama` feature).
+    Llama {
+        /// The GGUF file.
+        model_path: PathBuf,
+    },
 }
 
 impl BackendOverride {
@@ -39,6 +48,7 @@ impl BackendOverride {
         match self {
             BackendOverride::Openai { .. } => "openai",
             BackendOverride::Bedrock { .. } => "bedrock",
+            BackendOverride::Llama { .. } => "llama",
         }
     }
 
@@ -51,19 +61,35 @@ impl BackendOverride {
         api_key_env: Option<String>,
         region: Option<String>,
         endpoint_url: Option<String>,
+        model_path: Option<PathBuf>,
     ) -> Result<BackendOverride, BenchError> {
-        let Some(model) = model.filter(|m| !m.trim().is_empty()) else {
-            return Err(BenchError::flag(
-                "--model",
-                format!("--backend {backend} needs --model NAME"),
-            ));
-        };
         let refuse = |flag: &str, given: bool| match given {
             true => Err(BenchError::flag(
                 flag,
                 format!("does not apply to --backend {backend}"),
             )),
             false => Ok(()),
+        };
+        if backend == "llama" {
+            refuse("--model", model.is_some())?;
+            refuse("--base-url", base_url.is_some())?;
+            refuse("--api-key-env", api_key_env.is_some())?;
+            refuse("--region", region.is_some())?;
+            refuse("--endpoint-url", endpoint_url.is_some())?;
+            let Some(model_path) = model_path.filter(|p| !p.as_os_str().is_empty()) else {
+                return Err(BenchError::flag(
+                    "--model-path",
+                    "--backend llama needs --model-path FILE (a .gguf model)".to_string(),
+                ));
+            };
+            return Ok(BackendOverride::Llama { model_path });
+        }
+        refuse("--model-path", model_path.is_some())?;
+        let Some(model) = model.filter(|m| !m.trim().is_empty()) else {
+            return Err(BenchError::flag(
+                "--model",
+                format!("--backend {backend} needs --model NAME"),
+            ));
         };
         match backend {
             "openai" => {
@@ -86,7 +112,7 @@ impl BackendOverride {
             }
             other => Err(BenchError::flag(
                 "--backend",
-                format!("unknown backend `{other}` (openai or bedrock)"),
+                format!("unknown backend `{other}` (openai, bedrock or llama)"),
             )),
         }
     }
@@ -122,6 +148,17 @@ impl BackendOverride {
                 };
                 c.layers.concurrency = c.layers.concurrency.max(concurrency);
                 BackendConfig::Bedrock(c)
+            }
+            // One worker thread runs a local model's calls one at a time; its
+            // concurrency stays at the default 1, so queued calls wait outside
+            // the timeout instead of timing out in the worker's queue.
+            BackendOverride::Llama { model_path } => {
+                let mut raw = models::config::RawTable::new();
+                raw.insert(
+                    "model_path".to_string(),
+                    serde_json::Value::String(model_path.to_string_lossy().into_owned()),
+                );
+                BackendConfig::Llama(raw)
             }
         }
     }

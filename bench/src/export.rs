@@ -8,7 +8,9 @@
 //! grounding), with the same context: the history up to the user turn, the gold
 //! state (and the previous gold state for the tracker), the database result of the
 //! gold domain, and the dialog's id so that no few-shot example comes from it. The
-//! gold output is written in the answer format the stage's parser reads. The test
+//! gold output is written in the answer format the stage's parser reads. With a
+//! prompt budget ([`Exporter::with_budget`]) prompts are trimmed exactly as the
+//! stages trim them for a model with that budget. The test
 //! split is refused, and no test dialog is ever exported.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -204,12 +206,25 @@ impl ExportStats {
 pub struct Exporter {
     prompter: Arc<Prompter>,
     db: Arc<Database>,
+    budget: Option<models::PromptBudget>,
 }
 
 impl Exporter {
     /// An exporter on a ready prompter (e.g. [`Dard::prompter`]) and database.
     pub fn new(prompter: Arc<Prompter>, db: Arc<Database>) -> Exporter {
-        Exporter { prompter, db }
+        Exporter {
+            prompter,
+            db,
+            budget: None,
+        }
+    }
+
+    /// The same exporter, trimming every prompt to `budget` as the LLM-backed
+    /// roles trim what they send a model with that budget (T5: 512 tokens), so
+    /// the model is trained on what it will see.
+    pub fn with_budget(mut self, budget: models::PromptBudget) -> Exporter {
+        self.budget = Some(budget);
+        self
     }
 
     /// The prompter [`manager::Dard`] builds for `config`, with the few-shot pool
@@ -262,6 +277,7 @@ impl Exporter {
         let gold = ExamplePool::build(&chosen, usize::MAX);
         let mut records = Vec::new();
         let mut stats = ExportStats::default();
+        let budget = self.budget.as_ref();
         for e in gold.examples() {
             if opts.domain.is_some_and(|d| d != e.domain) {
                 continue;
@@ -269,19 +285,25 @@ impl Exporter {
             let id = Some(e.dialog.as_str());
             let (prompt, completion) = match opts.task {
                 Task::Router => (
-                    self.prompter.route(&RouteInput {
-                        history: &e.context,
-                        state: &e.state,
-                        dialog_id: id,
-                    }),
+                    self.prompter.route_within(
+                        &RouteInput {
+                            history: &e.context,
+                            state: &e.state,
+                            dialog_id: id,
+                        },
+                        budget,
+                    ),
                     format_route_answer(e.domain, &route_reason(e.domain)),
                 ),
                 Task::Dst => (
-                    self.prompter.track(&TrackInput {
-                        history: &e.context,
-                        previous: &e.previous_state,
-                        dialog_id: id,
-                    }),
+                    self.prompter.track_within(
+                        &TrackInput {
+                            history: &e.context,
+                            previous: &e.previous_state,
+                            dialog_id: id,
+                        },
+                        budget,
+                    ),
                     format_state_answer(&e.state),
                 ),
                 Task::Response => {
@@ -292,13 +314,16 @@ impl Exporter {
                     }
                     let seed = Dard::seed_for(&e.dialog, e.context.len());
                     let db = grounding::ground(&self.db, e.domain, &e.state, seed);
-                    let prompt = self.prompter.respond(&RespondInput {
-                        history: &e.context,
-                        domain: e.domain,
-                        state: &e.state,
-                        db: &db,
-                        dialog_id: id,
-                    })?;
+                    let prompt = self.prompter.respond_within(
+                        &RespondInput {
+                            history: &e.context,
+                            domain: e.domain,
+                            state: &e.state,
+                            db: &db,
+                            dialog_id: id,
+                        },
+                        budget,
+                    )?;
                     (prompt, reply.to_string())
                 }
             };

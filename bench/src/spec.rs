@@ -333,13 +333,14 @@ mod tests {
 
     #[test]
     fn bench_override_without_model_names_the_flag() {
-        let err = BackendOverride::from_flags("openai", None, None, None, None, None)
+        let err = BackendOverride::from_flags("openai", None, None, None, None, None, None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("--model"), "{err}");
-        let err = BackendOverride::from_flags("gemini", Some("m".into()), None, None, None, None)
-            .unwrap_err()
-            .to_string();
+        let err =
+            BackendOverride::from_flags("gemini", Some("m".into()), None, None, None, None, None)
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("--backend") && err.contains("gemini"), "{err}");
         let err = BackendOverride::from_flags(
             "openai",
@@ -348,10 +349,64 @@ mod tests {
             None,
             Some("us-east-1".into()),
             None,
+            None,
         )
         .unwrap_err()
         .to_string();
         assert!(err.contains("--region"), "{err}");
+    }
+
+    #[test]
+    fn backend_llama_takes_a_model_path() {
+        let o = BackendOverride::from_flags(
+            "llama",
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("m.gguf".into()),
+        )
+        .unwrap();
+        assert_eq!(o.name(), "llama");
+        let err = BackendOverride::from_flags("llama", None, None, None, None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--model-path"), "{err}");
+        let err = BackendOverride::from_flags(
+            "llama",
+            Some("gemma".into()),
+            None,
+            None,
+            None,
+            None,
+            Some("m.gguf".into()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("--model"), "{err}");
+        let err = BackendOverride::from_flags(
+            "openai",
+            Some("m".into()),
+            None,
+            None,
+            None,
+            None,
+            Some("m.gguf".into()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("--model-path"), "{err}");
+        let spec = BenchSpec {
+            backend: Some(o),
+            ..BenchSpec::default()
+        };
+        let c = spec.config(4).unwrap();
+        assert_eq!(c.pipeline.tracker, "llama");
+        match &c.backends["llama"] {
+            BackendConfig::Llama(raw) => assert_eq!(raw["model_path"], "m.gguf"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

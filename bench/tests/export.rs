@@ -215,3 +215,40 @@ fn val_export_of_the_real_data_has_no_test_dialog() {
         assert!(v["completion"].as_str().unwrap().contains("\"taxi\""));
     }
 }
+
+#[test]
+fn export_trims_prompts_to_the_models_budget_as_the_stages_do() {
+    let config = scripted_config("[prompts]\nshots = 2\n");
+    let (db, dialogs) = data();
+    let exporter = Exporter::build(&config, db, &dialogs).unwrap();
+    let words = |t: &str| t.split_whitespace().count();
+    let (full, _) = exporter
+        .records(&dialogs, &BTreeSet::new(), &opts(Task::Dst, None))
+        .unwrap();
+    let sizes: Vec<usize> = full.iter().map(|r| words(&r.prompt.to_text())).collect();
+    let (min, max) = (*sizes.iter().min().unwrap(), *sizes.iter().max().unwrap());
+    assert!(min < max, "the fixture's prompts differ in length");
+    let budget = models::PromptBudget::new((min + max) / 2, words);
+    let (trimmed, _) = exporter
+        .clone()
+        .with_budget(budget.clone())
+        .records(&dialogs, &BTreeSet::new(), &opts(Task::Dst, None))
+        .unwrap();
+    assert_eq!(trimmed.len(), full.len());
+    let mut cut = 0;
+    for (f, t) in full.iter().zip(&trimmed) {
+        let text = t.prompt.to_text();
+        if budget.fits(&f.prompt.to_text()) {
+            assert_eq!(f.prompt, t.prompt, "a prompt that fits is not touched");
+        } else {
+            cut += 1;
+            assert!(words(&text) < words(&f.prompt.to_text()));
+            assert!(
+                budget.fits(&text) || !t.prompt.user.contains("Example "),
+                "trimmed until it fits or nothing but the last turn is left"
+            );
+        }
+        assert_eq!(t.completion, f.completion);
+    }
+    assert!(cut > 0, "some prompts were over the budget");
+}

@@ -199,8 +199,9 @@ pub struct CacheConfig {
 }
 
 impl Config {
-    /// Reads and checks a config file. Relative paths in `[prompts]`, `[data]`
-    /// and `[cache]` are made relative to the file's folder.
+    /// Reads and checks a config file. Relative paths in `[prompts]`, `[data]`,
+    /// `[cache]` and a llama backend's `model_path` are made relative to the
+    /// file's folder.
     pub fn from_file(path: &Path) -> Result<Config, BuildError> {
         let text = std::fs::read_to_string(path).map_err(|source| BuildError::Io {
             path: path.to_path_buf(),
@@ -300,6 +301,16 @@ impl Config {
         {
             if p.is_relative() {
                 *p = base.join(&*p);
+            }
+        }
+        // A local model's file is found where the config file says, not
+        // relative to wherever dard happens to be started.
+        for backend in self.backends.values_mut() {
+            if let BackendConfig::Llama(raw) = backend
+                && let Some(serde_json::Value::String(p)) = raw.get_mut("model_path")
+                && Path::new(p.as_str()).is_relative()
+            {
+                *p = base.join(&*p).to_string_lossy().into_owned();
             }
         }
     }

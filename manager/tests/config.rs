@@ -125,3 +125,25 @@ fn builtin_default_builds_without_config() {
     assert!(info.agents.values().all(|b| b == "builtin"));
     assert!(dard.builtin().is_some());
 }
+
+#[test]
+fn llama_model_path_is_relative_to_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dard.toml");
+    std::fs::write(
+        &path,
+        "[backends]\nlocal = { kind = \"llama\", model_path = \"models/m.gguf\" }\n\
+         abs = { kind = \"llama\", model_path = \"/opt/m.gguf\" }\n",
+    )
+    .unwrap();
+    let config = Config::from_file(&path).unwrap();
+    let model_path = |name: &str| match &config.backends[name] {
+        models::BackendConfig::Llama(raw) => raw["model_path"].as_str().unwrap().to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        model_path("local"),
+        dir.path().join("models/m.gguf").to_string_lossy()
+    );
+    assert_eq!(model_path("abs"), "/opt/m.gguf");
+}

@@ -38,6 +38,6 @@ pub use error::{ConfigError, ModelError};
 pub use layers::LayerConfig;
 pub use model::{
     BackendKind, BoxFuture, ChatModel, ChatRequest, ChatResponse, Constraint, FinishReason,
-    Message, ModelHandle, ModelInfo, Role,
+    Message, ModelHandle, ModelInfo, PromptBudget, Role,
 };
 pub use usage::{CallUsage, PriceTable, UsageLedger};

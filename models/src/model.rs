@@ -324,6 +324,46 @@ pub struct ModelInfo {
 pub struct ModelHandle {
     inner: Arc<dyn ChatModel>,
     info: Arc<ModelInfo>,
+    budget: Option<PromptBudget>,
+}
+
+/// How many prompt tokens a model should be given, and its tokenizer to count
+/// them: Flan-T5 was trained on 512-token inputs, and a longer prompt is read
+/// worse, not better. The LLM-backed roles trim few-shot examples and then the
+/// oldest history to fit.
+#[derive(Clone)]
+pub struct PromptBudget {
+    /// The most tokens a prompt (system and user text together) may have.
+    pub max_tokens: usize,
+    count: Arc<dyn Fn(&str) -> usize + Send + Sync>,
+}
+
+impl PromptBudget {
+    /// A budget of `max_tokens` counted by `count`.
+    pub fn new(max_tokens: usize, count: impl Fn(&str) -> usize + Send + Sync + 'static) -> Self {
+        Self {
+            max_tokens,
+            count: Arc::new(count),
+        }
+    }
+
+    /// The number of tokens `text` is.
+    pub fn count(&self, text: &str) -> usize {
+        (self.count)(text)
+    }
+
+    /// Whether `text` fits the budget.
+    pub fn fits(&self, text: &str) -> bool {
+        self.count(text) <= self.max_tokens
+    }
+}
+
+impl std::fmt::Debug for PromptBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PromptBudget")
+            .field("max_tokens", &self.max_tokens)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ModelHandle {
@@ -332,7 +372,19 @@ impl ModelHandle {
         Self {
             inner: Arc::new(model),
             info: Arc::new(info),
+            budget: None,
         }
+    }
+
+    /// The same handle with a prompt budget.
+    pub fn with_prompt_budget(mut self, budget: PromptBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// The model's prompt budget, if it has one.
+    pub fn prompt_budget(&self) -> Option<&PromptBudget> {
+        self.budget.as_ref()
     }
 
     /// What this handle is.
@@ -350,6 +402,7 @@ impl std::fmt::Debug for ModelHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ModelHandle")
             .field("info", &self.info)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }

@@ -136,3 +136,25 @@ async fn gemma_honours_stop_sequences_and_max_tokens() {
     }
     assert!(!stopped.text.contains(&stop));
 }
+
+#[tokio::test]
+async fn gemma_plain_template_reply_stops_at_the_next_speaker_tag() {
+    let Some(path) = model_path() else { return };
+    let model = LlamaModel::load(cfg(path)).await.unwrap();
+    // This GGUF has no chat template: the plain one is used, and a base model
+    // continuing it writes the customer's next turn unless stopped.
+    assert_eq!(model.info().template, "plain");
+    let out = model
+        .generate(
+            GenerateRequest::new(Prompt::Chat(dialog(&[
+                "I am looking for a place to eat.",
+                "Moderate, in the east please.",
+            ])))
+            .with_max_tokens(96),
+        )
+        .await
+        .unwrap();
+    assert!(!out.text.contains("\nUser:"), "{:?}", out.text);
+    assert!(!out.text.contains("\nAssistant:"), "{:?}", out.text);
+    assert_ne!(out.finish, FinishReason::MaxTokens, "{out:?}");
+}

@@ -328,3 +328,212 @@ fn token_counter_counts_with_the_gguf_vocabulary() {
     let err = models::llama::TokenCounter::open(Path::new("/no/such/tokenizer.gguf")).unwrap_err();
     assert!(matches!(err, LlamaError::ModelFile { .. }), "{err:?}");
 }
+
+/// Log lines captured from every thread (the warning comes from the worker).
+fn captured_logs() -> &'static std::sync::Mutex<Vec<u8>> {
+    static LOGS: std::sync::OnceLock<&'static std::sync::Mutex<Vec<u8>>> =
+        std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs: &'static std::sync::Mutex<Vec<u8>> =
+            Box::leak(Box::new(std::sync::Mutex::new(Vec::new())));
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(logs))
+            .finish();
+        // Another test binary may have set one; then nothing is captured and
+        // the test below says so.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        logs
+    })
+}
+
+struct LogWriter(&'static std::sync::Mutex<Vec<u8>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn plain_template_fallback_warns_once_naming_model_and_template() {
+    let logs = captured_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny_llama(dir.path(), None);
+    let first = load(cfg(&path)).await;
+    let second = load(cfg(&path)).await;
+    assert_eq!(first.info().template, "plain");
+    assert_eq!(second.info().template, "plain");
+    let with_template = tiny_llama(dir.path(), Some(gguf::CHATML_TEMPLATE));
+    load(cfg(&with_template)).await;
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("no chat template"))
+        .collect();
+    let ours: Vec<&&str> = warnings
+        .iter()
+        .filter(|l| l.contains(&*path.to_string_lossy()))
+        .collect();
+    assert_eq!(ours.len(), 1, "one warning for two loads: {warnings:#?}");
+    assert!(ours[0].contains("dard-tiny-llama"), "{}", ours[0]);
+    assert!(ours[0].contains("plain"), "{}", ours[0]);
+    assert!(
+        !warnings
+            .iter()
+            .any(|l| l.contains(&*with_template.to_string_lossy())),
+        "{warnings:#?}"
+    );
+}
+
+#[tokio::test]
+async fn every_template_adds_its_end_of_turn_as_a_stop_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = load(cfg(&tiny_llama(dir.path(), None))).await;
+    assert_eq!(plain.info().stops, ["\nUser:", "\nAssistant:"]);
+    let chatml = load(cfg(&tiny_llama(dir.path(), Some(gguf::CHATML_TEMPLATE)))).await;
+    assert_eq!(chatml.info().stops, ["<|im_end|>"]);
+    let named = load(
+        cfg(&dir.path().join("tiny.gguf")).with_template(PromptTemplate::Builtin("gemma".into())),
+    )
+    .await;
+    assert_eq!(named.info().stops, ["<end_of_turn>"]);
+
+    // The plain template's speaker tag ends a generation: take the text the
+    // model writes, and make its middle a speaker tag through the config.
+    let req = GenerateRequest::new(Prompt::Chat(dialog(1))).with_max_tokens(30);
+    let full = plain.generate(req.clone()).await.unwrap();
+    assert_eq!(full.finish, FinishReason::MaxTokens);
+    let tag = full.text[10..14].to_owned();
+    let stopped = load(cfg(&dir.path().join("tiny.gguf")).with_stop([tag.clone()]))
+        .await
+        .generate(req)
+        .await
+        .unwrap();
+    assert_eq!(stopped.finish, FinishReason::StopSequence);
+    assert!(!stopped.text.contains(&tag));
+}
+
+#[tokio::test]
+async fn a_timeout_cancels_the_running_generation_instead_of_running_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None)).with_n_ctx(4096)).await;
+    let long = GenerateRequest::text("The hotel").with_max_tokens(4000);
+    let timed_out =
+        tokio::time::timeout(std::time::Duration::from_millis(20), model.generate(long)).await;
+    assert!(timed_out.is_err(), "4000 tokens take longer than 20 ms");
+    // The next call queues behind the cancelled one and finds the worker free.
+    let next = model
+        .generate(GenerateRequest::text("abc").with_max_tokens(1))
+        .await
+        .unwrap();
+    assert_eq!(next.completion_tokens, 1);
+    let counts = model.counts();
+    assert_eq!(counts.cancelled, 1, "{counts:?}");
+    assert!(
+        counts.generated_tokens < 4000,
+        "the cancelled job stopped early: {counts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_prompt_cancelled_between_chunks_keeps_them_for_the_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = cfg(&tiny_llama(dir.path(), None))
+        .with_n_ctx(4096)
+        .with_n_batch(8);
+    let model = load(config).await;
+    let prompt = "a room for two in the north ".repeat(140);
+    let req = GenerateRequest::text(prompt).with_max_tokens(1);
+    let first = tokio::time::timeout(
+        std::time::Duration::from_millis(15),
+        model.generate(req.clone()),
+    )
+    .await;
+    assert!(first.is_err(), "~500 prompt batches take longer than 15 ms");
+    let retry = model.generate(req).await.unwrap();
+    assert!(
+        retry.reused_prompt_tokens > 0,
+        "the chunks evaluated before the timeout are reused: {retry:?}"
+    );
+    assert_eq!(model.counts().cancelled, 1);
+}
+
+fn tiny_t5_unigram(dir: &Path) -> PathBuf {
+    let path = dir.join("tiny-t5-spm.gguf");
+    gguf::write_tiny_t5_unigram(&path, 5);
+    path
+}
+
+#[test]
+fn t5_sentencepiece_vocabulary_round_trips_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = models::llama::TokenCounter::open(&tiny_t5_unigram(dir.path())).unwrap();
+    for text in [
+        "the hotel in the north",
+        "a cheap room for two in the centre",
+        "is it 42? yes, it's fine.",
+    ] {
+        let ids = counter.tokenize(text);
+        assert_eq!(ids.last(), Some(&counter.eos()), "T5 appends </s>: {ids:?}");
+        assert_eq!(counter.detokenize(&ids), text, "{ids:?}");
+    }
+    // The unigram model prefers whole-word pieces: five words, five pieces and </s>.
+    assert_eq!(counter.tokenize("the hotel in the north").len(), 6);
+}
+
+#[tokio::test]
+async fn t5_sentencepiece_decoding_stops_at_eos() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_t5_unigram(dir.path()))).await;
+    assert!(model.info().encoder_decoder);
+    let out = model
+        .generate(GenerateRequest::text("the hotel in the north").with_max_tokens(64))
+        .await
+        .unwrap();
+    assert_eq!(out.finish, FinishReason::EndOfGeneration, "{out:?}");
+    assert!(
+        out.completion_tokens > 0 && out.completion_tokens < 64,
+        "some pieces, then </s>: {out:?}"
+    );
+    assert!(!out.text.contains("</s>"), "{out:?}");
+}
+
+#[test]
+fn a_t5_backend_gets_a_512_token_prompt_budget_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let t5 = tiny_t5_unigram(dir.path());
+    let llama = tiny_llama(dir.path(), None);
+    let build = |path: &Path, max: Option<u32>| {
+        let mut raw = models::config::RawTable::new();
+        raw.insert("model_path".into(), path.to_string_lossy().into());
+        if let Some(max) = max {
+            raw.insert("max_prompt_tokens".into(), max.into());
+        }
+        models::build(
+            "local",
+            &models::BackendConfig::Llama(raw),
+            &models::BuildContext::default(),
+        )
+        .unwrap()
+    };
+    let handle = build(&t5, None);
+    let budget = handle.prompt_budget().expect("T5 has a budget");
+    assert_eq!(budget.max_tokens, 512);
+    // It counts with the model's own vocabulary: five whole-word pieces and </s>.
+    assert_eq!(budget.count("the hotel in the north"), 6);
+    assert_eq!(
+        build(&t5, Some(300)).prompt_budget().unwrap().max_tokens,
+        300
+    );
+    assert!(build(&llama, None).prompt_budget().is_none());
+    assert_eq!(
+        build(&llama, Some(900)).prompt_budget().unwrap().max_tokens,
+        900
+    );
+}

@@ -8,7 +8,8 @@ use bench::{BackendOverride, BenchSpec};
 use manager::Config;
 
 /// `--data DIR`, `--config FILE`, and `--backend openai|bedrock --model M
-/// [--base-url URL] [--api-key-env VAR] [--region R] [--endpoint-url URL]`.
+/// [--base-url URL] [--api-key-env VAR] [--region R] [--endpoint-url URL]` or
+/// `--backend llama --model-path FILE`.
 ///
 /// Flatten it into a subcommand's flags with `#[command(flatten)]`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -37,6 +38,9 @@ pub struct BackendArgs {
     /// A Bedrock endpoint instead of the region's (--backend bedrock).
     #[arg(long, value_name = "URL", requires = "backend")]
     pub endpoint_url: Option<String>,
+    /// The GGUF model file (--backend llama; needs a build with `--features llama`).
+    #[arg(long, value_name = "FILE", requires = "backend")]
+    pub model_path: Option<PathBuf>,
 }
 
 /// The quick-override backends.
@@ -46,14 +50,17 @@ pub enum BackendArg {
     Openai,
     /// AWS Bedrock.
     Bedrock,
+    /// A local GGUF model through llama.cpp.
+    Llama,
 }
 
 impl BackendArg {
-    /// The flag value (`openai`, `bedrock`).
+    /// The flag value (`openai`, `bedrock`, `llama`).
     pub fn as_str(self) -> &'static str {
         match self {
             BackendArg::Openai => "openai",
             BackendArg::Bedrock => "bedrock",
+            BackendArg::Llama => "llama",
         }
     }
 }
@@ -72,6 +79,7 @@ impl BackendArgs {
             self.api_key_env.clone(),
             self.region.clone(),
             self.endpoint_url.clone(),
+            self.model_path.clone(),
         )?;
         Ok(Some(o))
     }

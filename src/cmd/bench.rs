@@ -125,7 +125,7 @@ pub fn run(args: BenchArgs, fetch: FetchPolicy) -> Result<()> {
                 on_signal.cancel();
                 // A second Ctrl-C does not wait for the outputs.
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(EXIT_INTERRUPTED);
+                    super::exit(EXIT_INTERRUPTED);
                 }
             }
         });
@@ -138,7 +138,7 @@ pub fn run(args: BenchArgs, fetch: FetchPolicy) -> Result<()> {
             outcome.out.join(bench::files::TRACE).display(),
             outcome.out.display()
         );
-        std::process::exit(EXIT_INTERRUPTED);
+        super::exit(EXIT_INTERRUPTED);
     }
     let failed = outcome.report.turns.failed;
     if failed > 0 {
@@ -149,7 +149,7 @@ pub fn run(args: BenchArgs, fetch: FetchPolicy) -> Result<()> {
             outcome.out.join(bench::files::PREDICTIONS).display(),
             outcome.out.display()
         );
-        std::process::exit(EXIT_FAILED_TURNS);
+        super::exit(EXIT_FAILED_TURNS);
     }
     Ok(())
 }

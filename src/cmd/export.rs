@@ -38,9 +38,14 @@ pub struct ExportArgs {
     /// The MultiWOZ data folder (default: DARD_DATA, ./data/multiwoz, ../shared/multiwoz).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// A GGUF model whose tokenizer counts prompt tokens for the stats line.
+    /// A GGUF model whose tokenizer counts prompt tokens for the stats line
+    /// and the prompt budget (T5 models: 512 tokens unless --max-prompt-tokens).
     #[arg(long, value_name = "GGUF")]
     pub tokenizer: Option<PathBuf>,
+    /// Trim prompts to this many tokens of the --tokenizer model, as the stages
+    /// trim what they send a backend with this `max_prompt_tokens`.
+    #[arg(long, value_name = "N", requires = "tokenizer")]
+    pub max_prompt_tokens: Option<u32>,
     /// The output file (JSON Lines).
     #[arg(long, value_name = "FILE.jsonl")]
     pub out: PathBuf,
@@ -111,8 +116,14 @@ pub fn run(args: ExportArgs, fetch: FetchPolicy) -> Result<()> {
     let explicit = args.data.clone().or_else(|| config.data.dir.clone());
     ensure_data(explicit.as_deref(), fetch)?;
     let loaded = load(&config, args.data.as_deref(), split).context("loading the data")?;
-    let (records, stats) = loaded
-        .exporter
+    let exporter = match prompt_budget(args.tokenizer.as_deref(), args.max_prompt_tokens)? {
+        Some(budget) => {
+            eprintln!("prompts trimmed to {} tokens", budget.max_tokens);
+            loaded.exporter.clone().with_budget(budget)
+        }
+        None => loaded.exporter.clone(),
+    };
+    let (records, stats) = exporter
         .records(&loaded.dialogs, &loaded.test_ids, &opts)
         .context("rendering the examples")?;
     let tokens = prompt_tokens(args.tokenizer.as_deref(), &records)?;
@@ -160,6 +171,40 @@ fn prompt_tokens(
         counts.iter().sum::<usize>() as f64 / counts.len() as f64
     };
     Ok(serde_json::json!({"mean": (mean * 10.0).round() / 10.0, "max": max}))
+}
+
+/// The prompt budget of the `--tokenizer` model: `--max-prompt-tokens`, else
+/// 512 for a T5 model, else none — what the llama backend gives the stages.
+#[cfg(feature = "llama")]
+fn prompt_budget(
+    tokenizer: Option<&std::path::Path>,
+    max_prompt_tokens: Option<u32>,
+) -> Result<Option<models::PromptBudget>> {
+    let Some(path) = tokenizer else {
+        return Ok(None);
+    };
+    let counter = models::llama::TokenCounter::open(path)
+        .with_context(|| format!("opening the tokenizer {}", path.display()))?;
+    let mut config = models::llama::LlamaConfig::new(path);
+    config.max_prompt_tokens = max_prompt_tokens;
+    Ok(counter
+        .budget_for(&config)
+        .map(|max| models::PromptBudget::new(max as usize, move |text| counter.count(text))))
+}
+
+/// Without the `llama` feature there is no GGUF tokenizer to trim with.
+#[cfg(not(feature = "llama"))]
+fn prompt_budget(
+    tokenizer: Option<&std::path::Path>,
+    max_prompt_tokens: Option<u32>,
+) -> Result<Option<models::PromptBudget>> {
+    match (tokenizer, max_prompt_tokens) {
+        (Some(path), Some(_)) => anyhow::bail!(
+            "--max-prompt-tokens counts with {}, which needs dard built with `--features llama`",
+            path.display()
+        ),
+        _ => Ok(None),
+    }
 }
 
 /// Without the `llama` feature there is no GGUF tokenizer to count with.

@@ -160,7 +160,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             if tokio::signal::ctrl_c().await.is_ok() {
                 on_signal.cancel();
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
+                    super::exit(130);
                 }
             }
         });
@@ -183,7 +183,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             outcome.out.join(simulate::files::DIALOGS).display(),
             outcome.out.display()
         );
-        std::process::exit(130);
+        super::exit(130);
     }
     Ok(())
 }

@@ -28,11 +28,13 @@ pub use roles::{LlmDomainAgent, LlmRouter, LlmTracker, fallback_domain, fallback
 pub struct GenerationOptions {
     /// Sampling temperature (0 = greedy, deterministic with most backends).
     pub temperature: f32,
-    /// Token limit of the router's answer.
+    /// Token limit of the router's answer (`{"domain": …, "reason": …}` is
+    /// about 25 tokens).
     pub route_max_tokens: u32,
-    /// Token limit of the tracker's answer.
+    /// Token limit of the tracker's answer (a large MultiWOZ state is about
+    /// 100 tokens of JSON).
     pub track_max_tokens: u32,
-    /// Token limit of a domain agent's reply.
+    /// Token limit of a domain agent's reply (one or two short sentences).
     pub respond_max_tokens: u32,
 }
 
@@ -40,9 +42,9 @@ impl Default for GenerationOptions {
     fn default() -> Self {
         GenerationOptions {
             temperature: 0.0,
-            route_max_tokens: 96,
-            track_max_tokens: 320,
-            respond_max_tokens: 160,
+            route_max_tokens: 64,
+            track_max_tokens: 192,
+            respond_max_tokens: 96,
         }
     }
 }
@@ -108,6 +110,12 @@ pub(crate) struct Parsed<T> {
 
 /// Sends `prompt`, parses the reply with `parse`, and on a parse failure sends
 /// one repair retry. Model errors end the stage with [`AgentError::Model`].
+///
+/// Before `parse` sees a reply it is cut at the first of
+/// [`crate::prompt::STOP_SEQUENCES`] (for backends that ignore stop
+/// sequences), and it is rejected when it ran on to the token limit with no
+/// stop in sight, or when it repeats a stretch of the system prompt
+/// ([`parse::echoed_instructions`]).
 pub(crate) async fn call_parsed<T>(
     model: &ModelHandle,
     stats: &LlmStats,
@@ -129,7 +137,22 @@ pub(crate) async fn call_parsed<T>(
         .await
         .map_err(model_error)?;
     usage.push(StageUsage::of_call(stage, model.info(), &first));
-    let problem = match parse(&first.text) {
+    let check = |resp: &models::ChatResponse| {
+        let text = parse::cut_at_stop(&resp.text, &crate::prompt::STOP_SEQUENCES);
+        let cut = text.len() < resp.text.len();
+        if resp.finish_reason == models::FinishReason::Length && !cut {
+            return Err(format!(
+                "the answer ran on to the {max_tokens}-token limit; answer briefly"
+            ));
+        }
+        if let Some(echo) = parse::echoed_instructions(text, &prompt.system) {
+            return Err(format!(
+                "it repeats the instructions (\"{echo}\") instead of answering"
+            ));
+        }
+        parse(text)
+    };
+    let problem = match check(&first) {
         Ok(v) => {
             return Ok(Parsed {
                 value: Some(v),
@@ -144,7 +167,7 @@ pub(crate) async fn call_parsed<T>(
     let second = model
         .complete(repair_request(
             prompt,
-            &first.text,
+            parse::cut_at_stop(&first.text, &crate::prompt::STOP_SEQUENCES),
             &problem,
             max_tokens,
             temperature,
@@ -153,7 +176,7 @@ pub(crate) async fn call_parsed<T>(
         .map_err(model_error)?;
     let mut record = StageUsage::of_call(stage, model.info(), &second);
     record.repair = true;
-    let value = match parse(&second.text) {
+    let value = match check(&second) {
         Ok(v) => Some(v),
         Err(problem) => {
             stats.fallbacks.fetch_add(1, Ordering::Relaxed);

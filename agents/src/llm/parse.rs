@@ -21,8 +21,15 @@ fn strip_fences(text: &str) -> &str {
 
 /// The first balanced JSON object in `text`, parsed.
 fn find_json_object(text: &str) -> Option<serde_json::Map<String, Value>> {
+    json_objects(text).into_iter().next()
+}
+
+/// Every balanced JSON object in `text` that parses, outermost only, in order.
+fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
     let bytes = text.as_bytes();
+    let mut found = Vec::new();
     let mut start = 0;
+    let mut end = None;
     while let Some(rel) = text[start..].find('{') {
         let open = start + rel;
         let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
@@ -43,7 +50,8 @@ fn find_json_object(text: &str) -> Option<serde_json::Map<String, Value>> {
                     depth -= 1;
                     if depth == 0 {
                         if let Ok(Value::Object(map)) = serde_json::from_str(&text[open..=i]) {
-                            return Some(map);
+                            found.push(map);
+                            end = Some(i);
                         }
                         break;
                     }
@@ -51,9 +59,91 @@ fn find_json_object(text: &str) -> Option<serde_json::Map<String, Value>> {
                 _ => {}
             }
         }
-        start = open + 1;
+        start = end.take().map_or(open + 1, |i| i + 1);
     }
-    None
+    found
+}
+
+/// `text` up to the first stop sequence that starts after its leading
+/// whitespace (the same rule as the llama backend's), for backends that do
+/// not apply stop sequences themselves.
+pub fn cut_at_stop<'t>(text: &'t str, stops: &[&str]) -> &'t str {
+    let lead = text.len() - text.trim_start().len();
+    let cut = stops
+        .iter()
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| text[lead..].find(s).map(|at| at + lead))
+        .min();
+    cut.map_or(text, |at| &text[..at])
+}
+
+/// How many words in a row an answer must share with the system prompt to
+/// count as repeating it. No reply of a clerk, routing reason or state says
+/// eight words of the instructions in a row; a model that echoes them does.
+const ECHO_WORDS: usize = 8;
+
+/// The stretch of `system` that `reply` repeats, when it repeats
+/// [`ECHO_WORDS`] or more words of it in a row (compared lower-cased, on
+/// letters and digits only); `None` for a reply of its own.
+pub fn echoed_instructions(reply: &str, system: &str) -> Option<String> {
+    fn words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+    let reply = words(reply);
+    let system = words(system);
+    if reply.len() < ECHO_WORDS || system.len() < ECHO_WORDS {
+        return None;
+    }
+    let grams: std::collections::HashSet<&[String]> = system.windows(ECHO_WORDS).collect();
+    reply
+        .windows(ECHO_WORDS)
+        .find(|w| grams.contains(w))
+        .map(|w| w.join(" "))
+}
+
+/// The non-empty example states a tracker's instructions show (the JSON
+/// objects of its system prompt that read as a state), to reject an answer
+/// that copies one ([`check_not_instruction_example`]).
+pub fn instruction_examples(system: &str) -> Vec<DialogState> {
+    json_objects(system)
+        .into_iter()
+        .filter_map(|map| parse_state(&Value::Object(map).to_string()).ok())
+        .filter(|state| !state.is_empty())
+        .collect()
+}
+
+/// Rejects a tracked state that is one of the instructions' own examples,
+/// unless the conversation (or the previous state) really holds it: every
+/// value of the example appears in `dialog` (the conversation's text), or
+/// the previous state already equals it. A model that cannot do the task
+/// often answers with the example it was shown.
+pub fn check_not_instruction_example(
+    state: &DialogState,
+    examples: &[DialogState],
+    previous: &DialogState,
+    dialog: &str,
+) -> Result<(), String> {
+    let Some(example) = examples.iter().find(|e| *e == state) else {
+        return Ok(());
+    };
+    if example == previous {
+        return Ok(());
+    }
+    let dialog = dialog.to_lowercase();
+    let grounded = example
+        .values()
+        .flat_map(|slots| slots.values())
+        .all(|v| dialog.contains(v.as_str()));
+    if grounded {
+        return Ok(());
+    }
+    Err(format!(
+        "it is the example from the instructions ({}), not this conversation's state",
+        crate::prompt::format_state(example)
+    ))
 }
 
 /// `key: value` or `key = value` lines, keys lower-cased and trimmed.
@@ -227,6 +317,24 @@ pub fn parse_state(text: &str) -> Result<DialogState, String> {
     Ok(state)
 }
 
+/// The reply up to a speaker tag written inside it (`… . user: i also need
+/// a taxi`): a model that runs on into the next turns is cut where its own
+/// turn ends, on one line as much as across lines.
+fn cut_at_speaker_tag(reply: &str) -> &str {
+    // ASCII lower-casing keeps byte offsets, so `at` indexes `reply` too.
+    let lower = reply.to_ascii_lowercase();
+    let cut = ["user:", "system:", "assistant:", "customer:"]
+        .iter()
+        .filter_map(|tag| {
+            lower
+                .match_indices(tag)
+                .map(|(i, _)| i)
+                .find(|&i| i == 0 || lower[..i].ends_with(|c: char| c.is_whitespace() || c == '"'))
+        })
+        .min();
+    cut.map_or(reply, |at| &reply[..at])
+}
+
 /// Parses a domain agent's reply: the delexicalized text on one line.
 pub fn parse_response(text: &str) -> Result<String, String> {
     let t = strip_fences(text);
@@ -249,6 +357,7 @@ pub fn parse_response(text: &str) -> Result<String, String> {
         }
     };
     let reply = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let reply = cut_at_speaker_tag(&reply).trim_end().to_string();
     if reply.is_empty() {
         return Err("the reply is empty".to_string());
     }
@@ -331,6 +440,81 @@ mod tests {
         assert!(parse_state("").is_err());
         assert!(parse_state("the user wants food").is_err());
         assert!(parse_state(r#"{"weather": "sunny"}"#).is_err());
+    }
+
+    #[test]
+    fn cut_at_stop_ignores_stops_in_leading_whitespace() {
+        let stops = ["\nuser:", "\nExample "];
+        assert_eq!(
+            cut_at_stop("{\"a\": 1}\n\nExample 4:\nuser: hi", &stops),
+            "{\"a\": 1}\n"
+        );
+        assert_eq!(cut_at_stop("\nuser: hi", &stops), "\nuser: hi");
+        assert_eq!(cut_at_stop("plain", &stops), "plain");
+    }
+
+    #[test]
+    fn echoed_system_prompt_is_found_and_own_answers_are_not() {
+        let system = "You are the hotel agent of a travel information desk in Cambridge, UK.";
+        assert_eq!(
+            echoed_instructions(
+                "Sure. You are the hotel agent of a travel information desk!",
+                system
+            )
+            .as_deref(),
+            Some("you are the hotel agent of a travel")
+        );
+        assert_eq!(
+            echoed_instructions("[value_name] is a hotel in the north of town .", system),
+            None
+        );
+        assert_eq!(echoed_instructions("hotel agent", system), None);
+    }
+
+    #[test]
+    fn instruction_example_state_is_rejected_unless_the_dialog_holds_it() {
+        let system = r#"Answer with JSON, for example {"restaurant": {"area": "centre", "food": "italian"}}; answer {} when nothing is known."#;
+        let examples = instruction_examples(system);
+        assert_eq!(examples.len(), 1, "{{}} is no example state");
+        let copied = examples[0].clone();
+        let empty = DialogState::new();
+        let err = check_not_instruction_example(&copied, &examples, &empty, "a train to ely")
+            .unwrap_err();
+        assert!(err.contains("example from the instructions"), "{err}");
+        assert!(
+            check_not_instruction_example(
+                &copied,
+                &examples,
+                &empty,
+                "Italian food in the centre, please"
+            )
+            .is_ok()
+        );
+        assert!(check_not_instruction_example(&copied, &examples, &copied, "thanks").is_ok());
+        let other = parse_state(r#"{"restaurant": {"area": "north"}}"#).unwrap();
+        assert!(check_not_instruction_example(&other, &examples, &empty, "x").is_ok());
+    }
+
+    #[test]
+    fn json_objects_finds_every_outer_object() {
+        let found = json_objects(r#"a {"x": {"y": 1}} b {not json} c {"z": 2}"#);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].contains_key("x") && found[1].contains_key("z"));
+    }
+
+    #[test]
+    fn response_is_cut_at_a_speaker_tag_on_the_same_line() {
+        assert_eq!(
+            parse_response("i found [value_name] . user: great , book it . system: done .")
+                .unwrap(),
+            "i found [value_name] ."
+        );
+        assert!(parse_response("user: i need a hotel").is_err());
+        // A word that merely ends in a tag is no tag.
+        assert_eq!(
+            parse_response("the superuser: fine .").unwrap(),
+            "the superuser: fine ."
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use multiwoz::Domain;
 
-use crate::llm::parse::{parse_response, parse_route, parse_state};
+use crate::llm::parse::{
+    check_not_instruction_example, instruction_examples, parse_response, parse_route, parse_state,
+};
 use crate::llm::{GenerationOptions, LlmStats, call_parsed};
 use crate::prompt::Prompter;
 use crate::roles::{
@@ -81,7 +83,19 @@ impl Tracker for LlmTracker {
         Box::pin(async move {
             check_history(input.history, Stage::Track)?;
             let c = &self.core;
-            let prompt = c.prompter.track(&input);
+            let prompt = c.prompter.track_within(&input, c.model.prompt_budget());
+            let examples = instruction_examples(&prompt.system);
+            let dialog = input
+                .history
+                .iter()
+                .map(|u| u.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let parse = |text: &str| {
+                let state = parse_state(text)?;
+                check_not_instruction_example(&state, &examples, input.previous, &dialog)?;
+                Ok(state)
+            };
             let parsed = call_parsed(
                 &c.model,
                 &c.stats,
@@ -89,7 +103,7 @@ impl Tracker for LlmTracker {
                 &prompt,
                 c.generation.track_max_tokens,
                 c.generation.temperature,
-                parse_state,
+                parse,
             )
             .await?;
             Ok(TrackOutput {
@@ -122,7 +136,7 @@ impl Router for LlmRouter {
         Box::pin(async move {
             check_history(input.history, Stage::Route)?;
             let c = &self.core;
-            let prompt = c.prompter.route(&input);
+            let prompt = c.prompter.route_within(&input, c.model.prompt_budget());
             let parsed = call_parsed(
                 &c.model,
                 &c.stats,
@@ -173,10 +187,13 @@ impl DomainAgent for LlmDomainAgent {
         Box::pin(async move {
             check_history(input.history, Stage::Respond)?;
             let c = &self.core;
-            let prompt = c.prompter.respond(&input).map_err(|e| AgentError::Prompt {
-                template: crate::prompt::response_file(input.domain),
-                message: e.to_string(),
-            })?;
+            let prompt = c
+                .prompter
+                .respond_within(&input, c.model.prompt_budget())
+                .map_err(|e| AgentError::Prompt {
+                    template: crate::prompt::response_file(input.domain),
+                    message: e.to_string(),
+                })?;
             let parsed = call_parsed(
                 &c.model,
                 &c.stats,

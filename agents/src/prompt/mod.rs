@@ -82,12 +82,15 @@ impl Prompt {
         vec![Message::user(self.user.clone())]
     }
 
-    /// The request the roles send for this prompt.
+    /// The request the roles send for this prompt, with [`STOP_SEQUENCES`].
     pub fn to_request(&self, max_tokens: u32, temperature: f32) -> ChatRequest {
-        ChatRequest::new(self.messages())
-            .with_system(self.system.clone())
-            .with_max_tokens(max_tokens)
-            .with_temperature(temperature)
+        STOP_SEQUENCES.iter().fold(
+            ChatRequest::new(self.messages())
+                .with_system(self.system.clone())
+                .with_max_tokens(max_tokens)
+                .with_temperature(temperature),
+            |req, stop| req.with_stop(*stop),
+        )
     }
 
     /// The prompt as one text (system, a blank line, user), for prompt–completion
@@ -96,6 +99,14 @@ impl Prompt {
         format!("{}\n\n{}", self.system, self.user)
     }
 }
+
+/// Where an answer to one of dard's prompts is over: the next speaker tag of
+/// the conversation format ([`format_history`] writes `user:` / `system:`
+/// lines) and the heading of the next example. A model that continues the
+/// text past its answer — a base model on the plain template does — writes
+/// these next. Four at most (OpenAI's limit), none of them whitespace only
+/// (Bedrock refuses those).
+pub const STOP_SEQUENCES: [&str; 4] = ["\nuser:", "\nsystem:", "\nExample ", "\nConversation:"];
 
 /// The variables the router template may use.
 pub const ROUTER_VARS: &[&str] = &["agents", "examples", "history", "state"];

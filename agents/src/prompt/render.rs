@@ -13,6 +13,16 @@ use crate::prompt::format::{
 };
 use crate::prompt::{Example, ExamplePool, FewShot, Grounder, Prompt, PromptError, PromptSet};
 use crate::roles::{DbResult, RespondInput, RouteInput, TrackInput};
+use models::PromptBudget;
+
+/// How much of the examples and the history a prompt shows.
+#[derive(Debug, Clone, Copy)]
+struct Trim {
+    /// Few-shot examples shown.
+    shots: usize,
+    /// Latest utterances of the live dialog shown (0 = all).
+    history: usize,
+}
 
 /// How prompts are put together (the `[prompts]` table of the config).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,20 +117,70 @@ impl Prompter {
         task: Task,
         input_history: &[crate::roles::Utterance],
         dialog_id: Option<&str>,
+        shots: usize,
     ) -> Vec<&Example> {
-        self.pool.select(
-            task,
-            input_history,
-            dialog_id,
-            self.options.few_shot,
-            self.options.shots,
-        )
+        self.pool
+            .select(task, input_history, dialog_id, self.options.few_shot, shots)
+    }
+
+    /// The untrimmed prompt's examples and history.
+    fn full(&self) -> Trim {
+        Trim {
+            shots: self.options.shots,
+            history: self.options.history_turns,
+        }
+    }
+
+    /// The first rendering that fits `budget`: the full prompt, then with one
+    /// example fewer at a time (the least similar goes first), then with one
+    /// utterance of the history fewer at a time (the oldest goes first), down
+    /// to the last utterance alone. Without a budget, the full prompt.
+    fn fit<E>(
+        &self,
+        history_len: usize,
+        budget: Option<&PromptBudget>,
+        render: impl Fn(Trim) -> Result<Prompt, E>,
+    ) -> Result<Prompt, E> {
+        let mut trim = self.full();
+        let mut prompt = render(trim)?;
+        let Some(budget) = budget else {
+            return Ok(prompt);
+        };
+        if trim.history == 0 || trim.history > history_len {
+            trim.history = history_len;
+        }
+        while !budget.fits(&prompt.to_text()) {
+            if trim.shots > 0 {
+                trim.shots -= 1;
+            } else if trim.history > 1 {
+                trim.history -= 1;
+            } else {
+                break;
+            }
+            prompt = render(trim)?;
+        }
+        Ok(prompt)
     }
 
     /// The router's prompt.
     pub fn route(&self, input: &RouteInput<'_>) -> Prompt {
+        self.route_trimmed(input, self.full())
+    }
+
+    /// The router's prompt, trimmed to fit `budget` (see [`Prompter::track_within`]).
+    pub fn route_within(&self, input: &RouteInput<'_>, budget: Option<&PromptBudget>) -> Prompt {
+        let fitted = self.fit(input.history.len(), budget, |t| {
+            Ok::<_, std::convert::Infallible>(self.route_trimmed(input, t))
+        });
+        match fitted {
+            Ok(p) => p,
+            Err(never) => match never {},
+        }
+    }
+
+    fn route_trimmed(&self, input: &RouteInput<'_>, trim: Trim) -> Prompt {
         let examples: String = self
-            .examples(Task::Route, input.history, input.dialog_id)
+            .examples(Task::Route, input.history, input.dialog_id, trim.shots)
             .iter()
             .enumerate()
             .map(|(n, e)| {
@@ -140,7 +200,7 @@ impl Prompter {
             .map(|(d, text)| format!("- {d}: {text}"))
             .collect::<Vec<_>>()
             .join("\n");
-        let history = format_history(input.history, self.options.history_turns);
+        let history = format_history(input.history, trim.history);
         let state = format_state(input.state);
         let (system, user) = self.set.router().render(&|var| match var {
             "agents" => Some(agents.clone()),
@@ -154,8 +214,26 @@ impl Prompter {
 
     /// The tracker's prompt.
     pub fn track(&self, input: &TrackInput<'_>) -> Prompt {
+        self.track_trimmed(input, self.full())
+    }
+
+    /// The tracker's prompt, trimmed to fit `budget` (a model's
+    /// `max_prompt_tokens`): few-shot examples go first, then the oldest
+    /// utterances of the history, down to the last one. `dard export` renders
+    /// with the same budget, so a model is trained on what it will be sent.
+    pub fn track_within(&self, input: &TrackInput<'_>, budget: Option<&PromptBudget>) -> Prompt {
+        let fitted = self.fit(input.history.len(), budget, |t| {
+            Ok::<_, std::convert::Infallible>(self.track_trimmed(input, t))
+        });
+        match fitted {
+            Ok(p) => p,
+            Err(never) => match never {},
+        }
+    }
+
+    fn track_trimmed(&self, input: &TrackInput<'_>, trim: Trim) -> Prompt {
         let examples: String = self
-            .examples(Task::Track, input.history, input.dialog_id)
+            .examples(Task::Track, input.history, input.dialog_id, trim.shots)
             .iter()
             .enumerate()
             .map(|(n, e)| {
@@ -168,7 +246,7 @@ impl Prompter {
                 )
             })
             .collect();
-        let history = format_history(input.history, self.options.history_turns);
+        let history = format_history(input.history, trim.history);
         let previous = format_state(input.previous);
         let slots = format_slots();
         let (system, user) = self.set.dst().render(&|var| match var {
@@ -183,6 +261,21 @@ impl Prompter {
 
     /// The response prompt of the domain agent `input.domain`.
     pub fn respond(&self, input: &RespondInput<'_>) -> Result<Prompt, PromptError> {
+        self.respond_trimmed(input, self.full())
+    }
+
+    /// The response prompt, trimmed to fit `budget` (see [`Prompter::track_within`]).
+    pub fn respond_within(
+        &self,
+        input: &RespondInput<'_>,
+        budget: Option<&PromptBudget>,
+    ) -> Result<Prompt, PromptError> {
+        self.fit(input.history.len(), budget, |t| {
+            self.respond_trimmed(input, t)
+        })
+    }
+
+    fn respond_trimmed(&self, input: &RespondInput<'_>, trim: Trim) -> Result<Prompt, PromptError> {
         let domain = input.domain;
         let template = self
             .set
@@ -193,7 +286,12 @@ impl Prompter {
             })?;
         let label = capitalized(domain);
         let examples: String = self
-            .examples(Task::Respond(domain), input.history, input.dialog_id)
+            .examples(
+                Task::Respond(domain),
+                input.history,
+                input.dialog_id,
+                trim.shots,
+            )
             .iter()
             .enumerate()
             .map(|(n, e)| {
@@ -211,7 +309,7 @@ impl Prompter {
                 )
             })
             .collect();
-        let history = format_history(input.history, self.options.history_turns);
+        let history = format_history(input.history, trim.history);
         let state = format_domain_state(input.state, domain);
         let db = format_db(input.db);
         let (system, user) = template.render(&|var| match var {

@@ -264,13 +264,49 @@ fn build_llama(name: &str, raw: &RawTable, ctx: &BuildContext) -> Result<ModelHa
         });
     }
     let model_name = config.model_path.display().to_string();
+    let info = info(name, BackendKind::Llama, &model_name);
+    let scope = llama_cache_scope(&config, &info.model).map_err(|e| ConfigError::Invalid {
+        backend: name.to_owned(),
+        key: "model_path".to_owned(),
+        message: format!("{}: {e}", config.model_path.display()),
+    })?;
+    let counter =
+        crate::llama::TokenCounter::open(&config.model_path).map_err(|e| ConfigError::Invalid {
+            backend: name.to_owned(),
+            key: "model_path".to_owned(),
+            message: e.to_string(),
+        })?;
+    let budget = counter.budget_for(&config);
     let model = crate::llama_lazy::LazyLlama::new(config);
-    wrap(
-        info(name, BackendKind::Llama, &model_name),
-        model,
-        &layers,
-        ctx,
-    )
+    let handle = wrap_scoped(info, scope, model, &layers, ctx)?;
+    Ok(match budget {
+        Some(max) => handle
+            .with_prompt_budget(crate::model::PromptBudget::new(max as usize, move |text| {
+                counter.count(text)
+            })),
+        None => handle,
+    })
+}
+
+/// The cache scope of a llama backend: every setting that can change an
+/// answer (template, sampling, seed, context and batch sizes, threads, stop
+/// sequences, prefix reuse…) and the model file's identity — its size and
+/// modification time — so a re-run with another template, or after the GGUF
+/// was replaced, is not answered from the cache.
+#[cfg(feature = "llama")]
+pub(crate) fn llama_cache_scope(
+    config: &crate::llama::LlamaConfig,
+    model: &str,
+) -> Result<CacheScope, std::io::Error> {
+    let meta = std::fs::metadata(&config.model_path)?;
+    let mtime = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let settings = serde_json::to_value(config).unwrap_or(serde_json::Value::Null);
+    Ok(CacheScope::new(BackendKind::Llama, model)
+        .with_endpoint(&format!("file:size={},mtime_ns={mtime}", meta.len()))
+        .with_settings(settings))
 }
 
 #[cfg(not(feature = "llama"))]
@@ -293,4 +329,40 @@ fn build_llama(
         kind: "llama".to_owned(),
         feature: "llama".to_owned(),
     })
+}
+
+#[cfg(all(test, feature = "llama"))]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
+mod llama_tests {
+    use super::*;
+    use crate::llama::{LlamaConfig, PromptTemplate, Sampling};
+
+    #[test]
+    fn llama_cache_key_changes_with_template_sampling_n_ctx_and_model_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.gguf");
+        std::fs::write(&path, b"GGUF one").unwrap();
+        let base = LlamaConfig::new(&path).with_threads(1);
+        let scope = |c: &LlamaConfig| llama_cache_scope(c, "m").unwrap();
+        let a = scope(&base);
+        assert_eq!(a, scope(&base.clone()), "the same settings, the same scope");
+        let variants = [
+            base.clone()
+                .with_template(PromptTemplate::Builtin("chatml".into())),
+            base.clone().with_sampling(Sampling::Sampled {
+                temperature: 0.7,
+                top_p: 0.9,
+            }),
+            base.clone().with_n_ctx(1024),
+            base.clone().with_seed(7),
+            base.clone().with_prefix_reuse(false),
+        ];
+        for v in &variants {
+            assert_ne!(scope(v), a, "{v:?}");
+        }
+        // Another file at the same path (a different size) is another model.
+        std::fs::write(&path, b"GGUF two, longer").unwrap();
+        assert_ne!(scope(&base), a);
+        assert!(llama_cache_scope(&LlamaConfig::new(dir.path().join("none")), "m").is_err());
+    }
 }

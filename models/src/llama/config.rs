@@ -25,7 +25,8 @@ pub struct LlamaConfig {
     /// Largest number of prompt tokens evaluated in one `llama_decode` call.
     #[serde(default = "default_n_batch")]
     pub n_batch: NonZeroU32,
-    /// CPU threads used for generation and prompt evaluation.
+    /// CPU threads used for generation and prompt evaluation (default: the
+    /// physical cores, see [`LlamaConfig::new`]).
     #[serde(default = "default_threads")]
     pub n_threads: NonZeroU32,
     /// Seed of the random sampler (only used by [`Sampling::Sampled`]).
@@ -49,7 +50,15 @@ pub struct LlamaConfig {
     /// Whether consecutive requests reuse the KV cache of their common token prefix.
     #[serde(default = "default_true")]
     pub prefix_reuse: bool,
+    /// The most prompt tokens the LLM-backed roles send this model: they trim
+    /// few-shot examples, then the oldest history, to fit. Default: 512 for a
+    /// T5 model (Flan-T5 was trained on 512-token inputs), no limit otherwise.
+    #[serde(default)]
+    pub max_prompt_tokens: Option<u32>,
 }
+
+/// The prompt budget of a T5 (Flan-T5) model when none is configured.
+pub const T5_MAX_PROMPT_TOKENS: u32 = 512;
 
 fn default_n_ctx() -> NonZeroU32 {
     NonZeroU32::new(4096).unwrap_or(NonZeroU32::MIN)
@@ -59,9 +68,44 @@ fn default_n_batch() -> NonZeroU32 {
     NonZeroU32::new(512).unwrap_or(NonZeroU32::MIN)
 }
 
+/// The default thread count: the physical cores this process may use.
+///
+/// Not the logical ones: llama.cpp's threads meet at a barrier after every
+/// graph node and spin while they wait, so a thread sharing its core with
+/// another one (a hyperthread sibling, or any other busy process) holds the
+/// others up. Measured on a 2-core machine with the other core busy: Gemma 3
+/// 270M generated 15 tok/s with 2 threads against 35 with 1, and the first call
+/// of a bench run spun in `ggml_barrier` past the 120 s timeout. On a shared
+/// machine set `n_threads` lower still.
 fn default_threads() -> NonZeroU32 {
-    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let physical = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| physical_cores(&info))
+        .unwrap_or(logical);
+    let n = physical.min(logical).max(1);
     NonZeroU32::new(u32::try_from(n).unwrap_or(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+/// The number of distinct (`physical id`, `core id`) pairs in a
+/// `/proc/cpuinfo` text; `None` when it names no core ids (some virtual
+/// machines and non-x86 kernels).
+pub(crate) fn physical_cores(cpuinfo: &str) -> Option<usize> {
+    let mut cores = std::collections::BTreeSet::new();
+    let mut package = "";
+    for line in cpuinfo.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        match key.trim() {
+            "physical id" => package = value.trim(),
+            "core id" => {
+                cores.insert((package.to_string(), value.trim().to_string()));
+            }
+            _ => {}
+        }
+    }
+    (!cores.is_empty()).then_some(cores.len())
 }
 
 fn default_seed() -> u32 {
@@ -78,6 +122,11 @@ fn default_true() -> bool {
 
 impl LlamaConfig {
     /// A configuration for `model_path` with every other setting at its default.
+    ///
+    /// `n_threads` defaults to the physical cores the process may use, not the
+    /// logical ones: llama.cpp's threads spin at a barrier after every graph
+    /// node, so two threads on one core hold each other up (measured on a busy
+    /// 2-core machine: 15 tok/s with 2 threads against 35 with 1).
     pub fn new(model_path: impl Into<PathBuf>) -> Self {
         Self {
             model_path: model_path.into(),
@@ -92,7 +141,14 @@ impl LlamaConfig {
             use_model_template: true,
             template: PromptTemplate::default(),
             prefix_reuse: true,
+            max_prompt_tokens: None,
         }
+    }
+
+    /// Sets the prompt budget of the LLM-backed roles.
+    pub fn with_max_prompt_tokens(mut self, n: u32) -> Self {
+        self.max_prompt_tokens = Some(n);
+        self
     }
 
     /// Sets the number of layers offloaded to the GPU.
@@ -206,4 +262,26 @@ pub enum PromptTemplate {
     /// One of llama.cpp's built-in templates by name, such as `chatml`,
     /// `mistral-v1`, `llama2`, `gemma` or `phi3`.
     Builtin(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn n_threads_defaults_to_physical_cores_not_hyperthreads() {
+        // Two cores with two hyperthreads each: four processors, two cores.
+        let info = "processor\t: 0\nphysical id\t: 0\ncore id\t\t: 0\n\n\
+                    processor\t: 1\nphysical id\t: 0\ncore id\t\t: 1\n\n\
+                    processor\t: 2\nphysical id\t: 0\ncore id\t\t: 0\n\n\
+                    processor\t: 3\nphysical id\t: 0\ncore id\t\t: 1\n";
+        assert_eq!(physical_cores(info), Some(2));
+        // The same core id on two packages is two cores.
+        let two_sockets = "physical id : 0\ncore id : 0\nphysical id : 1\ncore id : 0\n";
+        assert_eq!(physical_cores(two_sockets), Some(2));
+        assert_eq!(physical_cores("processor : 0\n"), None);
+        let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let n = LlamaConfig::new("m.gguf").n_threads.get() as usize;
+        assert!(n >= 1 && n <= logical, "{n} threads of {logical}");
+    }
 }

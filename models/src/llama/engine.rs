@@ -18,7 +18,9 @@ use llama_cpp_2::{LogOptions, send_logs_to_tracing};
 
 use super::config::{LlamaConfig, PromptTemplate, Sampling};
 use super::error::LlamaError;
-use super::text::{StopScanner, Turn, common_prefix_len, render_plain};
+use super::text::{
+    PLAIN_STOPS, StopScanner, Turn, common_prefix_len, end_of_turn_after, render_plain,
+};
 use super::{FinishReason, GenerateOutput, ModelInfo, Prompt};
 
 /// llama.cpp's backend may be initialised once per process; every model shares it.
@@ -53,9 +55,22 @@ enum Template {
     Llama {
         tmpl: LlamaChatTemplate,
         label: String,
+        /// What the template writes at the end of an assistant turn, if anything.
+        end_of_turn: Option<String>,
     },
     /// The backend's plain `User:` / `Assistant:` format.
     Plain,
+}
+
+impl Template {
+    /// The stop sequences every generation with this template gets: the
+    /// plain template's next speaker tag, a chat template's end of turn.
+    fn stops(&self) -> Vec<String> {
+        match self {
+            Template::Plain => PLAIN_STOPS.iter().map(|s| (*s).to_string()).collect(),
+            Template::Llama { end_of_turn, .. } => end_of_turn.iter().cloned().collect(),
+        }
+    }
 }
 
 /// Loads the GGUF named by the config (checking the path first: llama-cpp-2
@@ -170,6 +185,7 @@ impl<'m> Session<'m> {
                 Template::Llama { label, .. } => label.clone(),
                 Template::Plain => "plain".into(),
             },
+            stops: self.template.stops(),
         }
     }
 
@@ -183,7 +199,7 @@ impl<'m> Session<'m> {
     fn render(&self, turns: &[Turn]) -> Result<String, LlamaError> {
         match &self.template {
             Template::Plain => Ok(render_plain(turns)),
-            Template::Llama { tmpl, label } => {
+            Template::Llama { tmpl, label, .. } => {
                 let err = |reason: String| LlamaError::Template {
                     template: label.clone(),
                     reason,
@@ -235,16 +251,37 @@ impl<'m> Session<'m> {
             });
         }
         let mut sampler = build_sampler(self.model, job)?;
-        let (reused, mut logits_at) = if self.encoder_decoder {
-            (0, self.encode_prompt(&tokens)?)
+        let (reused, logits_at) = if self.encoder_decoder {
+            (0, Some(self.encode_prompt(&tokens)?))
         } else {
-            self.eval_prompt(&tokens)?
+            self.eval_prompt(&tokens, cancelled)?
         };
         let prompt_eval = start.elapsed();
+        let Some(mut logits_at) = logits_at else {
+            // Cancelled between two prompt chunks: what was evaluated stays
+            // cached, so a retry of the same prompt resumes from there.
+            return Ok(GenerateOutput {
+                text: String::new(),
+                finish: FinishReason::Cancelled,
+                prompt_tokens: count(tokens.len()),
+                reused_prompt_tokens: count(reused),
+                completion_tokens: 0,
+                prompt_eval,
+                generation: std::time::Duration::ZERO,
+                total: start.elapsed(),
+            });
+        };
 
         let gen_start = Instant::now();
         let vocab = self.model.vocab();
-        let scanner = StopScanner::new(job.stop.iter().map(String::as_str));
+        let template_stops = self.template.stops();
+        let stops: Vec<&str> = job
+            .stop
+            .iter()
+            .chain(&template_stops)
+            .map(String::as_str)
+            .collect();
+        let scanner = StopScanner::new(stops.iter().copied());
         let mut out = Vec::new();
         let mut n_gen = 0u32;
         let finish = loop {
@@ -260,6 +297,15 @@ impl<'m> Session<'m> {
             };
             if vocab.is_eog(token) {
                 break FinishReason::EndOfGeneration;
+            }
+            // A control token is rendered as nothing in the text, so a stop
+            // sequence spelled as one (`<end_of_turn>` in a GGUF that does not
+            // mark it end-of-generation) is matched on the token itself.
+            if vocab.is_control(token) {
+                let piece = vocab.token_to_piece(token, true, None);
+                if stops.iter().any(|s| s.as_bytes() == piece.as_slice()) {
+                    break FinishReason::StopSequence;
+                }
             }
             n_gen += 1;
             let old = out.len();
@@ -289,8 +335,13 @@ impl<'m> Session<'m> {
 
     /// Brings the KV cache to hold `tokens` minus the last, keeping the common
     /// prefix with what it held before, then evaluates the rest. Returns how
-    /// many prompt tokens were reused and the batch index holding the logits.
-    fn eval_prompt(&mut self, tokens: &[LlamaToken]) -> Result<(usize, i32), LlamaError> {
+    /// many prompt tokens were reused and the batch index holding the logits,
+    /// or `None` there when `cancelled` turned true between two chunks.
+    fn eval_prompt(
+        &mut self,
+        tokens: &[LlamaToken],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(usize, Option<i32>), LlamaError> {
         let mut keep = if self.prefix_reuse {
             common_prefix_len(&self.cached, tokens)
         } else {
@@ -307,6 +358,9 @@ impl<'m> Session<'m> {
         }
         let mut logits_at = 0;
         for chunk_start in (keep..tokens.len()).step_by(self.n_batch) {
+            if cancelled() {
+                return Ok((keep, None));
+            }
             let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
             self.batch.clear();
             for (i, &tok) in tokens[chunk_start..chunk_end].iter().enumerate() {
@@ -326,7 +380,7 @@ impl<'m> Session<'m> {
             self.cached
                 .extend_from_slice(&tokens[chunk_start..chunk_end]);
         }
-        Ok((keep, logits_at))
+        Ok((keep, Some(logits_at)))
     }
 
     /// Removes the cache cells from position `keep` on; false when llama.cpp
@@ -388,9 +442,11 @@ fn resolve_template(model: &CppModel, cfg: &LlamaConfig) -> Result<Template, Lla
         && let Ok(tmpl) = model.chat_template(None)
     {
         if probe(model, &tmpl) {
+            let end_of_turn = end_of_turn(model, &tmpl);
             return Ok(Template::Llama {
                 tmpl,
                 label: "gguf".into(),
+                end_of_turn,
             });
         }
         tracing::warn!(
@@ -399,7 +455,12 @@ fn resolve_template(model: &CppModel, cfg: &LlamaConfig) -> Result<Template, Lla
         );
     }
     match &cfg.template {
-        PromptTemplate::Plain => Ok(Template::Plain),
+        PromptTemplate::Plain => {
+            if cfg.use_model_template && model.chat_template(None).is_err() {
+                warn_plain_once(model, cfg);
+            }
+            Ok(Template::Plain)
+        }
         PromptTemplate::Builtin(name) => {
             let label = format!("builtin:{name}");
             let tmpl = LlamaChatTemplate::new(name).map_err(|e| LlamaError::Template {
@@ -412,9 +473,55 @@ fn resolve_template(model: &CppModel, cfg: &LlamaConfig) -> Result<Template, Lla
                     reason: "llama.cpp does not know this template name".into(),
                 });
             }
-            Ok(Template::Llama { tmpl, label })
+            let end_of_turn = end_of_turn(model, &tmpl);
+            Ok(Template::Llama {
+                tmpl,
+                label,
+                end_of_turn,
+            })
         }
     }
+}
+
+/// Warns, once per model file in a process, that a GGUF has no chat template
+/// and the plain one is used: an instruction-tuned model prompted without its
+/// template answers worse, and nothing else would say why.
+fn warn_plain_once(model: &CppModel, cfg: &LlamaConfig) {
+    static WARNED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let name = model.meta_val_str("general.name").unwrap_or_default();
+    if first_time(&WARNED, &cfg.model_path) {
+        tracing::warn!(
+            model = %name,
+            path = %cfg.model_path.display(),
+            template = "plain",
+            "the GGUF has no chat template; prompts use the plain `User:` / `Assistant:` template \
+             (set `template` in the backend's config to choose a built-in one)"
+        );
+    }
+}
+
+/// Records `key` in `seen`; true the first time it is seen.
+pub(crate) fn first_time<K: PartialEq + Clone>(seen: &std::sync::Mutex<Vec<K>>, key: &K) -> bool {
+    let mut seen = seen
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if seen.contains(key) {
+        false
+    } else {
+        seen.push(key.clone());
+        true
+    }
+}
+
+/// The end-of-turn text of `tmpl`, read off a rendered assistant turn.
+fn end_of_turn(model: &CppModel, tmpl: &LlamaChatTemplate) -> Option<String> {
+    const MARKER: &str = "QZQXQZQ";
+    let msgs = [("user", "u"), ("assistant", MARKER)]
+        .into_iter()
+        .filter_map(|(r, c)| LlamaChatMessage::new(r.into(), c.into()).ok())
+        .collect::<Vec<_>>();
+    let rendered = model.apply_chat_template(tmpl, &msgs, false).ok()?;
+    end_of_turn_after(&rendered, MARKER)
 }
 
 /// Whether llama.cpp can apply `tmpl` to a small conversation.

@@ -67,6 +67,9 @@ pub enum LlamaError {
         /// llama.cpp's reason.
         reason: String,
     },
+    /// [`crate::llama::shutdown`] was called: the process is exiting.
+    #[error("the llama backend is shutting down")]
+    ShuttingDown,
     /// The worker thread is gone (it panicked or the model was dropped).
     #[error("the llama worker thread has stopped")]
     WorkerGone,

@@ -25,13 +25,14 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-pub use config::{LlamaConfig, PromptTemplate, Sampling};
+pub use config::{LlamaConfig, PromptTemplate, Sampling, T5_MAX_PROMPT_TOKENS};
 pub use error::LlamaError;
 pub use text::{Turn, TurnRole};
 pub use tokens::TokenCounter;
+pub use worker::{WorkerCounts, shutdown};
 
 use engine::Job;
-use worker::Command;
+use worker::{Command, WorkerStats};
 
 /// What to complete: raw text, or a conversation rendered with the model's template.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +183,9 @@ pub struct ModelInfo {
     pub size_bytes: u64,
     /// The prompt template in use: `gguf`, `builtin:<name>` or `plain`.
     pub template: String,
+    /// The stop sequences the template adds to every request: the plain
+    /// template's next speaker tag, a chat template's end of turn.
+    pub stops: Vec<String>,
 }
 
 /// A handle to a GGUF model running on its own worker thread.
@@ -197,6 +201,7 @@ struct Inner {
     tx: mpsc::Sender<Command>,
     info: ModelInfo,
     config: LlamaConfig,
+    stats: Arc<WorkerStats>,
 }
 
 impl std::fmt::Debug for Command {
@@ -216,10 +221,21 @@ impl LlamaModel {
     /// [`LlamaError::Load`] when llama.cpp rejects the file,
     /// [`LlamaError::Context`] / [`LlamaError::Template`] for settings it cannot honour.
     pub async fn load(config: LlamaConfig) -> Result<Self, LlamaError> {
-        let (tx, info) = worker::spawn(config.clone()).await?;
+        let stats = Arc::new(WorkerStats::default());
+        let (tx, info) = worker::spawn(config.clone(), Arc::clone(&stats)).await?;
         Ok(Self {
-            inner: Arc::new(Inner { tx, info, config }),
+            inner: Arc::new(Inner {
+                tx,
+                info,
+                config,
+                stats,
+            }),
         })
+    }
+
+    /// What the worker has done so far: jobs, cancellations, generated tokens.
+    pub fn counts(&self) -> WorkerCounts {
+        self.inner.stats.counts()
     }
 
     /// Facts about the loaded model.
@@ -232,7 +248,10 @@ impl LlamaModel {
         &self.inner.config
     }
 
-    /// Generates a completion. Dropping the future stops the generation at the next token.
+    /// Generates a completion. Dropping the future (a timeout does) stops the
+    /// generation at the next token or prompt chunk; the prompt chunks
+    /// evaluated so far stay in the KV cache, so a retry of the same prompt
+    /// resumes from there rather than starting over.
     ///
     /// # Errors
     /// Prompt, template, grammar and llama.cpp evaluation errors; [`LlamaError::WorkerGone`]

@@ -72,6 +72,23 @@ pub fn render_plain(turns: &[Turn]) -> String {
     out
 }
 
+/// The stop sequences of the plain template: the next speaker tag it writes.
+/// A base model continuing a plain prompt otherwise goes on to write the
+/// customer's next turn, and the turn after that, up to the token limit.
+pub const PLAIN_STOPS: [&str; 2] = ["\nUser:", "\nAssistant:"];
+
+/// The end-of-turn text of a chat template, read off a rendering of
+/// `[user, assistant = marker]`: what the template writes right after the
+/// assistant's message, up to the end of that line (`<|im_end|>` for ChatML,
+/// `<end_of_turn>` for Gemma, `</s>` for Llama 2 / Mistral). `None` when the
+/// template writes nothing there.
+pub fn end_of_turn_after(rendered: &str, marker: &str) -> Option<String> {
+    let at = rendered.rfind(marker)? + marker.len();
+    let rest = rendered[at..].trim_start();
+    let eot = rest.split('\n').next().unwrap_or_default().trim();
+    (!eot.is_empty()).then(|| eot.to_string())
+}
+
 /// Length of the longest common prefix of two token sequences.
 pub fn common_prefix_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
@@ -98,12 +115,17 @@ impl StopScanner {
 
     /// Where the earliest stop sequence starts in `text`, looking only at
     /// matches that end after `old_len` (the bytes already scanned before the
-    /// last token was appended).
+    /// last token was appended). A match that starts in the leading whitespace
+    /// does not count: a reply that opens with a blank line (`"\n\n{…}"`)
+    /// is not cut to nothing by a `"\n\n"` stop.
     pub fn find(&self, text: &[u8], old_len: usize) -> Option<usize> {
         if self.stops.is_empty() {
             return None;
         }
-        let from = old_len.saturating_sub(self.longest.saturating_sub(1));
+        let lead = text.iter().position(|b| !b.is_ascii_whitespace())?;
+        let from = old_len
+            .saturating_sub(self.longest.saturating_sub(1))
+            .max(lead);
         let window = &text[from..];
         self.stops
             .iter()
@@ -133,6 +155,34 @@ mod tests {
             render_plain(&turns),
             "You book hotels.\n\nUser: I need a room\nAssistant: Which area?\nUser: North.\nAssistant:"
         );
+    }
+
+    #[test]
+    fn end_of_turn_is_read_after_the_assistant_message() {
+        let chatml = "<|im_start|>user\nu<|im_end|>\n<|im_start|>assistant\nQZQ<|im_end|>\n";
+        assert_eq!(
+            end_of_turn_after(chatml, "QZQ").as_deref(),
+            Some("<|im_end|>")
+        );
+        let gemma = "<start_of_turn>user\nu<end_of_turn>\n<start_of_turn>model\nQZQ<end_of_turn>\n";
+        assert_eq!(
+            end_of_turn_after(gemma, "QZQ").as_deref(),
+            Some("<end_of_turn>")
+        );
+        assert_eq!(
+            end_of_turn_after("[INST] u [/INST] QZQ</s>", "QZQ").as_deref(),
+            Some("</s>")
+        );
+        assert_eq!(end_of_turn_after("User: u\nAssistant: QZQ\n", "QZQ"), None);
+        assert_eq!(end_of_turn_after("no marker", "QZQ"), None);
+    }
+
+    #[test]
+    fn stop_sequences_in_leading_whitespace_do_not_cut_the_reply_to_nothing() {
+        let scanner = StopScanner::new(["\n\n"]);
+        assert_eq!(scanner.find(b"\n\n", 0), None);
+        assert_eq!(scanner.find(b"\n\n{\"a\": 1}", 0), None);
+        assert_eq!(scanner.find(b"\n\n{\"a\": 1}\n\nExample 4:", 0), Some(10));
     }
 
     #[test]

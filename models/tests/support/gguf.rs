@@ -20,6 +20,7 @@ pub enum Value {
     Str(String),
     StrArray(Vec<String>),
     I32Array(Vec<i32>),
+    F32Array(Vec<f32>),
 }
 
 impl Value {
@@ -29,7 +30,7 @@ impl Value {
             Value::F32(_) => 6,
             Value::Bool(_) => 7,
             Value::Str(_) => 8,
-            Value::StrArray(_) | Value::I32Array(_) => 9,
+            Value::StrArray(_) | Value::I32Array(_) | Value::F32Array(_) => 9,
         }
     }
 }
@@ -97,6 +98,13 @@ impl GgufWriter {
                 }
                 Value::I32Array(items) => {
                     out.extend_from_slice(&5u32.to_le_bytes());
+                    out.extend_from_slice(&(items.len() as u64).to_le_bytes());
+                    for v in items {
+                        out.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+                Value::F32Array(items) => {
+                    out.extend_from_slice(&6u32.to_le_bytes());
                     out.extend_from_slice(&(items.len() as u64).to_le_bytes());
                     for v in items {
                         out.extend_from_slice(&v.to_le_bytes());
@@ -298,8 +306,74 @@ pub fn write_tiny_llama(path: &Path, seed: u64, chat_template: Option<&str>) {
     w.write(path).expect("write tiny llama gguf");
 }
 
-/// Writes a tiny T5 (encoder–decoder) model.
+/// The pieces of the SentencePiece (unigram) vocabulary of
+/// [`write_tiny_t5_unigram`] after `<pad>`, `</s>` and `<unk>`: whole words
+/// (likelier) and single characters, so any lower-case text splits into them.
+pub const UNIGRAM_WORDS: [&str; 12] = [
+    "▁the",
+    "▁hotel",
+    "▁in",
+    "▁north",
+    "▁a",
+    "▁room",
+    "▁for",
+    "▁two",
+    "▁cheap",
+    "▁centre",
+    "▁is",
+    "▁it",
+];
+
+/// The SentencePiece (unigram, `tokenizer.ggml.model = "t5"`) vocabulary:
+/// `<pad>` 0, `</s>` 1, `<unk>` 2, then words, `▁`, letters, digits and
+/// punctuation, with log-probability scores as SentencePiece writes them.
+fn add_unigram_vocab(w: &mut GgufWriter) -> usize {
+    let mut tokens: Vec<String> = ["<pad>", "</s>", "<unk>"].map(String::from).to_vec();
+    let mut scores = vec![0.0f32, 0.0, 0.0];
+    let mut types = vec![3i32, 3, 2]; // CONTROL, CONTROL, UNKNOWN
+    for word in UNIGRAM_WORDS {
+        tokens.push(word.to_string());
+        scores.push(-3.0);
+        types.push(1);
+    }
+    let singles = std::iter::once('▁')
+        .chain('a'..='z')
+        .chain('0'..='9')
+        .chain(".,?!'".chars());
+    for c in singles {
+        tokens.push(c.to_string());
+        scores.push(-8.0);
+        types.push(1);
+    }
+    let n = tokens.len();
+    w.kv("tokenizer.ggml.model", Value::Str("t5".into()))
+        .kv("tokenizer.ggml.tokens", Value::StrArray(tokens))
+        .kv("tokenizer.ggml.scores", Value::F32Array(scores))
+        .kv("tokenizer.ggml.token_type", Value::I32Array(types))
+        .kv("tokenizer.ggml.eos_token_id", Value::U32(1))
+        .kv("tokenizer.ggml.unknown_token_id", Value::U32(2))
+        .kv("tokenizer.ggml.padding_token_id", Value::U32(0))
+        .kv("tokenizer.ggml.add_space_prefix", Value::Bool(true))
+        .kv("tokenizer.ggml.remove_extra_whitespaces", Value::Bool(true))
+        .kv("tokenizer.ggml.add_bos_token", Value::Bool(false))
+        .kv("tokenizer.ggml.add_eos_token", Value::Bool(true));
+    n
+}
+
+/// Writes a tiny T5 (encoder–decoder) model with a byte-level vocabulary.
 pub fn write_tiny_t5(path: &Path, seed: u64) {
+    write_t5(path, seed, false);
+}
+
+/// Writes a tiny T5 model with a SentencePiece (unigram) vocabulary, as
+/// Flan-T5's GGUFs have. Its output rows are random for the pieces and for
+/// `</s>` (a longer one), so greedy decoding writes a few pieces and then
+/// ends at `</s>`.
+pub fn write_tiny_t5_unigram(path: &Path, seed: u64) {
+    write_t5(path, seed, true);
+}
+
+fn write_t5(path: &Path, seed: u64, unigram: bool) {
     let s = TINY;
     let (e, ff, h) = (s.n_embd as u64, s.n_ff as u64, s.n_head as u64);
     let buckets = 32u64;
@@ -318,16 +392,37 @@ pub fn write_tiny_t5(path: &Path, seed: u64) {
         .kv(
             "t5.attention.relative_buckets_count",
             Value::U32(buckets as u32),
-        )
-        .kv("t5.decoder_start_token_id", Value::U32(BOS));
-    add_vocab(&mut w);
-    w.kv("tokenizer.ggml.add_bos_token", Value::Bool(false))
-        .kv("tokenizer.ggml.add_eos_token", Value::Bool(true));
-    let v = N_VOCAB as u64;
+        );
+    let n_vocab = if unigram {
+        // T5 starts decoding with the padding token.
+        w.kv("t5.decoder_start_token_id", Value::U32(0));
+        add_unigram_vocab(&mut w)
+    } else {
+        w.kv("t5.decoder_start_token_id", Value::U32(BOS));
+        add_vocab(&mut w);
+        w.kv("tokenizer.ggml.add_bos_token", Value::Bool(false))
+            .kv("tokenizer.ggml.add_eos_token", Value::Bool(true));
+        N_VOCAB
+    };
+    let v = n_vocab as u64;
     let lin = 1.0 / (e as f32).sqrt() * 1.7;
     let down = 1.0 / (ff as f32).sqrt() * 1.7;
     w.tensor("token_embd.weight", &[e, v], rng.vec((e * v) as usize, 1.0));
-    w.tensor("output.weight", &[e, v], output_rows(&mut rng, e as usize));
+    let output = if unigram {
+        // Zero rows for <pad> and <unk>, random ones for </s> and the pieces.
+        let mut data = rng.vec(n_vocab * e as usize, 1.0);
+        for tok in [0usize, 2] {
+            data[tok * e as usize..(tok + 1) * e as usize].fill(0.0);
+        }
+        // A longer </s> row: the end comes after a few pieces, not never.
+        for x in &mut data[e as usize..2 * e as usize] {
+            *x *= 4.0;
+        }
+        data
+    } else {
+        output_rows(&mut rng, e as usize)
+    };
+    w.tensor("output.weight", &[e, v], output);
     w.tensor("enc.output_norm.weight", &[e], vec![1.0; e as usize]);
     w.tensor("dec.output_norm.weight", &[e], vec![1.0; e as usize]);
     for side in ["enc", "dec"] {
