@@ -549,6 +549,8 @@ conversations!(
     restaurant_then_taxi_between_venues,
     robbery_reaches_the_police,
     taxi_arrive_by_booking,
+    taxi_arrives_by_the_booking_time,
+    taxi_come_to_is_the_pickup,
     taxi_destination_question_is_answered,
     taxi_from_a_hotel_name_is_a_departure,
     taxi_keeps_its_car_and_phone,

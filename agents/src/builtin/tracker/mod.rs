@@ -169,7 +169,9 @@ impl RuleTracker {
     }
 
     fn read_user_turn(&self, norm: &str, sys_norm: &str, view: &mut TrackView) {
-        let toks: Vec<&str> = norm.split(' ').filter(|t| !t.is_empty()).collect();
+        let mut toks: Vec<&str> = norm.split(' ').filter(|t| !t.is_empty()).collect();
+        // "going to the the finches": a doubled word hides the name.
+        toks.dedup_by(|a, b| a == b && matches!(*a, "the" | "a" | "to"));
         let matches = self.lexicon.find(&toks);
         let times = all_times(&toks);
         let matches: Vec<Match> = matches
@@ -242,6 +244,9 @@ impl RuleTracker {
             };
             updates.push((d, slot, t.hhmm()));
         }
+        if ctx.domain == Some(Domain::Taxi) {
+            self.taxi_booking_time(&ctx, view, &mut updates);
+        }
         self.numbers_and_days(&ctx, &times, &mut updates);
         self.hotel_flags(&ctx, &mut updates);
         self.hotel_type(&ctx, view, &mut updates);
@@ -313,7 +318,7 @@ impl RuleTracker {
         }
         // "from the allenbell" while a taxi still lacks an end: the venue is
         // where the taxi goes or starts, whatever the question's wording.
-        let taxi_open = view.state.get(&Domain::Taxi).is_some_and(|t| {
+        let taxi_open = view.state.get(&Domain::Taxi).is_none_or(|t| {
             !t.contains_key(&Slot::Departure) || !t.contains_key(&Slot::Destination)
         });
         if view.domain == Some(Domain::Taxi)

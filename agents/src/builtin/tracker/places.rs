@@ -58,6 +58,48 @@ impl RuleTracker {
         }
     }
 
+    /// "A cab that arrives by my booking time": the taxi arrives (or leaves,
+    /// "after my reservation") at the time of the table booked.
+    pub(super) fn taxi_booking_time(
+        &self,
+        ctx: &TurnCtx<'_>,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
+        let refers = contains_any(
+            ctx.norm,
+            &[
+                "booking time",
+                "reservation time",
+                "time of my reservation",
+                "time of the reservation",
+                "time of my booking",
+                "time of the booking",
+                "in time for my reservation",
+                "in time for the reservation",
+                "in time for my booking",
+                "in time for my table",
+                "in time for dinner",
+            ],
+        );
+        let timed = updates
+            .iter()
+            .any(|(d, s, _)| *d == Domain::Taxi && matches!(s, Slot::Leave | Slot::Arrive));
+        let Some(time) = view
+            .state
+            .get(&Domain::Restaurant)
+            .and_then(|r| r.get(&Slot::BookTime))
+        else {
+            return;
+        };
+        if !refers || timed {
+            return;
+        }
+        let after = contains_any(ctx.norm, &["after my", "after the", "leave the restaurant"]);
+        let slot = if after { Slot::Leave } else { Slot::Arrive };
+        updates.push((Domain::Taxi, slot, time.clone()));
+    }
+
     /// "A taxi between the two places": the two venues of the state, the one the
     /// user leaves (or the one chosen first) as the departure.
     pub(super) fn taxi_between(

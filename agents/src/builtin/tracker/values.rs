@@ -18,7 +18,12 @@ impl RuleTracker {
         let prev = before.last().copied().unwrap_or("");
         let prev2 = before.iter().rev().take(3).copied().collect::<Vec<_>>();
         let first = m.readings.first()?;
-        let out_of = prev == "of" && prev2.contains(&"out");
+        // "out of cambridge", "come to the hotel", "pick me up at the museum".
+        let out_of = prev == "of" && prev2.contains(&"out")
+            || prev2
+                .iter()
+                .any(|t| matches!(*t, "come" | "pick" | "collect" | "fetch"))
+                && !prev2.iter().any(|t| matches!(*t, "take" | "drop"));
         let place_slot = |departure_default: bool, ends: (bool, bool)| {
             if out_of
                 || prev2.iter().any(|t| {
