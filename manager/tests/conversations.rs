@@ -549,6 +549,7 @@ conversations!(
     restaurant_then_taxi_between_venues,
     robbery_reaches_the_police,
     taxi_arrive_by_booking,
+    taxi_arrives_before_our_reservation,
     taxi_arrives_by_the_booking_time,
     taxi_come_to_is_the_pickup,
     taxi_destination_question_is_answered,

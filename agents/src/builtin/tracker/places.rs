@@ -66,22 +66,37 @@ impl RuleTracker {
         view: &TrackView,
         updates: &mut Vec<(Domain, Slot, String)>,
     ) {
-        let refers = contains_any(
+        // "...to arrive before our reservation", "in time for our booking".
+        let arrival_words = contains_any(ctx.norm, &["arrive", "before", "in time", "by"]);
+        let reservation = contains_any(
             ctx.norm,
             &[
-                "booking time",
-                "reservation time",
-                "time of my reservation",
-                "time of the reservation",
-                "time of my booking",
-                "time of the booking",
-                "in time for my reservation",
-                "in time for the reservation",
-                "in time for my booking",
-                "in time for my table",
-                "in time for dinner",
+                "our reservation",
+                "my reservation",
+                "the reservation",
+                "our booking",
+                "my booking",
+                "our table",
+                "my table",
             ],
         );
+        let refers = arrival_words && reservation
+            || contains_any(
+                ctx.norm,
+                &[
+                    "booking time",
+                    "reservation time",
+                    "time of my reservation",
+                    "time of the reservation",
+                    "time of my booking",
+                    "time of the booking",
+                    "in time for my reservation",
+                    "in time for the reservation",
+                    "in time for my booking",
+                    "in time for my table",
+                    "in time for dinner",
+                ],
+            );
         let timed = updates
             .iter()
             .any(|(d, s, _)| *d == Domain::Taxi && matches!(s, Slot::Leave | Slot::Arrive));
