@@ -10,7 +10,7 @@ use multiwoz::Domain;
 use multiwoz::db::{Database, Entity};
 
 use crate::attr::Attr;
-use crate::goal::{DomainGoal, Goal};
+use crate::goal::{DomainGoal, Goal, db_meets};
 use crate::rng::Rng;
 
 /// Draws goals from the val goals' structure and the database.
@@ -82,7 +82,7 @@ impl<'a> Generator<'a> {
                 for _ in 0..20 {
                     let Some(e) = rng.pick(entities) else { break };
                     let info = info_from(e, shape, rng);
-                    if !domain.has_venues() || self.matches(domain, &info) {
+                    if !domain.has_venues() || db_meets(self.db, domain, &info) {
                         goal.info = info;
                         break;
                     }
@@ -108,10 +108,6 @@ impl<'a> Generator<'a> {
         rng.pick(self.db.entities(d))
             .map(|e| e.name().to_lowercase())
             .unwrap_or_else(|| "the train station".into())
-    }
-
-    fn matches(&self, domain: Domain, info: &[(Attr, String)]) -> bool {
-        crate::goal::db_meets(self.db, domain, info)
     }
 
     /// `info` with one constraint changed so that nothing matches.
@@ -147,7 +143,7 @@ impl<'a> Generator<'a> {
                     *x = v.clone();
                 }
             }
-            if fail != info && !self.matches(domain, &fail) {
+            if fail != info && !db_meets(self.db, domain, &fail) {
                 return Some(fail);
             }
         }

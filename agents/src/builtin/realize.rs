@@ -123,12 +123,11 @@ impl Realizer {
                     let mut p = plan.clone();
                     p.must = must.into_iter().collect();
                     p.fallback_without = None;
-                    self.retrieve_exact(&p, user_words, exclude)
-                        .map_or_else(|| template(&p), |e| e.text.clone())
+                    self.retrieved_or_template(&p, user_words, exclude)
                 };
-                let mut out = vec![detokenize(&part(vec![name.clone(), asks[0].clone()]))];
+                let mut out = vec![part(vec![name.clone(), asks[0].clone()])];
                 for a in &asks[1..] {
-                    out.push(detokenize(&part(vec![(*a).clone()])));
+                    out.push(part(vec![(*a).clone()]));
                 }
                 let last = out.len() - 1;
                 for o in &mut out[..last] {
@@ -324,15 +323,14 @@ pub fn template(plan: &Plan) -> String {
                 parts.push(format!("I recommend {id}."));
             }
             // An answer names the venue once, in its first sentence.
-            let mut subject = if plan.kind == Kind::Offer || !named {
-                None
-            } else {
-                Some(id)
-            };
-            for p in &plan.must {
+            let mut subject = (plan.kind != Kind::Offer && named).then_some(id);
+            for p in plan
+                .must
+                .iter()
+                .filter(|p| !matches!(p.as_str(), "name" | "id"))
+            {
                 let who = subject.take();
                 match p.as_str() {
-                    "name" | "id" => {}
                     // Filled as "free parking" / "no internet".
                     "parking" | "internet" => {
                         parts.push(format!("{} has [value_{p}].", who.unwrap_or("It")))
@@ -341,9 +339,6 @@ pub fn template(plan: &Plan) -> String {
                         Some(w) => parts.push(format!("The {p} of {w} is [value_{p}].")),
                         None => parts.push(format!("The {p} is [value_{p}].")),
                     },
-                }
-                if matches!(p.as_str(), "name" | "id") {
-                    subject = who;
                 }
             }
             if parts.is_empty() {

@@ -209,15 +209,16 @@ impl RuleTracker {
             view.pending_times
                 .extend(times.iter().map(|t| (t.kind, t.hhmm())));
         } else if let Some(d @ (Domain::Train | Domain::Taxi)) = ctx.domain {
-            for (kind, v) in std::mem::take(&mut view.pending_times) {
-                let slot = if kind == TimeKind::Arrive {
+            let slot_of = |kind: TimeKind| {
+                if kind == TimeKind::Arrive {
                     Slot::Arrive
                 } else {
                     Slot::Leave
-                };
-                let said_now = times
-                    .iter()
-                    .any(|t| (t.kind == TimeKind::Arrive) == (kind == TimeKind::Arrive));
+                }
+            };
+            for (kind, v) in std::mem::take(&mut view.pending_times) {
+                let slot = slot_of(kind);
+                let said_now = times.iter().any(|t| slot_of(t.kind) == slot);
                 let held = view.state.get(&d).is_some_and(|st| st.contains_key(&slot));
                 if !said_now && !held {
                     updates.push((d, slot, v));
