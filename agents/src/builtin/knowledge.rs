@@ -56,7 +56,7 @@ impl Knowledge {
 
     /// The knowledge for given per-domain training-turn counts; the names come
     /// from the agents' descriptions, which are compiled in.
-    fn with_support(support: [usize; Domain::ALL.len()]) -> Knowledge {
+    pub(super) fn with_support(support: [usize; Domain::ALL.len()]) -> Knowledge {
         let mut names = Vec::new();
         for line in AGENTS.lines() {
             let Some((domain, description)) = line.split_once(':') else {
@@ -78,8 +78,10 @@ impl Knowledge {
 
     /// Writes what was learnt from the dialogs (the start-up cache's part).
     pub(super) fn write(&self, w: &mut Writer) {
+        // Plain numbers, not counts: a count is checked against the bytes
+        // left, and these tallies are larger than what follows them.
         for n in self.support {
-            w.count(n);
+            w.u32(u32::try_from(n).unwrap_or(u32::MAX));
         }
     }
 
@@ -87,7 +89,7 @@ impl Knowledge {
     pub(super) fn read(r: &mut Reader<'_>) -> Result<Knowledge, Corrupt> {
         let mut support = [0; Domain::ALL.len()];
         for n in &mut support {
-            *n = r.count()?;
+            *n = r.u32()? as usize;
         }
         Ok(Knowledge::with_support(support))
     }

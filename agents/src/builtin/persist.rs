@@ -38,7 +38,7 @@ pub struct Trained {
 
 const CODEC: Codec<Trained> = Codec {
     kind: "builtin",
-    format: 2,
+    format: 3,
     encode,
     decode,
 };
@@ -144,6 +144,17 @@ mod tests {
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
             assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn support_tallies_larger_than_the_bytes_after_them_read_back() {
+        // Regression: the tallies were written as counts, which a reader
+        // bounds by the bytes left, so every real entry read back as damaged
+        // and each start trained again.
+        let mut trained = Builtin::train([(Domain::Hotel, "name", "acorn")], &[]);
+        trained.knowledge = Knowledge::with_support([4000; Domain::ALL.len()]);
+        let back = decode(&encode(&trained)).expect("decodes");
+        assert_eq!(back.knowledge.support(Domain::Police), 4000);
     }
 
     #[test]

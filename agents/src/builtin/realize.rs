@@ -18,6 +18,18 @@ use super::pool::{Entry, Kind, Pool};
 pub struct Realizer {
     pool: Pool,
     by_family: HashMap<(Option<Domain>, u8), Vec<usize>>,
+    /// Every user word of the pool, numbered, and each entry's user words as
+    /// sorted numbers: similarity is a merge of two short lists instead of
+    /// hashing strings for every candidate of every reply.
+    vocabulary: HashMap<String, u32>,
+    entry_words: Vec<Vec<u32>>,
+}
+
+/// A user turn's words as [`Realizer`] numbers them: the known ones, sorted,
+/// and how many there are in all.
+struct Words {
+    known: Vec<u32>,
+    len: usize,
 }
 
 /// Offers and attribute replies are one family: both name the venue and tell
@@ -49,7 +61,41 @@ impl Realizer {
                 .or_default()
                 .push(i);
         }
-        Realizer { pool, by_family }
+        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let entry_words = pool
+            .entries()
+            .iter()
+            .map(|e| {
+                let mut ids: Vec<u32> = e
+                    .user_words
+                    .iter()
+                    .map(|w| {
+                        let next = u32::try_from(vocabulary.len()).unwrap_or(u32::MAX);
+                        *vocabulary.entry(w.clone()).or_insert(next)
+                    })
+                    .collect();
+                ids.sort_unstable();
+                ids
+            })
+            .collect();
+        Realizer {
+            pool,
+            by_family,
+            vocabulary,
+            entry_words,
+        }
+    }
+
+    fn words(&self, user_words: &HashSet<String>) -> Words {
+        let mut known: Vec<u32> = user_words
+            .iter()
+            .filter_map(|w| self.vocabulary.get(w).copied())
+            .collect();
+        known.sort_unstable();
+        Words {
+            known,
+            len: user_words.len(),
+        }
     }
 
     /// How many replies the pool holds.
@@ -178,6 +224,7 @@ impl Realizer {
         exclude: Option<&str>,
     ) -> Option<&Entry> {
         let generic = matches!(plan.kind, Kind::Bye | Kind::Reqmore);
+        let words = self.words(user_words);
         let keys: Vec<(Option<Domain>, u8)> = if generic {
             vec![
                 (Some(plan.domain), family(plan.kind)),
@@ -196,7 +243,7 @@ impl Realizer {
                 if exclude.is_some_and(|x| x == e.dialog) || !fits(plan, e) {
                     continue;
                 }
-                let score = score(plan, e, user_words);
+                let score = score(plan, e, &self.entry_words[i], &words);
                 if best.is_none_or(|(s, _)| score > s) {
                     best = Some((score, i));
                 }
@@ -234,9 +281,9 @@ fn fits(plan: &Plan, e: &Entry) -> bool {
     }
 }
 
-fn score(plan: &Plan, e: &Entry, user_words: &HashSet<String>) -> f32 {
-    let inter = e.user_words.intersection(user_words).count() as f32;
-    let union = (e.user_words.len() + user_words.len()) as f32 - inter;
+fn score(plan: &Plan, e: &Entry, entry_words: &[u32], user: &Words) -> f32 {
+    let inter = common(entry_words, &user.known) as f32;
+    let union = (entry_words.len() + user.len) as f32 - inter;
     let sim = if union > 0.0 { inter / union } else { 0.0 };
     let prefer = plan
         .prefer
@@ -261,6 +308,23 @@ fn score(plan: &Plan, e: &Entry, user_words: &HashSet<String>) -> f32 {
     };
     0.3 * sim + 3.0 * e.centrality + 0.3 * prefer - 0.15 * extras - 0.5 * foreign
         + ASKED_WEIGHT * asked
+}
+
+/// How many numbers two sorted lists share.
+fn common(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// How much a question covering one more missing detail is preferred.

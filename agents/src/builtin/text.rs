@@ -111,22 +111,24 @@ pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
+    // Only token starts can begin a whole-token match, so compare there
+    // instead of running a substring search per call: the built-in asks
+    // thousands of these questions of short texts every turn.
     let bytes = haystack.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = haystack[from..].find(needle) {
-        let start = from + pos;
+    let needle = needle.as_bytes();
+    let mut start = 0;
+    while start + needle.len() <= bytes.len() {
         let end = start + needle.len();
-        let left_ok = start == 0 || bytes[start - 1] == b' ';
-        let right_ok = end == bytes.len() || bytes[end] == b' ';
-        if left_ok && right_ok {
+        // The first byte alone settles almost every mismatch.
+        if bytes[start] == needle[0]
+            && &bytes[start..end] == needle
+            && (end == bytes.len() || bytes[end] == b' ')
+        {
             return true;
         }
-        from = start + 1;
-        while from < haystack.len() && !haystack.is_char_boundary(from) {
-            from += 1;
-        }
-        if from >= haystack.len() {
-            break;
+        match bytes[start..].iter().position(|&b| b == b' ') {
+            Some(space) => start += space + 1,
+            None => break,
         }
     }
     false
@@ -163,5 +165,20 @@ mod tests {
         assert_eq!(weekday("sunday"), Some("sunday"));
         assert!(contains_phrase("a cheap place", "cheap"));
         assert!(!contains_phrase("cheaper", "cheap"));
+    }
+
+    #[test]
+    fn phrases_match_whole_tokens_anywhere() {
+        let text = "i want the cheap place in the centre";
+        assert!(contains_phrase(text, "i want"));
+        assert!(contains_phrase(text, "the centre"));
+        assert!(contains_phrase(text, "cheap place in"));
+        assert!(!contains_phrase(text, "want the cheap pl"));
+        assert!(!contains_phrase(text, "entre"));
+        assert!(!contains_phrase(text, "centre please"));
+        assert!(!contains_phrase("cafe jello", "cafe jello gallery"));
+        assert!(contains_phrase("a  b", "b"));
+        assert!(contains_phrase("caf\u{e9} uno", "uno"));
+        assert!(!contains_phrase(text, ""));
     }
 }
