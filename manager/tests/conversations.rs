@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use manager::script::{ScriptTurn, parse_script};
-use manager::{Dard, DialogMemory, DomainMemory, TurnOutcome};
+use manager::{Dard, DialogMemory, DialogState, DomainMemory, TurnOutcome};
 use multiwoz::Domain;
 use serde_json::{Map, Value};
 
@@ -263,7 +263,8 @@ fn offered(memory: &DialogMemory, d: Domain) -> Option<&DomainMemory> {
 /// entity offered, which has these fields in the database), `same_offer` (the
 /// entity offered before), `booked` (a reference for this domain, shown),
 /// `no_booking`, `taxi` (car and phone shown), `same_taxi` (the dialog's first
-/// car), `total` (price × people), `no_match`, `off_topic`.
+/// car), `total` (price × people), `no_match`, `off_topic`, `state` (slot
+/// values the tracked state holds: `{"taxi": {"departure": "…"}}`).
 fn check_expectations(
     turn: &ScriptTurn,
     outcome: &TurnOutcome,
@@ -368,8 +369,27 @@ fn check_expectations(
     if flag("no_match") && outcome.db.count != 0 {
         problems.push(format!("{} matches, expected none", outcome.db.count));
     }
+    if let Some(Value::Object(want)) = expect.get("state") {
+        problems.extend(check_state(want, &outcome.state));
+    }
     if flag("off_topic") && !outcome.off_topic {
         problems.push(format!("not answered as small talk: {:?}", outcome.reply));
+    }
+    problems
+}
+
+/// The slot values of `want` (domain → slot → value) the state lacks or holds
+/// otherwise.
+fn check_state(want: &Map<String, Value>, state: &DialogState) -> Vec<String> {
+    let have = serde_json::to_value(state).unwrap_or_default();
+    let mut problems = Vec::new();
+    for (domain, slots) in want {
+        for (slot, value) in slots.as_object().into_iter().flatten() {
+            let got = &have[domain.as_str()][slot.as_str()];
+            if got != value {
+                problems.push(format!("{domain} {slot} is {got}, not {value}"));
+            }
+        }
     }
     problems
 }
@@ -525,6 +545,7 @@ conversations!(
     hotel_guesthouse_booking,
     hotel_no_match,
     hotel_parking_question_is_answered,
+    hotel_star_rating_of_four,
     hotel_stars_correction,
     hotel_type_and_internet_are_honoured,
     hurt_child_reaches_the_hospital,
@@ -554,8 +575,12 @@ conversations!(
     taxi_come_to_is_the_pickup,
     taxi_destination_question_is_answered,
     taxi_from_a_hotel_name_is_a_departure,
+    taxi_from_one_venue_goes_to_the_other,
     taxi_keeps_its_car_and_phone,
+    taxi_picked_up_at_a_venue_starts_there,
     taxi_time_said_before_the_taxi,
+    taxi_to_a_misspelt_venue,
+    taxi_to_the_booked_table_arrives_by_its_time,
     taxi_waits_for_pickup_and_time,
     taxi_with_any_time_gets_no_empty_car,
     train_and_hotel,

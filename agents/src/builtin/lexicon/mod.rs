@@ -51,6 +51,9 @@ pub struct Lexicon {
     /// One-word station names of six letters or more, in the order added: the
     /// candidates for a misspelt station.
     stations: Vec<String>,
+    /// Venue names of three words or more by their first word: the candidates
+    /// for a misspelt name. Derived from `phrases`, so never stored.
+    long_names: HashMap<String, Vec<String>>,
 }
 
 impl Lexicon {
@@ -153,7 +156,25 @@ impl Lexicon {
                 }
             }
         }
+        lex.index_long_names();
         lex
+    }
+
+    /// Fills [`Lexicon::long_names`] from the phrases.
+    fn index_long_names(&mut self) {
+        let mut long_names: HashMap<String, Vec<String>> = HashMap::new();
+        for (key, readings) in &self.phrases {
+            let mut words = key.split(' ');
+            if key.split(' ').count() >= 3 && readings.iter().all(|r| r.slot == Slot::Name) {
+                let first = words.next().unwrap_or_default().to_string();
+                long_names.entry(first).or_default().push(key.clone());
+            }
+        }
+        // Hash maps iterate in any order; the candidates are tried in a fixed one.
+        for keys in long_names.values_mut() {
+            keys.sort();
+        }
+        self.long_names = long_names;
     }
 
     /// Finds lexicon phrases in normalized tokens, longest first, without overlaps.
@@ -172,6 +193,16 @@ impl Lexicon {
             }
             if hit.is_none() {
                 hit = self.misspelled_station(tokens[i]).map(|r| (1, r));
+            }
+            // A misspelt long name beats a shorter exact phrase inside it
+            // ("museum" in "museum of archaeology and anthropology").
+            if hit.as_ref().is_none_or(|(len, _)| *len < 3) {
+                if let Some(fuzzy) = self
+                    .misspelled_name(&tokens[i..])
+                    .filter(|(n, _)| hit.as_ref().is_none_or(|(len, _)| n > len))
+                {
+                    hit = Some(fuzzy);
+                }
             }
             if let Some((len, readings)) = hit {
                 out.push(Match {
@@ -213,6 +244,32 @@ impl Lexicon {
             }
         }
         best.map(|(_, r)| r.clone())
+    }
+}
+
+impl Lexicon {
+    /// A venue name of three words or more typed with a slip in a later word
+    /// ("museum of archaeology and anthropology" for the database's "museum of
+    /// archaelogy and anthropology", "milton county park"): the same first
+    /// word, as many words, and at least 90% alike. Long names are distinctive
+    /// enough that a close match is the venue meant.
+    fn misspelled_name(&self, tokens: &[&str]) -> Option<(usize, Vec<Reading>)> {
+        let candidates = self.long_names.get(*tokens.first()?)?;
+        let mut best: Option<(u8, usize, &Vec<Reading>)> = None;
+        for key in candidates {
+            let n = key.split(' ').count();
+            if n > tokens.len() {
+                continue;
+            }
+            let window = tokens[..n].join(" ");
+            let score = multiwoz::fuzzy::ratio(&window, key);
+            if score >= 90 && best.is_none_or(|(b, _, _)| score > b) {
+                if let Some(readings) = self.phrases.get(key) {
+                    best = Some((score, n, readings));
+                }
+            }
+        }
+        best.map(|(_, n, r)| (n, r.clone()))
     }
 }
 
@@ -309,12 +366,15 @@ impl Lexicon {
         let stations = (0..n)
             .map(|_| r.str().map(str::to_owned))
             .collect::<Result<_, _>>()?;
-        Ok(Lexicon {
+        let mut lex = Lexicon {
             phrases,
             starts,
             max_len,
             stations,
-        })
+            long_names: HashMap::new(),
+        };
+        lex.index_long_names();
+        Ok(lex)
     }
 }
 
@@ -354,5 +414,36 @@ mod tests {
         let found = l.find(&["center"]);
         assert_eq!(found[0].readings.len(), 3);
         assert!(found[0].readings.iter().all(|r| r.value == "centre"));
+    }
+
+    #[test]
+    fn a_misspelt_long_name_is_the_venue_and_beats_a_word_inside_it() {
+        let lex = Lexicon::build([
+            (
+                Domain::Attraction,
+                "name",
+                "museum of archaelogy and anthropology",
+            ),
+            (Domain::Attraction, "type", "museum"),
+            (Domain::Attraction, "name", "milton country park"),
+        ]);
+        let text = "from the museum of archaeology and anthropology to milton county park";
+        let toks: Vec<&str> = text.split(' ').collect();
+        let matches = lex.find(&toks);
+        let found: Vec<(usize, &str)> = matches
+            .iter()
+            .flat_map(|m| m.readings.iter().map(move |r| (m.start, r.value.as_str())))
+            .filter(|(_, v)| v.contains(' '))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (2, "museum of archaelogy and anthropology"),
+                (8, "milton country park")
+            ]
+        );
+        // A different last word is another place, not a slip.
+        let toks: Vec<&str> = "milton country club".split(' ').collect();
+        assert!(lex.find(&toks).iter().all(|m| m.end - m.start < 3));
     }
 }

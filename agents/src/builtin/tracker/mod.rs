@@ -204,6 +204,7 @@ impl RuleTracker {
         if ctx.domain == Some(Domain::Taxi) {
             self.taxi_references(&ctx, view, &mut updates);
             self.taxi_between(&ctx, view, &mut updates);
+            self.taxi_other_end(view, &mut updates);
         }
         if ctx.domain.is_none() {
             view.pending_times
@@ -247,6 +248,7 @@ impl RuleTracker {
         }
         if ctx.domain == Some(Domain::Taxi) {
             self.taxi_booking_time(&ctx, view, &mut updates);
+            self.taxi_to_booked_table(view, &mut updates);
         }
         self.numbers_and_days(&ctx, &times, &mut updates);
         self.hotel_flags(&ctx, &mut updates);
@@ -311,6 +313,21 @@ impl RuleTracker {
                     "leave" | "leaving" | "arrive" | "arriving" | "from" | "to" | "get" | "pick"
                 )
             })
+        {
+            return Some(Domain::Taxi);
+        }
+        // "I'd like to be picked up from the alexander bed and breakfast": a
+        // venue one is collected from is a taxi's place, not a new request.
+        let pickup = ctx
+            .toks
+            .windows(2)
+            .any(|w| matches!(w, ["picked" | "pick", "up"] | ["collect" | "collected", _]))
+            || ctx.toks.contains(&"pickup");
+        if pickup
+            && named.iter().all(|d| *d == Domain::Taxi)
+            && matches
+                .iter()
+                .any(|m| m.readings.iter().any(|r| r.slot == Slot::Name))
         {
             return Some(Domain::Taxi);
         }

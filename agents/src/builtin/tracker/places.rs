@@ -183,4 +183,80 @@ impl RuleTracker {
             }
         }
     }
+
+    /// "I need it to leave the restaurant by 19:30" with a hotel also in the
+    /// dialog: a taxi that starts (or ends) at one of the dialog's two venues
+    /// runs between them, so the other venue is its other end. Only with
+    /// exactly one other venue; a third place is the user's to name.
+    pub(super) fn taxi_other_end(
+        &self,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
+        let end = |slot: Slot| {
+            updates
+                .iter()
+                .rev()
+                .find(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+                .map(|(_, _, v)| v.clone())
+                .or_else(|| {
+                    view.state
+                        .get(&Domain::Taxi)
+                        .and_then(|t| t.get(&slot))
+                        .cloned()
+                })
+        };
+        let (known, missing) = match (end(Slot::Departure), end(Slot::Destination)) {
+            (Some(from), None) => (from, Slot::Destination),
+            (None, Some(to)) => (to, Slot::Departure),
+            _ => return,
+        };
+        let venues: Vec<&String> = [Domain::Restaurant, Domain::Hotel, Domain::Attraction]
+            .iter()
+            .filter_map(|d| view.state.get(d).and_then(|s| s.get(&Slot::Name)))
+            .collect();
+        if venues.len() != 2 || !venues.contains(&&known) {
+            return;
+        }
+        if let Some(other) = venues.into_iter().find(|v| **v != known) {
+            updates.push((Domain::Taxi, missing, other.clone()));
+        }
+    }
+
+    /// A taxi to the restaurant where the user booked a table, with no time
+    /// said: it is to arrive by the table's time (what the user needs; they
+    /// can still say another).
+    pub(super) fn taxi_to_booked_table(
+        &self,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
+        let taxi = view.state.get(&Domain::Taxi);
+        let has = |slot: Slot| {
+            updates
+                .iter()
+                .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+                || taxi.is_some_and(|t| t.contains_key(&slot))
+        };
+        if has(Slot::Leave) || has(Slot::Arrive) {
+            return;
+        }
+        let destination = updates
+            .iter()
+            .rev()
+            .find(|(d, s, _)| *d == Domain::Taxi && *s == Slot::Destination)
+            .map(|(_, _, v)| v)
+            .or_else(|| taxi.and_then(|t| t.get(&Slot::Destination)));
+        let Some(restaurant) = view.state.get(&Domain::Restaurant) else {
+            return;
+        };
+        if let (Some(to), Some(name), Some(time)) = (
+            destination,
+            restaurant.get(&Slot::Name),
+            restaurant.get(&Slot::BookTime),
+        ) && to == name
+        {
+            updates.push((Domain::Taxi, Slot::Arrive, time.clone()));
+        }
+    }
 }

@@ -67,7 +67,13 @@ impl RuleTracker {
                 || (next == "of" && next2 == "us")
                 || prev == "party"
                 || (prev == "of" && toks.get(i.wrapping_sub(2)) == Some(&"party"));
-            if matches!(next, "star" | "stars") || (next == "star" && next2 == "rating") {
+            // "4 stars", and "a star rating of 4", "star of 4".
+            let stars_before = prev == "of"
+                && matches!(toks.get(i.wrapping_sub(2)).copied(), Some("star" | "stars"))
+                || prev == "of"
+                    && matches!(toks.get(i.wrapping_sub(2)).copied(), Some("rating"))
+                    && matches!(toks.get(i.wrapping_sub(3)).copied(), Some("star" | "stars"));
+            if matches!(next, "star" | "stars") || stars_before && n <= 5 {
                 updates.push((Domain::Hotel, Slot::Stars, value));
             } else if matches!(next, "night" | "nights")
                 || (matches!(next, "days" | "day") && d == Some(Domain::Hotel))

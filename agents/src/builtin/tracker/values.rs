@@ -20,10 +20,12 @@ impl RuleTracker {
         let first = m.readings.first()?;
         // "out of cambridge", "come to the hotel", "pick me up at the museum".
         let out_of = prev == "of" && prev2.contains(&"out")
-            || prev2
-                .iter()
-                .any(|t| matches!(*t, "come" | "pick" | "collect" | "fetch"))
-                && !prev2.iter().any(|t| matches!(*t, "take" | "drop"));
+            || prev2.iter().any(|t| {
+                matches!(
+                    *t,
+                    "come" | "pick" | "picked" | "pickup" | "collect" | "collected" | "fetch"
+                )
+            }) && !prev2.iter().any(|t| matches!(*t, "take" | "drop"));
         let place_slot = |departure_default: bool, ends: (bool, bool)| {
             if out_of
                 || prev2.iter().any(|t| {
