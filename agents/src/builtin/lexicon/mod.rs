@@ -196,13 +196,12 @@ impl Lexicon {
             }
             // A misspelt long name beats a shorter exact phrase inside it
             // ("museum" in "museum of archaeology and anthropology").
-            if hit.as_ref().is_none_or(|(len, _)| *len < 3) {
-                if let Some(fuzzy) = self
+            if hit.as_ref().is_none_or(|(len, _)| *len < 3)
+                && let Some(fuzzy) = self
                     .misspelled_name(&tokens[i..])
                     .filter(|(n, _)| hit.as_ref().is_none_or(|(len, _)| n > len))
-                {
-                    hit = Some(fuzzy);
-                }
+            {
+                hit = Some(fuzzy);
             }
             if let Some((len, readings)) = hit {
                 out.push(Match {
@@ -263,10 +262,11 @@ impl Lexicon {
             }
             let window = tokens[..n].join(" ");
             let score = multiwoz::fuzzy::ratio(&window, key);
-            if score >= 90 && best.is_none_or(|(b, _, _)| score > b) {
-                if let Some(readings) = self.phrases.get(key) {
-                    best = Some((score, n, readings));
-                }
+            if score >= 90
+                && best.is_none_or(|(b, _, _)| score > b)
+                && let Some(readings) = self.phrases.get(key)
+            {
+                best = Some((score, n, readings));
             }
         }
         best.map(|(_, n, r)| (n, r.clone()))
