@@ -588,6 +588,7 @@ conversations!(
     train_booking_one_person,
     train_leaves_and_arrives_in,
     train_out_of_a_city_is_the_departure,
+    train_party_said_beside_a_new_request,
     train_price_and_duration,
     train_total_is_price_times_people,
     two_dialogs_in_one_script,

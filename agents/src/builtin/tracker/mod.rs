@@ -134,6 +134,8 @@ pub(super) struct TurnCtx<'a> {
     pub(super) sys_norm: String,
     pub(super) sys_asks: Vec<Slot>,
     pub(super) domain: Option<Domain>,
+    /// The domain the dialog was about before this turn.
+    pub(super) before: Option<Domain>,
 }
 
 impl RuleTracker {
@@ -184,6 +186,7 @@ impl RuleTracker {
             sys_norm: sys_norm.to_string(),
             sys_asks: system_requests(sys_norm),
             domain: None,
+            before: view.domain,
         };
         ctx.domain = self.turn_domain(&ctx, &matches, view);
         view.domain = ctx.domain.or(view.domain);

@@ -56,6 +56,7 @@ impl RuleTracker {
                         | "day"
                 )
                 && !ctx.sys_asks.contains(&Slot::BookPeople)
+                && !booking_for(toks, i, n)
             {
                 continue;
             }
@@ -79,16 +80,15 @@ impl RuleTracker {
                 || (matches!(next, "days" | "day") && d == Some(Domain::Hotel))
             {
                 updates.push((Domain::Hotel, Slot::BookStay, value));
-            } else if bookable
+            } else if let Some(dom) = party_domain(ctx, i, n)
                 && (people_noun
                     || ((ctx.sys_asks.contains(&Slot::BookPeople)
                         || (prev == "for" && d == Some(Domain::Restaurant) && n <= 12)
-                        || prev == "table")
+                        || prev == "table"
+                        || booking_for(toks, i, n))
                         && !matches!(next, "minutes" | "pounds" | "am" | "pm")))
             {
-                if let Some(dom) = d {
-                    updates.push((dom, Slot::BookPeople, value));
-                }
+                updates.push((dom, Slot::BookPeople, value));
             } else if d == Some(Domain::Hotel) && ctx.sys_asks.contains(&Slot::BookStay) && n <= 14
             {
                 updates.push((Domain::Hotel, Slot::BookStay, value));
@@ -370,4 +370,39 @@ impl RuleTracker {
             updates.push((offer.domain, Slot::Name, offer.value.clone()));
         }
     }
+}
+
+/// The domain a party size said in this turn books: the turn's, when it can
+/// be booked; else, for "book it for 2" said while moving on to something that
+/// cannot ("… for 2. I'm also looking for a museum"), the one the dialog was
+/// about before, when that one can.
+fn party_domain(ctx: &TurnCtx<'_>, i: usize, n: u32) -> Option<Domain> {
+    let bookable = |d: Option<Domain>| {
+        d.filter(|d| matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Train))
+    };
+    bookable(ctx.domain).or_else(|| {
+        booking_for(&ctx.toks, i, n)
+            .then(|| bookable(ctx.before))
+            .flatten()
+    })
+}
+
+/// "book for 2", "reserve it for 3", "yes, for one, please": a count right
+/// after "for" in a booking request is the party's size.
+fn booking_for(toks: &[&str], i: usize, n: u32) -> bool {
+    if i == 0 || toks[i - 1] != "for" || n > 12 {
+        return false;
+    }
+    let asks_to_book = toks[i.saturating_sub(5)..i - 1].iter().any(|t| {
+        matches!(
+            *t,
+            "book" | "booking" | "reserve" | "reservation" | "tickets" | "seats"
+        )
+    });
+    let just_one = toks[i] == "one"
+        && matches!(
+            toks.get(i + 1).copied(),
+            None | Some("and" | "please" | "thanks" | "thank")
+        );
+    asks_to_book || just_one
 }
