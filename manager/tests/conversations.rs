@@ -566,6 +566,7 @@ conversations!(
     restaurant_no_match,
     restaurant_no_match_then_relax,
     restaurant_offer_stays_named,
+    restaurant_on_the_day_my_train_arrives,
     restaurant_phone_and_postcode,
     restaurant_then_taxi_between_venues,
     robbery_reaches_the_police,

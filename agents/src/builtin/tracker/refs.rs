@@ -19,14 +19,19 @@ fn domain_of(token: &str) -> Option<Domain> {
 }
 
 /// The venue domains a turn names only as landmarks: "in the same area as the
-/// restaurant", "near the museum", "close to my hotel".
+/// restaurant", "near the museum", "close to my hotel", "on the same day my
+/// train arrives".
 pub(super) fn landmark_domains(toks: &[&str]) -> Vec<Domain> {
     let mut out = Vec::new();
     for (i, tok) in toks.iter().enumerate() {
         let Some(d) = domain_of(tok) else { continue };
         if i >= 2
             && matches!(toks[i - 1], "the" | "my" | "our" | "that")
-            && matches!(toks[i - 2], "as" | "near" | "to" | "by" | "from")
+            // "as the restaurant", "the same day my train arrives".
+            && matches!(
+                toks[i - 2],
+                "as" | "near" | "to" | "by" | "from" | "day" | "date" | "night"
+            )
             && toks[..i]
                 .iter()
                 .any(|t| matches!(*t, "same" | "near" | "close" | "nearby"))
