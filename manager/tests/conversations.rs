@@ -540,6 +540,7 @@ conversations!(
     hospital_address_reaches_the_hospital,
     hospital_department_phone,
     hotel_attraction_taxi,
+    hotel_booked_while_a_taxi_waits,
     hotel_booking_asks_for_the_stay,
     hotel_every_question_is_answered,
     hotel_guesthouse_booking,

@@ -303,18 +303,27 @@ impl RuleTracker {
             && named
                 .iter()
                 .all(|d| matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Attraction))
-            && ctx.toks.windows(2).any(|w| {
+            // The movement word goes with the venue ("leave the hotel"), not
+            // elsewhere in the turn ("the hotel … starting from saturday").
+            && ctx.toks.windows(2).enumerate().any(|(j, w)| {
                 matches!(w[0], "the" | "my" | "our")
                     && matches!(
                         w[1],
                         "hotel" | "restaurant" | "guesthouse" | "museum" | "college" | "attraction"
                     )
-            })
-            && ctx.toks.iter().any(|t| {
-                matches!(
-                    *t,
-                    "leave" | "leaving" | "arrive" | "arriving" | "from" | "to" | "get" | "pick"
-                )
+                    && ctx.toks[j.saturating_sub(3)..j].iter().any(|t| {
+                        matches!(
+                            *t,
+                            "leave"
+                                | "leaving"
+                                | "arrive"
+                                | "arriving"
+                                | "from"
+                                | "to"
+                                | "get"
+                                | "pick"
+                        )
+                    })
             })
         {
             return Some(Domain::Taxi);
