@@ -223,6 +223,7 @@ pub(super) const NAME_AFFIXES: &[&str] = &[
     "the ",
     "restaurant ",
     "cambridge ",
+    "express by ",
     " restaurant",
     " hotel",
     " guest house",

@@ -351,13 +351,20 @@ impl RuleTracker {
         let taxi_open = view.state.get(&Domain::Taxi).is_none_or(|t| {
             !t.contains_key(&Slot::Departure) || !t.contains_key(&Slot::Destination)
         });
+        // "Actually, I need to leave charlie chan by 11:15 and go to home from
+        // home" changes a taxi that has both ends: a venue one leaves or goes
+        // to is a taxi's place too.
         if view.domain == Some(Domain::Taxi)
-            && taxi_open
             && matches.iter().any(|m| {
+                let before = &ctx.toks[m.start.saturating_sub(3)..m.start];
                 m.readings.iter().any(|r| r.slot == Slot::Name)
-                    && ctx.toks[m.start.saturating_sub(2)..m.start]
-                        .iter()
-                        .any(|t| matches!(*t, "from" | "to" | "at"))
+                    && (taxi_open && before.iter().any(|t| matches!(*t, "from" | "to" | "at"))
+                        || before.iter().any(|t| {
+                            matches!(
+                                *t,
+                                "leave" | "leaving" | "depart" | "departing" | "go" | "going"
+                            )
+                        }))
             })
         {
             return Some(Domain::Taxi);

@@ -211,9 +211,16 @@ impl RuleTracker {
             (None, Some(to)) => (to, Slot::Departure),
             _ => return,
         };
+        // The venue of each domain: the one chosen, else the one the system
+        // last named (as for a taxi "between the two places").
         let venues: Vec<&String> = [Domain::Restaurant, Domain::Hotel, Domain::Attraction]
             .iter()
-            .filter_map(|d| view.state.get(d).and_then(|s| s.get(&Slot::Name)))
+            .filter_map(|d| {
+                view.state
+                    .get(d)
+                    .and_then(|s| s.get(&Slot::Name))
+                    .or_else(|| view.offered.get(d))
+            })
             .collect();
         if venues.len() != 2 || !venues.contains(&&known) {
             return;
