@@ -19,13 +19,15 @@ impl RuleTracker {
         let prev2 = before.iter().rev().take(3).copied().collect::<Vec<_>>();
         let first = m.readings.first()?;
         // "out of cambridge", "come to the hotel", "pick me up at the museum".
+        // "pick me up at the museum" puts three words between.
+        let near: Vec<&str> = before.iter().rev().take(4).copied().collect();
         let out_of = prev == "of" && prev2.contains(&"out")
-            || prev2.iter().any(|t| {
+            || near.iter().any(|t| {
                 matches!(
                     *t,
                     "come" | "pick" | "picked" | "pickup" | "collect" | "collected" | "fetch"
                 )
-            }) && !prev2.iter().any(|t| matches!(*t, "take" | "drop"));
+            }) && !near.iter().any(|t| matches!(*t, "take" | "drop"));
         let place_slot = |departure_default: bool, ends: (bool, bool)| {
             if out_of
                 || prev2.iter().any(|t| {
