@@ -128,7 +128,12 @@ impl TraceRecord {
             state_source: Some(outcome.state_source),
             active_domains: outcome.active_domains.clone(),
             db_count: Some(outcome.db.count),
-            response: Some(outcome.delex_reply.clone()),
+            response: Some(manager::lexicalize::for_evaluator(
+                &outcome.delex_reply,
+                outcome.domain,
+                &outcome.db,
+                &outcome.state,
+            )),
             reply: Some(outcome.reply.clone()),
             stages: outcome.stages.iter().map(StageTrace::of).collect(),
             latency_ms: ms(outcome.latency),

@@ -118,13 +118,53 @@ pub fn lexicalize_reply(
         reference,
         choice: Some(db.count),
     };
-    crate::tidy::tidy(&fill_agreeing(&text, &ctx))
+    crate::tidy::tidy(&fill_agreeing(&text, &ctx, &|_| true))
 }
 
-/// Fills the placeholders of `text` one by one, making an article right before
+/// The delexicalized reply as the standard evaluator is to read it: the
+/// placeholders it does not know (`[value_internet]`, `[value_parking]`),
+/// which it would delete and leave a hole ("it has ."), are written out from
+/// the record ("free wifi"), as MultiWOZ's references write those words; the
+/// placeholders it knows stay.
+pub fn for_evaluator(delex: &str, domain: Domain, db: &DbResult, state: &DialogState) -> String {
+    if !agents::prompt::placeholders(delex)
+        .iter()
+        .any(|p| !agents::prompt::is_stock_placeholder(p))
+    {
+        return delex.to_string();
+    }
+    let slots: IndexMap<String, String> = state
+        .get(&domain)
+        .map(|s| {
+            s.iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let fields = |name: &str| {
+        let value = db.record.as_ref().and_then(|r| r.get(name))?;
+        Some(amenity(name, value).unwrap_or_else(|| shown(value)))
+    };
+    let ctx = LexContext {
+        domain: Some(domain),
+        entity: db
+            .record
+            .as_ref()
+            .map(|_| &fields as &dyn multiwoz::lex::FieldSource),
+        state: Some(&slots),
+        reference: None,
+        choice: Some(db.count),
+    };
+    let unknown = |placeholder: &str| {
+        !agents::prompt::is_stock_placeholder(placeholder.trim_matches(|c| c == '[' || c == ']'))
+    };
+    fill_agreeing(delex, &ctx, &unknown)
+}
+
+/// Fills the placeholders of `text` that `fill` picks one by one, making an article right before
 /// a placeholder agree with the value filled in ("a [value_price]" → "an
 /// expensive"). Articles elsewhere are the writer's and stay as they are.
-fn fill_agreeing(text: &str, ctx: &LexContext<'_>) -> String {
+fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(open) = rest.find('[') {
@@ -133,7 +173,11 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>) -> String {
         };
         out.push_str(&rest[..open]);
         let placeholder = &rest[open..=open + len];
-        let value = lexicalize(placeholder, ctx);
+        let value = if fill(placeholder) {
+            lexicalize(placeholder, ctx)
+        } else {
+            placeholder.to_string()
+        };
         if value != placeholder {
             crate::tidy::agree_article(&mut out, &value);
         }
@@ -264,5 +308,30 @@ mod tests {
             None,
         );
         assert_eq!(text, "the entrance fee is unknown .");
+    }
+
+    #[test]
+    fn the_evaluator_reads_amenities_as_words_and_known_placeholders_as_they_are() {
+        let mut record = DbRecord::default();
+        record.fields.insert("name".into(), "allenbell".into());
+        record.fields.insert("internet".into(), "yes".into());
+        record.fields.insert("parking".into(), "no".into());
+        let db = DbResult {
+            domain: Domain::Hotel,
+            count: 1,
+            record: Some(record),
+        };
+        let state = DialogState::new();
+        assert_eq!(
+            for_evaluator(
+                "[value_name] has [value_internet] and [value_parking] .",
+                Domain::Hotel,
+                &db,
+                &state
+            ),
+            "[value_name] has free wifi and no parking ."
+        );
+        let plain = "[value_name] is in the [value_area] .";
+        assert_eq!(for_evaluator(plain, Domain::Hotel, &db, &state), plain);
     }
 }
