@@ -23,6 +23,11 @@ pub struct Realizer {
     /// hashing strings for every candidate of every reply.
     vocabulary: HashMap<String, u32>,
     entry_words: Vec<Vec<u32>>,
+    /// Every placeholder of the pool as a bit, and each entry's placeholders
+    /// as a set of bits (`None` when the pool has more than fit in one): the
+    /// placeholder test of a candidate is two mask operations.
+    placeholder_bits: Option<HashMap<String, u128>>,
+    entry_masks: Vec<u128>,
 }
 
 /// A user turn's words as [`Realizer`] numbers them: the known ones, sorted,
@@ -78,12 +83,50 @@ impl Realizer {
                 ids
             })
             .collect();
+        let mut bits: HashMap<String, u128> = HashMap::new();
+        for e in pool.entries() {
+            for p in &e.placeholders {
+                let next = bits.len();
+                if next < 128 && !bits.contains_key(p) {
+                    bits.insert(p.clone(), 1 << next);
+                }
+            }
+        }
+        let all_fit = pool
+            .entries()
+            .iter()
+            .all(|e| e.placeholders.iter().all(|p| bits.contains_key(p)));
+        let entry_masks = pool
+            .entries()
+            .iter()
+            .map(|e| e.placeholders.iter().filter_map(|p| bits.get(p)).fold(0, |m, b| m | b))
+            .collect();
         Realizer {
             pool,
             by_family,
             vocabulary,
             entry_words,
+            placeholder_bits: all_fit.then_some(bits),
+            entry_masks,
         }
+    }
+
+    /// The placeholders a plan requires and allows, as bits; `None` when it
+    /// requires one no entry has (nothing fits) or the pool has no bits.
+    fn plan_masks(&self, plan: &Plan) -> Option<Option<(u128, u128)>> {
+        let Some(bits) = &self.placeholder_bits else {
+            return Some(None);
+        };
+        let mut must = 0;
+        for p in &plan.must {
+            must |= bits.get(p)?;
+        }
+        let may = plan
+            .may
+            .iter()
+            .filter_map(|p| bits.get(p))
+            .fold(0, |m, b| m | b);
+        Some(Some((must, must | may)))
     }
 
     fn words(&self, user_words: &HashSet<String>) -> Words {
@@ -225,6 +268,7 @@ impl Realizer {
     ) -> Option<&Entry> {
         let generic = matches!(plan.kind, Kind::Bye | Kind::Reqmore);
         let words = self.words(user_words);
+        let masks = self.plan_masks(plan)?;
         let keys: Vec<(Option<Domain>, u8)> = if generic {
             vec![
                 (Some(plan.domain), family(plan.kind)),
@@ -239,8 +283,14 @@ impl Realizer {
             };
             let mut best: Option<(f32, usize)> = None;
             for &i in ids {
+                if let Some((must, allowed)) = masks {
+                    let m = self.entry_masks[i];
+                    if m & must != must || m & !allowed != 0 {
+                        continue;
+                    }
+                }
                 let e = &self.pool.entries()[i];
-                if exclude.is_some_and(|x| x == e.dialog) || !fits(plan, e) {
+                if !fits(plan, e) || exclude.is_some_and(|x| x == e.dialog) {
                     continue;
                 }
                 let score = score(plan, e, &self.entry_words[i], &words);
