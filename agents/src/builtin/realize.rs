@@ -99,7 +99,12 @@ impl Realizer {
         let entry_masks = pool
             .entries()
             .iter()
-            .map(|e| e.placeholders.iter().filter_map(|p| bits.get(p)).fold(0, |m, b| m | b))
+            .map(|e| {
+                e.placeholders
+                    .iter()
+                    .filter_map(|p| bits.get(p))
+                    .fold(0, |m, b| m | b)
+            })
             .collect();
         Realizer {
             pool,
