@@ -87,26 +87,22 @@ pub fn lexicalize_reply(
             text = text.replace(p, car);
         }
     }
-    let slots: IndexMap<String, String> = state
-        .get(&domain)
-        .map(|s| {
-            s.iter()
-                .map(|(k, v)| (k.as_str().to_string(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let slots = domain_slots(state, domain);
     let people: Option<u32> = slots.get("bookpeople").and_then(|p| p.trim().parse().ok());
     let total = domain == Domain::Train && quotes_total(delex);
     let fields = |name: &str| {
-        let value = db.record.as_ref().and_then(|r| r.get(name))?;
         if name == "price"
             && total
             && let Some(n) = people.filter(|n| *n > 1)
-            && let Some(t) = total_price(value, n)
+            && let Some(t) = db
+                .record
+                .as_ref()
+                .and_then(|r| r.get(name))
+                .and_then(|v| total_price(v, n))
         {
             return Some(t);
         }
-        Some(amenity(name, value).unwrap_or_else(|| shown(value)))
+        record_field(db, name)
     };
     let ctx = LexContext {
         domain: Some(domain),
@@ -133,18 +129,8 @@ pub fn for_evaluator(delex: &str, domain: Domain, db: &DbResult, state: &DialogS
     {
         return delex.to_string();
     }
-    let slots: IndexMap<String, String> = state
-        .get(&domain)
-        .map(|s| {
-            s.iter()
-                .map(|(k, v)| (k.as_str().to_string(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let fields = |name: &str| {
-        let value = db.record.as_ref().and_then(|r| r.get(name))?;
-        Some(amenity(name, value).unwrap_or_else(|| shown(value)))
-    };
+    let slots = domain_slots(state, domain);
+    let fields = |name: &str| record_field(db, name);
     let ctx = LexContext {
         domain: Some(domain),
         entity: db
@@ -161,9 +147,29 @@ pub fn for_evaluator(delex: &str, domain: Domain, db: &DbResult, state: &DialogS
     fill_agreeing(delex, &ctx, &unknown)
 }
 
-/// Fills the placeholders of `text` that `fill` picks one by one, making an article right before
-/// a placeholder agree with the value filled in ("a [value_price]" → "an
-/// expensive"). Articles elsewhere are the writer's and stay as they are.
+/// The state's slots of `domain`, by name, as `multiwoz::lex` reads them.
+fn domain_slots(state: &DialogState, domain: Domain) -> IndexMap<String, String> {
+    state
+        .get(&domain)
+        .map(|s| {
+            s.iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A field of the record as people read it (amenities as words, `?` as
+/// "unknown").
+fn record_field(db: &DbResult, name: &str) -> Option<String> {
+    let value = db.record.as_ref().and_then(|r| r.get(name))?;
+    Some(amenity(name, value).unwrap_or_else(|| shown(value)))
+}
+
+/// Fills the placeholders of `text` that `fill` picks, one by one, making an
+/// article right before a placeholder agree with the value filled in ("a
+/// [value_price]" → "an expensive"). Articles elsewhere are the writer's and
+/// stay as they are.
 fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
