@@ -288,14 +288,18 @@ impl Realizer {
             };
             let mut best: Option<(f32, usize)> = None;
             for &i in ids {
-                if let Some((must, allowed)) = masks {
-                    let m = self.entry_masks[i];
-                    if m & must != must || m & !allowed != 0 {
-                        continue;
-                    }
-                }
                 let e = &self.pool.entries()[i];
-                if !fits(plan, e) || exclude.is_some_and(|x| x == e.dialog) {
+                let placeholders_fit = match masks {
+                    Some((must, allowed)) => {
+                        let m = self.entry_masks[i];
+                        m & must == must && m & !allowed == 0
+                    }
+                    None => placeholders_fit(plan, e),
+                };
+                if !placeholders_fit
+                    || !requests_fit(plan, e)
+                    || exclude.is_some_and(|x| x == e.dialog)
+                {
                     continue;
                 }
                 let score = score(plan, e, &self.entry_words[i], &words);
@@ -311,17 +315,17 @@ impl Realizer {
     }
 }
 
-fn fits(plan: &Plan, e: &Entry) -> bool {
-    if !plan.must.iter().all(|p| e.placeholders.contains(p)) {
-        return false;
-    }
-    if !e
-        .placeholders
-        .iter()
-        .all(|p| plan.must.contains(p) || plan.may.contains(p))
-    {
-        return false;
-    }
+/// Whether an entry carries every placeholder the plan requires and none it
+/// does not allow (what [`Realizer`]'s masks test when the pool has them).
+fn placeholders_fit(plan: &Plan, e: &Entry) -> bool {
+    plan.must.iter().all(|p| e.placeholders.contains(p))
+        && e.placeholders
+            .iter()
+            .all(|p| plan.must.contains(p) || plan.may.contains(p))
+}
+
+/// Whether an entry asks for (or, offering, leaves out) what the plan does.
+fn requests_fit(plan: &Plan, e: &Entry) -> bool {
     match plan.kind {
         Kind::Request | Kind::BookRequest => {
             let Some(first) = plan.requests.first() else {
