@@ -6,9 +6,22 @@
 //! `cargo bench -p dard-serve --bench load`. Each virtual user plays the user
 //! turns of one MultiWOZ val dialog in a session of its own, deletes it and
 //! goes on with the next dialog. The client runs in this process, on the same
-//! cores as the server, so the figures are a floor. Settings through the
-//! environment: `LOAD_SECS` (10 measured seconds per run after 2 s of warm-up),
-//! `LOAD_CONCURRENCY` ("64,512"), `LOAD_STORES` ("memory,redis").
+//! cores as the server, so the figures are a floor.
+//!
+//! Two kinds of run for each store and session count:
+//! - **closed**: each user sends its next turn as soon as the last reply came
+//!   back, so the server is saturated. The turns/s is the capacity; the latency
+//!   is mostly queueing, since by Little's law the mean latency is sessions ÷
+//!   turns/s (512 sessions at 2,000 turns/s wait 256 ms on average, whatever
+//!   the server does).
+//! - **paced**: the users together offer a fixed rate (`LOAD_RATE` turns/s,
+//!   each user one turn every sessions ÷ rate seconds, staggered), as people
+//!   typing do. Latency counts from the time a turn was due, not from when it
+//!   was sent, so a server that falls behind shows it (no coordinated omission).
+//!
+//! Settings through the environment: `LOAD_SECS` (10 measured seconds per run
+//! after 2 s of warm-up), `LOAD_CONCURRENCY` ("64,512"), `LOAD_STORES`
+//! ("memory,redis"), `LOAD_RATE` (2000; 0 leaves the paced runs out).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -16,6 +29,8 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use tokio::time::Instant as TokioInstant;
 
 use manager::Dard;
 use multiwoz::model::Split;
@@ -43,13 +58,21 @@ fn val_dialogs() -> Vec<Vec<String>> {
         .collect()
 }
 
+/// When one user's turns are due in a paced run.
+struct Pace {
+    next_due: TokioInstant,
+    every: Duration,
+}
+
 /// One virtual user: sessions of whole dialogs until `stop`; the latency of
-/// every turn finished while `measure` is set.
+/// every turn finished while `measure` is set. With a `pace`, each turn waits
+/// for its due time and its latency counts from then.
 async fn user(
     server: Arc<Server>,
     http: reqwest::Client,
     dialogs: Arc<Vec<Vec<String>>>,
     first: usize,
+    mut pace: Option<Pace>,
     measure: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
 ) -> (Vec<Duration>, u64) {
@@ -76,7 +99,15 @@ async fn user(
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let start = Instant::now();
+            let start = match pace.as_mut() {
+                Some(pace) => {
+                    let due = pace.next_due;
+                    pace.next_due += pace.every;
+                    tokio::time::sleep_until(due).await;
+                    due.into_std()
+                }
+                None => Instant::now(),
+            };
             let ok = match http
                 .post(&turns)
                 .json(&serde_json::json!({ "text": text }))
@@ -114,14 +145,22 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".to_string())
 }
 
+/// What one run measures: the store's name, the number of users, and the
+/// offered rate in turns/s (`None`: closed, as fast as replies come back).
+struct Load<'a> {
+    kind: &'a str,
+    users: usize,
+    rate: Option<f64>,
+}
+
 async fn run(
     dard: &Dard,
     store: Arc<dyn Store>,
-    kind: &str,
-    users: usize,
+    load: Load<'_>,
     dialogs: &Arc<Vec<Vec<String>>>,
     secs: u64,
 ) {
+    let Load { kind, users, rate } = load;
     let server = Arc::new(Server::start(dard.clone(), store, ServeConfig::default()).await);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(users)
@@ -130,13 +169,24 @@ async fn run(
         .expect("client");
     let measure = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
+    let begin = TokioInstant::now();
     let tasks: Vec<_> = (0..users)
         .map(|i| {
+            // Each user's turns are `users / rate` seconds apart, and the users
+            // start evenly spread over one such period.
+            let pace = rate.map(|rate| {
+                let every = Duration::from_secs_f64(users as f64 / rate);
+                Pace {
+                    next_due: begin + every.mul_f64(i as f64 / users as f64),
+                    every,
+                }
+            });
             tokio::spawn(user(
                 Arc::clone(&server),
                 http.clone(),
                 Arc::clone(dialogs),
                 i,
+                pace,
                 Arc::clone(&measure),
                 Arc::clone(&stop),
             ))
@@ -157,8 +207,9 @@ async fn run(
         errors += e;
     }
     latencies.sort();
+    let offered = rate.map_or_else(|| "closed".to_string(), |r| format!("{r:.0}/s"));
     println!(
-        "{kind:>7} {users:>9} {:>8} {:>9.0} {:>8.1} {:>8.1} {:>7} {:>15}",
+        "{kind:>7} {users:>9} {offered:>8} {:>8} {:>9.0} {:>8.1} {:>8.1} {:>7} {:>15}",
         latencies.len(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
         percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
@@ -188,6 +239,11 @@ fn main() {
         .map(|c| c.trim().parse().expect("LOAD_CONCURRENCY"))
         .collect();
     let stores = env_or("LOAD_STORES", "memory,redis");
+    let rate: f64 = env_or("LOAD_RATE", "2000").parse().expect("LOAD_RATE");
+    let mut modes = vec![None];
+    if rate > 0.0 {
+        modes.push(Some(rate));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -203,8 +259,16 @@ fn main() {
             std::thread::available_parallelism().map_or(0, |n| n.get()),
         );
         println!(
-            "{:>7} {:>9} {:>8} {:>9} {:>8} {:>8} {:>7} {:>15}",
-            "store", "sessions", "turns", "turns/s", "p50 ms", "p99 ms", "errors", "load avg"
+            "{:>7} {:>9} {:>8} {:>8} {:>9} {:>8} {:>8} {:>7} {:>15}",
+            "store",
+            "sessions",
+            "offered",
+            "turns",
+            "turns/s",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+            "load avg"
         );
         for kind in stores.split(',').map(str::trim) {
             let redis = if kind == "redis" {
@@ -215,12 +279,15 @@ fn main() {
             } else {
                 None
             };
-            for &users in &concurrency {
-                let store: Arc<dyn Store> = match &redis {
-                    Some(r) => r.store().await,
-                    None => Arc::new(MemoryStore::new()),
-                };
-                run(&dard, store, kind, users, &dialogs, secs).await;
+            for &rate in &modes {
+                for &users in &concurrency {
+                    let store: Arc<dyn Store> = match &redis {
+                        Some(r) => r.store().await,
+                        None => Arc::new(MemoryStore::new()),
+                    };
+                    let load = Load { kind, users, rate };
+                    run(&dard, store, load, &dialogs, secs).await;
+                }
             }
         }
     });
