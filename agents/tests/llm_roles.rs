@@ -356,8 +356,12 @@ fn fixed_examples_are_in_the_static_prefix_and_retrieved_ones_are_not() {
     // turns; the turn's own text comes after it.
     assert!(a.static_user > 0);
     assert_eq!(a.user[..a.static_user], b.user[..b.static_user]);
-    assert!(a.user[..a.static_user].ends_with("\n\n"), "{:?}", a.user);
-    assert!(a.user[a.static_user..].starts_with("Conversation:\nuser: a taxi"));
+    assert!(
+        a.user[..a.static_user].ends_with("\n\nConversation:\n"),
+        "{:?}",
+        a.user
+    );
+    assert!(a.user[a.static_user..].starts_with("user: a taxi"));
     let req = a.to_request(64, 0.0);
     assert_eq!(req.static_prefix, a.static_user);
     assert!(req.single_line, "every stage answers on one line");
