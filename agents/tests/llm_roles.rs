@@ -323,6 +323,53 @@ fn fixed_examples_are_the_same_for_every_turn() {
     assert_eq!(a.matches("Example ").count(), 2);
 }
 
+#[test]
+fn fixed_examples_are_in_the_static_prefix_and_retrieved_ones_are_not() {
+    let prompter = |few_shot| {
+        let options = PromptOptions {
+            few_shot,
+            shots: 2,
+            ..PromptOptions::default()
+        };
+        Prompter::new(
+            PromptSet::defaults().unwrap(),
+            Arc::new(pool()),
+            options,
+            None,
+        )
+    };
+    let route = |p: &Prompter, text: &str| {
+        let h = [Utterance::user(text)];
+        let state = DialogState::new();
+        p.route(&RouteInput {
+            history: &h,
+            state: &state,
+            dialog_id: None,
+        })
+    };
+    let fixed = prompter(FewShot::Fixed);
+    let (a, b) = (
+        route(&fixed, "a taxi please"),
+        route(&fixed, "where is the police ?"),
+    );
+    // The static part (the examples) comes first and is the same for both
+    // turns; the turn's own text comes after it.
+    assert!(a.static_user > 0);
+    assert_eq!(a.user[..a.static_user], b.user[..b.static_user]);
+    assert!(
+        a.user[..a.static_user].ends_with("\n\nConversation:\n"),
+        "{:?}",
+        a.user
+    );
+    assert!(a.user[a.static_user..].starts_with("user: a taxi"));
+    let req = a.to_request(64, 0.0);
+    assert_eq!(req.static_prefix, a.static_user);
+    assert!(req.single_line, "every stage answers on one line");
+
+    let retrieved = route(&prompter(FewShot::Retrieved), "a taxi please");
+    assert_eq!(retrieved.static_user, 0, "retrieved examples vary per turn");
+}
+
 #[tokio::test]
 async fn tracker_rejects_a_state_equal_to_the_instruction_example() {
     // The DST instructions show {"restaurant": {"area": "centre", "food": "italian"}};

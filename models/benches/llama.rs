@@ -3,8 +3,8 @@
 //! * generation tokens/s, and prompt-processing tokens/s, of [`LlamaModel`];
 //! * the same figures from llama.cpp's own `llama-bench` when `LLAMA_BENCH_BIN`
 //!   names one built from the llama.cpp that llama-cpp-sys-2 vendors, and the ratio;
-//! * the prompt time of a second dialog turn with KV-cache prefix reuse against
-//!   the same turn evaluated cold.
+//! * the prompt time of a stage's turn-2 call with its static prefix pinned
+//!   against the same call with reuse off (the outputs must be equal).
 //!
 //! ```text
 //! DARD_TEST_GGUF=/path/gemma-3-270m-q4_k_m.gguf DARD_BENCH_THREADS=1 \
@@ -32,40 +32,47 @@ fn best(v: &[f64]) -> f64 {
     v.iter().copied().fold(0.0, f64::max)
 }
 
-/// A dialog in the shape dard's agents send: a long constant head (system
-/// prompt, few-shot examples), then the turns of the current dialog.
-fn dialog(n_user_turns: usize) -> Vec<Turn> {
-    let mut head = String::from(
-        "You are the hotel agent of a Cambridge travel information desk. You answer \
+/// A stage's call for turn `n_user_turns` of a dialog, in the shape dard's
+/// agents send it: a long static head (system prompt, fixed few-shot
+/// examples), then the turn's own conversation.
+fn stage_call(n_user_turns: usize) -> GenerateRequest {
+    let system = "You are the hotel agent of a Cambridge travel information desk. You answer \
          the user's last message in one or two sentences, using only the facts in the \
-         database results. Never invent an address or a phone number.\n\nExamples:\n",
-    );
+         database results. Never invent an address or a phone number.";
+    let mut examples = String::new();
     for i in 0..12 {
-        head.push_str(&format!(
-            "User: I need a guesthouse in the north for {} nights with free parking.\n\
-             Assistant: Acorn Guest House is a moderately priced guesthouse in the north with \
-             free parking and wifi. Shall I book it for {} nights?\n",
+        examples.push_str(&format!(
+            "Example {}:\nuser: I need a guesthouse in the north for {} nights with free parking.\n\
+             Reply: Acorn Guest House is a moderately priced guesthouse in the north with \
+             free parking and wifi. Shall I book it for {} nights?\n\n",
+            i + 1,
             i + 2,
             i + 2
         ));
     }
-    let mut turns = vec![Turn::new(TurnRole::System, head)];
     let users = [
         "I am looking for a cheap hotel in the centre.",
         "Yes, with free wifi please. It is for three people.",
         "From Friday, for two nights.",
         "Thanks. Can you also give me the postcode?",
     ];
+    let mut conversation = String::from("Conversation:\n");
     for (i, u) in users.iter().take(n_user_turns).enumerate() {
-        turns.push(Turn::new(TurnRole::User, *u));
+        conversation.push_str(&format!("user: {u}\n"));
         if i + 1 < n_user_turns {
-            turns.push(Turn::new(
-                TurnRole::Assistant,
-                "The Alexander Bed and Breakfast is cheap and in the centre. Shall I book it?",
-            ));
+            conversation.push_str(
+                "system: The Alexander Bed and Breakfast is cheap and in the centre. Shall I book it?\n",
+            );
         }
     }
-    turns
+    conversation.push_str("\nReply:");
+    GenerateRequest::new(Prompt::Chat(vec![
+        Turn::new(TurnRole::System, system),
+        Turn::new(TurnRole::User, format!("{examples}{conversation}")),
+    ]))
+    .with_static_prefix(examples.len())
+    .with_stop(["\n"])
+    .with_max_tokens(16)
 }
 
 /// llama-bench's mean tokens/s for pp (`-p n -n 0`) or tg (`-p 0 -n n`).
@@ -177,26 +184,31 @@ async fn main() {
         }
     }
 
-    // Prefix reuse: turn 2 of a dialog after turn 1, warm against cold.
-    let turn = |n| GenerateRequest::new(Prompt::Chat(dialog(n))).with_max_tokens(16);
+    // The pinned prefix: a stage's turn-2 call after its turn-1 call (the
+    // static prefix pinned), against the same call with reuse off.
+    let cold_model = LlamaModel::load(cfg.with_prefix_reuse(false))
+        .await
+        .expect("model loads");
     let mut warm_ms = Vec::new();
     let mut cold_ms = Vec::new();
     let mut shape = (0, 0);
     for _ in 0..REPS {
         model.reset_cache().await.expect("reset");
-        model.generate(turn(1)).await.expect("turn 1");
-        let warm = model.generate(turn(2)).await.expect("turn 2 warm");
-        model.reset_cache().await.expect("reset");
-        let cold = model.generate(turn(2)).await.expect("turn 2 cold");
-        assert_eq!(warm.text, cold.text, "prefix reuse changed the output");
+        model.generate(stage_call(1)).await.expect("turn 1");
+        let warm = model.generate(stage_call(2)).await.expect("turn 2 pinned");
+        let cold = cold_model
+            .generate(stage_call(2))
+            .await
+            .expect("turn 2 without reuse");
+        assert_eq!(warm.text, cold.text, "the pinned prefix changed the output");
         shape = (warm.prompt_tokens, warm.reused_prompt_tokens);
         warm_ms.push(ms(warm.prompt_eval));
         cold_ms.push(ms(cold.prompt_eval));
     }
     let (warm, cold) = (median(warm_ms), median(cold_ms));
     println!(
-        "prefix reuse: turn-2 prompt {} tokens, {} reused; prompt time cold {cold:.1} ms, \
-         warm {warm:.1} ms, speed-up {:.1}x",
+        "pinned prefix: turn-2 prompt {} tokens, {} pinned; prompt time without reuse {cold:.1} ms, \
+         with the pinned prefix {warm:.1} ms, speed-up {:.1}x",
         shape.0,
         shape.1,
         cold / warm

@@ -85,6 +85,23 @@ pub struct ChatRequest {
     pub constraint: Option<Constraint>,
     /// A sampling seed, for backends that honour one.
     pub seed: Option<u64>,
+    /// Whether the answer is one line. The llama backend then stops at the
+    /// first line break after the answer's first visible character, so a base
+    /// model does not run on to the token limit after a one-line JSON answer;
+    /// the OpenAI and Bedrock backends ignore it (Bedrock refuses whitespace
+    /// stop sequences, and OpenAI allows only four).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_line: bool,
+    /// How many leading bytes of the last message read the same in every
+    /// call of its kind (few-shot examples fixed for the stage). With the
+    /// system prompt and the messages before it, they are the static prefix
+    /// the llama backend evaluates once and keeps; the other backends ignore it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub static_prefix: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl ChatRequest {
@@ -101,6 +118,8 @@ impl ChatRequest {
             stop: Vec::new(),
             constraint: None,
             seed: None,
+            single_line: false,
+            static_prefix: 0,
         }
     }
 
@@ -142,6 +161,19 @@ impl ChatRequest {
     /// Sets the sampling seed.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Marks the answer as one line (see [`ChatRequest::single_line`]).
+    pub fn with_single_line(mut self) -> Self {
+        self.single_line = true;
+        self
+    }
+
+    /// Sets how many leading bytes of the last message are static (see
+    /// [`ChatRequest::static_prefix`]).
+    pub fn with_static_prefix(mut self, bytes: usize) -> Self {
+        self.static_prefix = bytes;
         self
     }
 

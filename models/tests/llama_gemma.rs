@@ -58,42 +58,74 @@ fn dialog(user_turns: &[&str]) -> Vec<Turn> {
     turns
 }
 
+/// A stage's request: its system prompt, a fixed example (static) and the turn.
+fn stage_request(system: &str, turn: &str) -> GenerateRequest {
+    let example = "Example 1:\nConversation:\nuser: I want italian food in the centre.\n\nAnswer: restaurant\n\n";
+    GenerateRequest::new(Prompt::Chat(vec![
+        Turn::new(TurnRole::System, system),
+        Turn::new(
+            TurnRole::User,
+            format!("{example}Conversation:\nuser: {turn}\n\nAnswer:"),
+        ),
+    ]))
+    .with_static_prefix(example.len())
+    .with_stop(["\n"])
+    .with_max_tokens(16)
+}
+
 #[tokio::test]
-async fn gemma_greedy_decoding_is_deterministic_and_prefix_reuse_matches_cold() {
+async fn gemma_pinned_prefix_outputs_are_byte_identical_with_reuse_on_and_off_in_any_order() {
     let Some(path) = model_path() else { return };
+    let systems = [
+        "You are the dialog manager of a travel information desk in Cambridge. \
+         Choose the agent (restaurant, hotel, attraction, train, taxi) for the last message. \
+         Answer with the agent's name.",
+        "You track what the customer of a travel information desk in Cambridge wants. \
+         Answer with the domain the customer talks about.",
+    ];
+    let turns = [
+        "I need a train to Ely on Friday.",
+        "Any cheap hotel in the north?",
+    ];
+    let reqs: Vec<_> = systems
+        .iter()
+        .flat_map(|s| turns.iter().map(move |t| stage_request(s, t)))
+        .collect();
+
     let warm = LlamaModel::load(cfg(path.clone())).await.unwrap();
     assert_eq!(warm.info().architecture, "gemma3");
-
-    let turn1 = GenerateRequest::new(Prompt::Chat(dialog(&["I am looking for a place to eat."])))
-        .with_max_tokens(20);
-    let a = warm.generate(turn1.clone()).await.unwrap();
-    warm.reset_cache().await.unwrap();
-    let b = warm.generate(turn1).await.unwrap();
-    assert!(!a.text.trim().is_empty());
-    assert_eq!(a.text, b.text, "greedy decoding must repeat itself");
-    assert_eq!(b.reused_prompt_tokens, 0);
-
-    let turn2 = GenerateRequest::new(Prompt::Chat(dialog(&[
-        "I am looking for a place to eat.",
-        "Moderate, in the east please.",
-    ])))
-    .with_max_tokens(20);
-    let reused = warm.generate(turn2.clone()).await.unwrap();
+    let mut in_order = Vec::new();
+    for r in &reqs {
+        in_order.push(warm.generate(r.clone()).await.unwrap());
+    }
+    assert!(!in_order[0].text.trim().is_empty());
+    assert_eq!(in_order[0].reused_prompt_tokens, 0);
     assert!(
-        reused.reused_prompt_tokens * 10 >= reused.prompt_tokens * 7,
-        "expected most of the prompt reused: {} of {}",
-        reused.reused_prompt_tokens,
-        reused.prompt_tokens
+        in_order[1].reused_prompt_tokens * 10 >= in_order[1].prompt_tokens * 7,
+        "the stage's second call reuses its static prefix: {:?}",
+        in_order[1]
     );
+
+    // Reuse off, the requests in the reverse order, two at a time.
     let cold = LlamaModel::load(cfg(path).with_prefix_reuse(false))
         .await
         .unwrap();
-    let fresh = cold.generate(turn2).await.unwrap();
-    assert_eq!(fresh.reused_prompt_tokens, 0);
-    assert_eq!(
-        reused.text, fresh.text,
-        "prefix reuse must not change greedy output"
+    let (d, c) = tokio::join!(
+        cold.generate(reqs[3].clone()),
+        cold.generate(reqs[2].clone())
     );
+    let (b, a) = tokio::join!(
+        cold.generate(reqs[1].clone()),
+        cold.generate(reqs[0].clone())
+    );
+    let reversed = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+    for (i, (warm, cold)) in in_order.iter().zip(&reversed).enumerate() {
+        assert_eq!(cold.reused_prompt_tokens, 0);
+        assert_eq!(
+            warm.text, cold.text,
+            "request {i}: reuse must not change greedy output"
+        );
+    }
 }
 
 #[tokio::test]

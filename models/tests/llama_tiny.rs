@@ -63,11 +63,13 @@ fn dialog(turns: usize) -> Vec<Turn> {
 async fn greedy_decoding_gives_the_same_text_twice() {
     let dir = tempfile::tempdir().unwrap();
     let model = load(cfg(&tiny_llama(dir.path(), None))).await;
-    let req = GenerateRequest::text("The hotel in the north").with_max_tokens(24);
+    let req = GenerateRequest::text("The hotel in the north")
+        .with_static_prefix("The hotel in".len())
+        .with_max_tokens(24);
     let a = model.generate(req.clone()).await.unwrap();
     model.reset_cache().await.unwrap();
     let b = model.generate(req.clone()).await.unwrap();
-    // And a third time with the whole prompt cached.
+    // And a third time with the static prefix pinned.
     let c = model.generate(req).await.unwrap();
     assert!(!a.text.is_empty());
     assert_eq!(a.text, b.text);
@@ -75,32 +77,90 @@ async fn greedy_decoding_gives_the_same_text_twice() {
     assert_eq!(a.completion_tokens, 24);
     assert_eq!(a.finish, FinishReason::MaxTokens);
     assert_eq!(b.reused_prompt_tokens, 0);
-    assert_eq!(c.reused_prompt_tokens, c.prompt_tokens - 1);
+    // Byte-level vocabulary: the prefix's bytes (and BOS, when added) are pinned.
+    assert!(
+        c.reused_prompt_tokens >= 12 && c.reused_prompt_tokens < c.prompt_tokens,
+        "{c:?}"
+    );
+}
+
+/// Two stages' requests (their own system prompts, several turns each), as
+/// the agents send them.
+fn stage_requests() -> Vec<GenerateRequest> {
+    let mut reqs = Vec::new();
+    for system in [
+        "You route a conversation to the agent that should answer it. Answer with one line of JSON.",
+        "You track the belief state of a conversation. Answer with the state as one line of JSON.",
+    ] {
+        for user in [
+            "Conversation:\nuser: a cheap hotel in the north\n\nAnswer:",
+            "Conversation:\nuser: a train to ely on friday\n\nAnswer:",
+            "Conversation:\nuser: thanks, bye\n\nAnswer:",
+        ] {
+            reqs.push(
+                GenerateRequest::new(Prompt::Chat(vec![
+                    Turn::new(TurnRole::System, system),
+                    Turn::new(TurnRole::User, format!("Fixed example: user: hi\n{user}")),
+                ]))
+                .with_static_prefix("Fixed example: user: hi\n".len())
+                .with_max_tokens(12),
+            );
+        }
+    }
+    reqs
 }
 
 #[tokio::test]
-async fn prefix_reuse_gives_the_same_text_as_a_cold_run() {
+async fn pinned_prefix_outputs_are_byte_identical_whatever_the_order_reuse_or_concurrency() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_llama(dir.path(), None);
-    let warm = load(cfg(&path)).await;
-    let cold = load(cfg(&path).with_prefix_reuse(false)).await;
+    // Small batches, so that prefixes and suffixes span several chunks.
+    let config = cfg(&path).with_n_batch(16);
+    let reqs = stage_requests();
 
-    let turn1 = GenerateRequest::new(Prompt::Chat(dialog(3))).with_max_tokens(12);
-    let first = warm.generate(turn1).await.unwrap();
-    assert_eq!(first.reused_prompt_tokens, 0);
-
-    let turn2 = GenerateRequest::new(Prompt::Chat(dialog(4))).with_max_tokens(12);
-    let reused = warm.generate(turn2.clone()).await.unwrap();
-    let fresh = cold.generate(turn2).await.unwrap();
+    let warm = load(config.clone()).await;
+    let mut in_order = Vec::new();
+    for r in &reqs {
+        in_order.push(warm.generate(r.clone()).await.unwrap());
+    }
+    // The second call of a stage finds its static prefix pinned.
+    assert_eq!(in_order[0].reused_prompt_tokens, 0);
     assert!(
-        reused.reused_prompt_tokens > reused.prompt_tokens / 2,
-        "expected most of the prompt reused, got {} of {}",
-        reused.reused_prompt_tokens,
-        reused.prompt_tokens
+        in_order[1].reused_prompt_tokens > in_order[1].prompt_tokens / 2,
+        "{:?}",
+        in_order[1]
     );
-    assert_eq!(fresh.reused_prompt_tokens, 0);
-    assert_eq!(reused.prompt_tokens, fresh.prompt_tokens);
-    assert_eq!(reused.text, fresh.text);
+
+    let cold = load(config.clone().with_prefix_reuse(false)).await;
+    let mut reversed = Vec::new();
+    for r in reqs.iter().rev() {
+        reversed.push(cold.generate(r.clone()).await.unwrap());
+    }
+    reversed.reverse();
+    assert!(reversed.iter().all(|o| o.reused_prompt_tokens == 0));
+
+    // Four requests in flight at once, sent in another order again.
+    let shared = load(config).await;
+    let mut concurrent = vec![None; reqs.len()];
+    for group in [[5, 2, 4, 0], [3, 1, 5, 0]] {
+        let handles: Vec<_> = group
+            .iter()
+            .map(|&i| {
+                let (m, r) = (shared.clone(), reqs[i].clone());
+                (i, tokio::spawn(async move { m.generate(r).await }))
+            })
+            .collect();
+        for (i, h) in handles {
+            concurrent[i] = Some(h.await.unwrap().unwrap());
+        }
+    }
+
+    for (i, o) in in_order.iter().enumerate() {
+        assert_eq!(o.text, reversed[i].text, "request {i}: reuse on vs off");
+        let c = concurrent[i].as_ref().unwrap();
+        assert_eq!(o.text, c.text, "request {i}: one vs four at a time");
+        assert_eq!(o.prompt_tokens, reversed[i].prompt_tokens);
+    }
 }
 
 #[tokio::test]
@@ -162,6 +222,26 @@ async fn grammar_constrains_the_output() {
         model.generate(bad).await,
         Err(LlamaError::Grammar(_))
     ));
+}
+
+#[tokio::test]
+async fn one_line_answers_stop_at_the_line_end_not_the_token_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = load(cfg(&tiny_llama(dir.path(), None))).await;
+    // The grammar makes the model write a line, a line break and more: a
+    // stand-in for a base model running on after a one-line JSON answer.
+    let two_lines = ChatRequest::new(vec![Message::user("Route it.")])
+        .with_temperature(0.0)
+        .with_max_tokens(40)
+        .with_constraint(Constraint::Grammar(
+            r#"root ::= "\n" "{\"domain\": \"hotel\"}" "\n" [a-z]+"#.into(),
+        ));
+    let run_on = model.complete(two_lines.clone()).await.unwrap();
+    assert!(run_on.text.contains("}\n"), "{:?}", run_on.text);
+    let one_line = model.complete(two_lines.with_single_line()).await.unwrap();
+    // The leading line break does not end it; the one after the answer does.
+    assert_eq!(one_line.text, "\n{\"domain\": \"hotel\"}");
+    assert_eq!(one_line.finish_reason, ChatFinish::StopSequence);
 }
 
 #[tokio::test]

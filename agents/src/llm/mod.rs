@@ -97,6 +97,8 @@ pub fn repair_request(
             "{}\n\nYour previous answer was:\n{bad}\nIt cannot be used: {problem}. Answer again, in exactly the format asked for and nothing else.",
             prompt.user
         ),
+        // The original user message is still the start of this one.
+        static_user: prompt.static_user,
     };
     repaired.to_request(max_tokens, temperature)
 }

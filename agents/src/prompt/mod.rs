@@ -73,6 +73,16 @@ pub struct Prompt {
     pub system: String,
     /// The user message.
     pub user: String,
+    /// How many leading bytes of `user` read the same for every input of the
+    /// stage (few-shot examples fixed for it): with the system prompt, the
+    /// static prefix a local model keeps evaluated. The templates put this
+    /// part first and the turn's own text (history, state, database) last.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub static_user: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Prompt {
@@ -82,13 +92,18 @@ impl Prompt {
         vec![Message::user(self.user.clone())]
     }
 
-    /// The request the roles send for this prompt, with [`STOP_SEQUENCES`].
+    /// The request the roles send for this prompt, with [`STOP_SEQUENCES`],
+    /// its static prefix, and a one-line answer: every stage answers on one
+    /// line (a JSON object, or the reply), so a backend that can stops at the
+    /// line's end instead of letting a base model run on to the token limit.
     pub fn to_request(&self, max_tokens: u32, temperature: f32) -> ChatRequest {
         STOP_SEQUENCES.iter().fold(
             ChatRequest::new(self.messages())
                 .with_system(self.system.clone())
                 .with_max_tokens(max_tokens)
-                .with_temperature(temperature),
+                .with_temperature(temperature)
+                .with_single_line()
+                .with_static_prefix(self.static_user),
             |req, stop| req.with_stop(*stop),
         )
     }

@@ -123,6 +123,17 @@ impl Prompter {
             .select(task, input_history, dialog_id, self.options.few_shot, shots)
     }
 
+    /// Whether a template variable reads the same for every input of its
+    /// stage: the agent list, the slot inventory and the domain always; the
+    /// examples when they are fixed (or absent), not when retrieved per turn.
+    fn is_static(&self, var: &str) -> bool {
+        match var {
+            "agents" | "slots" | "domain" => true,
+            "examples" => self.options.few_shot != FewShot::Retrieved,
+            _ => false,
+        }
+    }
+
     /// The untrimmed prompt's examples and history.
     fn full(&self) -> Trim {
         Trim {
@@ -202,14 +213,21 @@ impl Prompter {
             .join("\n");
         let history = format_history(input.history, trim.history);
         let state = format_state(input.state);
-        let (system, user) = self.set.router().render(&|var| match var {
-            "agents" => Some(agents.clone()),
-            "examples" => Some(examples.clone()),
-            "history" => Some(history.clone()),
-            "state" => Some(state.clone()),
-            _ => None,
-        });
-        Prompt { system, user }
+        let (system, user, static_user) = self.set.router().render_split(
+            &|var| match var {
+                "agents" => Some(agents.clone()),
+                "examples" => Some(examples.clone()),
+                "history" => Some(history.clone()),
+                "state" => Some(state.clone()),
+                _ => None,
+            },
+            &|var| self.is_static(var),
+        );
+        Prompt {
+            system,
+            user,
+            static_user,
+        }
     }
 
     /// The tracker's prompt.
@@ -249,14 +267,21 @@ impl Prompter {
         let history = format_history(input.history, trim.history);
         let previous = format_state(input.previous);
         let slots = format_slots();
-        let (system, user) = self.set.dst().render(&|var| match var {
-            "slots" => Some(slots.clone()),
-            "examples" => Some(examples.clone()),
-            "history" => Some(history.clone()),
-            "previous_state" => Some(previous.clone()),
-            _ => None,
-        });
-        Prompt { system, user }
+        let (system, user, static_user) = self.set.dst().render_split(
+            &|var| match var {
+                "slots" => Some(slots.clone()),
+                "examples" => Some(examples.clone()),
+                "history" => Some(history.clone()),
+                "previous_state" => Some(previous.clone()),
+                _ => None,
+            },
+            &|var| self.is_static(var),
+        );
+        Prompt {
+            system,
+            user,
+            static_user,
+        }
     }
 
     /// The response prompt of the domain agent `input.domain`.
@@ -312,15 +337,22 @@ impl Prompter {
         let history = format_history(input.history, trim.history);
         let state = format_domain_state(input.state, domain);
         let db = format_db(input.db);
-        let (system, user) = template.render(&|var| match var {
-            "domain" => Some(domain.to_string()),
-            "examples" => Some(examples.clone()),
-            "history" => Some(history.clone()),
-            "state" => Some(state.clone()),
-            "db" => Some(db.clone()),
-            _ => None,
-        });
-        Ok(Prompt { system, user })
+        let (system, user, static_user) = template.render_split(
+            &|var| match var {
+                "domain" => Some(domain.to_string()),
+                "examples" => Some(examples.clone()),
+                "history" => Some(history.clone()),
+                "state" => Some(state.clone()),
+                "db" => Some(db.clone()),
+                _ => None,
+            },
+            &|var| self.is_static(var),
+        );
+        Ok(Prompt {
+            system,
+            user,
+            static_user,
+        })
     }
 
     /// The database line a response prompt shows for `db` (exposed for export).

@@ -60,14 +60,28 @@ impl Part {
         Ok(Part { segments })
     }
 
-    fn render(&self, vars: &dyn Fn(&str) -> Option<String>, out: &mut String) {
+    /// Renders the part into `out`; returns how many bytes of `out` come
+    /// before the first variable `is_static` says varies from call to call.
+    fn render(
+        &self,
+        vars: &dyn Fn(&str) -> Option<String>,
+        is_static: &dyn Fn(&str) -> bool,
+        out: &mut String,
+    ) -> usize {
+        let mut static_len = None;
         for seg in &self.segments {
             match seg {
                 Segment::Text(t) => out.push_str(t),
-                // Variables were checked at load time; an unset one renders empty.
-                Segment::Var(name) => out.push_str(&vars(name).unwrap_or_default()),
+                Segment::Var(name) => {
+                    if static_len.is_none() && !is_static(name) {
+                        static_len = Some(out.len());
+                    }
+                    // Variables were checked at load time; an unset one renders empty.
+                    out.push_str(&vars(name).unwrap_or_default());
+                }
             }
         }
+        static_len.unwrap_or(out.len())
     }
 }
 
@@ -115,11 +129,23 @@ impl Template {
 
     /// Renders the system and user parts with the variables `vars` gives.
     pub fn render(&self, vars: &dyn Fn(&str) -> Option<String>) -> (String, String) {
+        let (system, user, _) = self.render_split(vars, &|_| true);
+        (system, user)
+    }
+
+    /// Renders like [`Template::render`], and also returns how many leading
+    /// bytes of the user part are static: those before the first variable
+    /// for which `is_static` is false.
+    pub fn render_split(
+        &self,
+        vars: &dyn Fn(&str) -> Option<String>,
+        is_static: &dyn Fn(&str) -> bool,
+    ) -> (String, String, usize) {
         let mut system = String::new();
-        self.system.render(vars, &mut system);
+        self.system.render(vars, &|_| true, &mut system);
         let mut user = String::new();
-        self.user.render(vars, &mut user);
-        (system.trim_end_matches('\n').to_string(), user)
+        let static_len = self.user.render(vars, is_static, &mut user);
+        (system.trim_end_matches('\n').to_string(), user, static_len)
     }
 }
 
@@ -145,6 +171,21 @@ mod tests {
         let (system, user) = t.render(&|v| Some(format!("<{v}>")));
         assert_eq!(system, "You are <who>.");
         assert_eq!(user, "Say <what>");
+    }
+
+    #[test]
+    fn static_user_prefix_ends_at_the_first_per_turn_variable() {
+        let t = Template::parse(
+            "=== system ===\ns\n=== user ===\n{{fixed}}Now: {{turn}} then {{fixed}}\n",
+            "t.txt",
+            &["fixed", "turn"],
+        )
+        .unwrap();
+        let (_, user, n) = t.render_split(&|v| Some(format!("<{v}>")), &|v| v == "fixed");
+        assert_eq!(user, "<fixed>Now: <turn> then <fixed>");
+        assert_eq!(&user[..n], "<fixed>Now: ");
+        let (_, user, n) = t.render_split(&|v| Some(format!("<{v}>")), &|_| true);
+        assert_eq!(n, user.len());
     }
 
     #[test]

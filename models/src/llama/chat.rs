@@ -15,7 +15,8 @@ use super::{
 impl LlamaModel {
     /// Translates a chat request into the backend's terms (system prompt first,
     /// temperature 0 = greedy, the config's `top_p` kept for sampled decoding,
-    /// a JSON-Schema constraint turned into a GBNF grammar).
+    /// a JSON-Schema constraint turned into a GBNF grammar, a one-line answer
+    /// stopped at its first line break, the static prefix passed on).
     ///
     /// # Errors
     /// [`ModelError::InvalidRequest`] for a request that fails validation or a
@@ -47,10 +48,17 @@ impl LlamaModel {
             };
             Sampling::from_temperature(t, top_p)
         });
+        let mut stop = req.stop;
+        if req.single_line {
+            // The scanner ignores matches in leading whitespace, so an answer
+            // that opens with a line break is not cut to nothing.
+            stop.push("\n".into());
+        }
         Ok(GenerateRequest {
             prompt: Prompt::Chat(turns),
+            static_prefix: req.static_prefix,
             max_tokens: Some(req.max_tokens),
-            stop: req.stop,
+            stop,
             sampling,
             grammar,
             // llama.cpp seeds are 32-bit: fold the request's 64-bit seed.
@@ -91,8 +99,11 @@ impl ChatModel for LlamaModel {
     fn complete(&self, req: ChatRequest) -> BoxFuture<'_, Result<ChatResponse, ModelError>> {
         Box::pin(async move {
             let gen_req = self.to_generate_request(req)?;
+            let max_tokens = gen_req.max_tokens;
             let out = self.generate(gen_req).await?;
             tracing::debug!(
+                finish = ?out.finish,
+                max_tokens,
                 prompt_tokens = out.prompt_tokens,
                 reused_prompt_tokens = out.reused_prompt_tokens,
                 completion_tokens = out.completion_tokens,

@@ -47,7 +47,9 @@ pub struct LlamaConfig {
     /// The template used when the GGUF has none (or `use_model_template` is off).
     #[serde(default)]
     pub template: PromptTemplate,
-    /// Whether consecutive requests reuse the KV cache of their common token prefix.
+    /// Whether each request's static prefix (system prompt, fixed examples)
+    /// stays evaluated between calls. Off, it is evaluated for every call, in
+    /// the same chunks, so outputs are the same either way.
     #[serde(default = "default_true")]
     pub prefix_reuse: bool,
     /// The most prompt tokens the LLM-backed roles send this model: they trim

@@ -1,5 +1,6 @@
 //! The llama.cpp side of the backend: loading a GGUF, rendering prompts with
-//! its chat template, and generating with KV-cache prefix reuse. Everything
+//! its chat template, and generating after a pinned static prefix
+//! ([`super::prefix`]). Everything
 //! here runs on the worker thread; llama-cpp-2's types stay in this file.
 
 use std::num::NonZeroU32;
@@ -18,9 +19,8 @@ use llama_cpp_2::{LogOptions, send_logs_to_tracing};
 
 use super::config::{LlamaConfig, PromptTemplate, Sampling};
 use super::error::LlamaError;
-use super::text::{
-    PLAIN_STOPS, StopScanner, Turn, common_prefix_len, end_of_turn_after, render_plain,
-};
+use super::prefix::{Pin, Resume};
+use super::text::{PLAIN_STOPS, StopScanner, Turn, end_of_turn_after, render_plain};
 use super::{FinishReason, GenerateOutput, ModelInfo, Prompt};
 
 /// llama.cpp's backend may be initialised once per process; every model shares it.
@@ -42,6 +42,7 @@ pub(crate) fn backend() -> Result<&'static LlamaBackend, LlamaError> {
 #[derive(Debug, Clone)]
 pub(crate) struct Job {
     pub prompt: Prompt,
+    pub static_prefix: usize,
     pub max_tokens: u32,
     pub stop: Vec<String>,
     pub sampling: Sampling,
@@ -108,15 +109,19 @@ pub(crate) fn check_model_file(path: &std::path::Path) -> Result<(), LlamaError>
 /// and the resolved prompt template.
 pub(crate) struct Session<'m> {
     model: &'m CppModel,
-    ctx: LlamaContext<'m>,
-    batch: LlamaBatch<'static>,
+    pub(super) ctx: LlamaContext<'m>,
+    pub(super) batch: LlamaBatch<'static>,
     /// Tokens whose keys/values are in the KV cache, position by position.
-    cached: Vec<LlamaToken>,
+    pub(super) cached: Vec<LlamaToken>,
     template: Template,
     encoder_decoder: bool,
     n_ctx: u32,
-    n_batch: usize,
-    prefix_reuse: bool,
+    pub(super) n_batch: usize,
+    pub(super) prefix_reuse: bool,
+    /// Pinned static prefixes, most recently used first (see [`super::prefix`]).
+    pub(super) pins: Vec<Pin>,
+    /// Where the last prompt stopped, when it was cancelled between chunks.
+    pub(super) resume: Option<Resume>,
 }
 
 impl<'m> Session<'m> {
@@ -166,6 +171,8 @@ impl<'m> Session<'m> {
             n_ctx,
             n_batch: batch_len,
             prefix_reuse: cfg.prefix_reuse,
+            pins: Vec::new(),
+            resume: None,
         })
     }
 
@@ -189,10 +196,50 @@ impl<'m> Session<'m> {
         }
     }
 
-    /// Forgets the KV cache (after an error or a panic left it in doubt).
+    /// Forgets the KV cache and the pinned prefixes (after an error or a
+    /// panic left them in doubt, or when asked to start cold).
     pub(crate) fn reset(&mut self) {
         self.ctx.clear_kv_cache();
         self.cached.clear();
+        self.pins.clear();
+        self.resume = None;
+    }
+
+    /// The prompt text of a job and the text of its static prefix: the first
+    /// `static_prefix` bytes of a raw text; for a chat, the rendering of its
+    /// turns up to the static part of the last turn's content.
+    fn prompt_text(&self, job: &Job) -> Result<(String, String), LlamaError> {
+        match &job.prompt {
+            Prompt::Text(t) => {
+                let n = job.static_prefix.min(t.len());
+                let head = if t.is_char_boundary(n) { &t[..n] } else { "" };
+                Ok((t.clone(), head.to_string()))
+            }
+            Prompt::Chat(turns) => {
+                let text = self.render(turns)?;
+                // Rendered with a marker after the static part of the last
+                // turn, the text before the marker is the static prefix.
+                const MARKER: &str = "\u{1}QZPINQZ\u{1}";
+                let Some((last, rest)) = turns.split_last() else {
+                    return Ok((text, String::new()));
+                };
+                let n = job.static_prefix.min(last.content.len());
+                let head = if last.content.is_char_boundary(n) {
+                    &last.content[..n]
+                } else {
+                    ""
+                };
+                let mut marked = rest.to_vec();
+                marked.push(Turn::new(last.role, format!("{head}{MARKER}")));
+                let prefix = self
+                    .render(&marked)
+                    .ok()
+                    .and_then(|r| r.find(MARKER).map(|at| r[..at].to_string()))
+                    .filter(|p| text.starts_with(p.as_str()))
+                    .unwrap_or_default();
+                Ok((text, prefix))
+            }
+        }
     }
 
     /// Renders a chat into prompt text with the resolved template.
@@ -218,7 +265,7 @@ impl<'m> Session<'m> {
 
     /// Tokenizes prompt text, adding BOS/EOS as the vocabulary asks unless the
     /// template already wrote the BOS text.
-    fn tokenize(&self, text: &str) -> Vec<LlamaToken> {
+    pub(super) fn tokenize(&self, text: &str) -> Vec<LlamaToken> {
         let vocab = self.model.vocab();
         let bos_written = vocab.should_add_bos()
             && vocab
@@ -236,10 +283,7 @@ impl<'m> Session<'m> {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<GenerateOutput, LlamaError> {
         let start = Instant::now();
-        let text = match &job.prompt {
-            Prompt::Text(t) => t.clone(),
-            Prompt::Chat(turns) => self.render(turns)?,
-        };
+        let (text, prefix_text) = self.prompt_text(job)?;
         let tokens = self.tokenize(&text);
         if tokens.is_empty() {
             return Err(LlamaError::EmptyPrompt);
@@ -254,12 +298,14 @@ impl<'m> Session<'m> {
         let (reused, logits_at) = if self.encoder_decoder {
             (0, Some(self.encode_prompt(&tokens)?))
         } else {
-            self.eval_prompt(&tokens, cancelled)?
+            let prefix = self.static_tokens(&prefix_text, &tokens);
+            self.eval_prompt(&tokens, prefix, cancelled)?
         };
         let prompt_eval = start.elapsed();
         let Some(mut logits_at) = logits_at else {
             // Cancelled between two prompt chunks: what was evaluated stays
-            // cached, so a retry of the same prompt resumes from there.
+            // cached, so a retry of the same prompt resumes from there
+            // (unless another prompt runs first).
             return Ok(GenerateOutput {
                 text: String::new(),
                 finish: FinishReason::Cancelled,
@@ -331,66 +377,6 @@ impl<'m> Session<'m> {
             generation,
             total: start.elapsed(),
         })
-    }
-
-    /// Brings the KV cache to hold `tokens` minus the last, keeping the common
-    /// prefix with what it held before, then evaluates the rest. Returns how
-    /// many prompt tokens were reused and the batch index holding the logits,
-    /// or `None` there when `cancelled` turned true between two chunks.
-    fn eval_prompt(
-        &mut self,
-        tokens: &[LlamaToken],
-        cancelled: &dyn Fn() -> bool,
-    ) -> Result<(usize, Option<i32>), LlamaError> {
-        let mut keep = if self.prefix_reuse {
-            common_prefix_len(&self.cached, tokens)
-        } else {
-            0
-        };
-        // At least the last prompt token is evaluated, for its logits.
-        keep = keep.min(tokens.len() - 1);
-        if keep < self.cached.len() {
-            if keep == 0 || !self.trim_cache(keep) {
-                self.ctx.clear_kv_cache();
-                keep = 0;
-            }
-            self.cached.truncate(keep);
-        }
-        let mut logits_at = 0;
-        for chunk_start in (keep..tokens.len()).step_by(self.n_batch) {
-            if cancelled() {
-                return Ok((keep, None));
-            }
-            let chunk_end = (chunk_start + self.n_batch).min(tokens.len());
-            self.batch.clear();
-            for (i, &tok) in tokens[chunk_start..chunk_end].iter().enumerate() {
-                let pos = chunk_start + i;
-                let last = pos + 1 == tokens.len();
-                self.batch
-                    .add(tok, pos_i32(pos), &[0], last)
-                    .map_err(|e| eval_err("decode", e))?;
-                if last {
-                    logits_at = pos_i32(i);
-                }
-            }
-            if let Err(e) = self.ctx.decode(&mut self.batch) {
-                self.reset();
-                return Err(eval_err("decode", e));
-            }
-            self.cached
-                .extend_from_slice(&tokens[chunk_start..chunk_end]);
-        }
-        Ok((keep, Some(logits_at)))
-    }
-
-    /// Removes the cache cells from position `keep` on; false when llama.cpp
-    /// cannot (then the caller starts cold).
-    fn trim_cache(&mut self, keep: usize) -> bool {
-        let Ok(p0) = u32::try_from(keep) else {
-            return false;
-        };
-        self.ctx.kv_cache_seq_rm(0, Some(p0), None).is_ok()
-            && self.ctx.kv_cache_seq_pos_max(0) == pos_i32(keep) - 1
     }
 
     /// Runs the encoder over the whole prompt and primes the decoder with its
@@ -576,7 +562,7 @@ fn argmax(logits: &[f32]) -> LlamaToken {
     LlamaToken(pos_i32(best))
 }
 
-fn pos_i32(n: usize) -> i32 {
+pub(super) fn pos_i32(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
@@ -584,7 +570,7 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn eval_err(stage: &'static str, e: impl std::fmt::Display) -> LlamaError {
+pub(super) fn eval_err(stage: &'static str, e: impl std::fmt::Display) -> LlamaError {
     LlamaError::Eval {
         stage,
         reason: e.to_string(),

@@ -5,9 +5,10 @@
 //! the llama.cpp model and context; requests run one after another on it.
 //! Decoder-only models (Llama, Mistral, Gemma…) and encoder–decoder ones
 //! (T5 / Flan-T5, detected from `general.architecture`) are both supported.
-//! Consecutive requests that share a token prefix — the system prompt and
-//! few-shot block of a dialog — reuse the KV cache for it, so only the new
-//! suffix is evaluated. Prompts are rendered with the GGUF's chat template when
+//! Each request's static prefix — the system prompt, and the few-shot block
+//! when it is fixed — is evaluated once and its KV cache pinned, so a call
+//! evaluates only its own suffix, always in the same chunks: outputs do not
+//! depend on call order, concurrency or the reuse setting. Prompts are rendered with the GGUF's chat template when
 //! it has one llama.cpp understands, else with [`PromptTemplate`].
 //!
 //! Building this module compiles llama.cpp, which needs `cmake` and libclang.
@@ -16,6 +17,7 @@ mod chat;
 mod config;
 mod engine;
 mod error;
+mod prefix;
 mod text;
 mod tokens;
 mod worker;
@@ -49,6 +51,12 @@ pub enum Prompt {
 pub struct GenerateRequest {
     /// The prompt.
     pub prompt: Prompt,
+    /// Leading bytes of the prompt that read the same in every call of its
+    /// kind: of the text for [`Prompt::Text`]; of the last turn's content for
+    /// [`Prompt::Chat`], whose earlier turns (the system prompt) are static
+    /// too. Their KV-cache entries are evaluated once and kept (pinned), and
+    /// each call evaluates only the rest, always in the same chunks.
+    pub static_prefix: usize,
     /// Largest number of tokens to generate (the config's default when `None`).
     pub max_tokens: Option<u32>,
     /// Stop sequences, in addition to the config's; the text ends before the first match.
@@ -66,6 +74,7 @@ impl GenerateRequest {
     pub fn new(prompt: Prompt) -> Self {
         Self {
             prompt,
+            static_prefix: 0,
             max_tokens: None,
             stop: Vec::new(),
             sampling: None,
@@ -77,6 +86,13 @@ impl GenerateRequest {
     /// A request completing raw text.
     pub fn text(prompt: impl Into<String>) -> Self {
         Self::new(Prompt::Text(prompt.into()))
+    }
+
+    /// Sets how many leading bytes of the prompt are static (see
+    /// [`GenerateRequest::static_prefix`]).
+    pub fn with_static_prefix(mut self, bytes: usize) -> Self {
+        self.static_prefix = bytes;
+        self
     }
 
     /// Sets the largest number of generated tokens.
@@ -138,7 +154,8 @@ pub struct GenerateOutput {
     pub finish: FinishReason,
     /// Tokens in the rendered prompt.
     pub prompt_tokens: u32,
-    /// Prompt tokens whose KV-cache entries were reused from the previous request.
+    /// Prompt tokens this request did not evaluate: a pinned static prefix, or
+    /// the chunks a cancelled attempt at the same prompt had evaluated.
     pub reused_prompt_tokens: u32,
     /// Tokens generated (an end-of-generation token is not counted).
     pub completion_tokens: u32,
@@ -251,7 +268,7 @@ impl LlamaModel {
     /// Generates a completion. Dropping the future (a timeout does) stops the
     /// generation at the next token or prompt chunk; the prompt chunks
     /// evaluated so far stay in the KV cache, so a retry of the same prompt
-    /// resumes from there rather than starting over.
+    /// that comes next resumes from there rather than starting over.
     ///
     /// # Errors
     /// Prompt, template, grammar and llama.cpp evaluation errors; [`LlamaError::WorkerGone`]
@@ -262,6 +279,7 @@ impl LlamaModel {
         stop.extend(req.stop);
         let job = Job {
             prompt: req.prompt,
+            static_prefix: req.static_prefix,
             max_tokens: req.max_tokens.unwrap_or(cfg.max_tokens),
             stop,
             sampling: req.sampling.unwrap_or(cfg.sampling),
@@ -276,7 +294,8 @@ impl LlamaModel {
         rx.await.map_err(|_| LlamaError::WorkerGone)?
     }
 
-    /// Empties the KV cache so that the next request starts cold.
+    /// Empties the KV cache and drops the pinned prefixes, so that the next
+    /// request starts cold.
     ///
     /// # Errors
     /// [`LlamaError::WorkerGone`] when the worker thread has died.
