@@ -35,6 +35,7 @@ fn plan(
         user: &normalize(user),
         system: &normalize(system),
         confirmed: false,
+        train_named: false,
     })
 }
 
@@ -215,6 +216,7 @@ fn complete_booking_details_book_once_and_only_once() {
         user: "i would like it to have four stars",
         system: "is there a number of stars you prefer",
         confirmed,
+        train_named: false,
     };
     assert_eq!(decide(&input(false)).kind, Kind::Book);
     let again = decide(&input(true));

@@ -594,6 +594,8 @@ conversations!(
     train_out_of_a_city_is_the_departure,
     train_party_said_beside_a_new_request,
     train_price_and_duration,
+    train_price_question_books_nothing,
+    train_seats_wait_for_the_route,
     train_total_is_price_times_people,
     two_dialogs_in_one_script,
     unknown_entrance_fee_reads_unknown,

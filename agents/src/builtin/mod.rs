@@ -251,10 +251,13 @@ impl Builtin {
             }
         }
         let earlier = &history[..history.len().saturating_sub(1)];
-        let confirmed = earlier
+        let said: Vec<String> = earlier
             .iter()
             .filter(|u| u.speaker == Speaker::System)
-            .any(|u| cues::confirms_booking(&normalize(&u.text), domain));
+            .map(|u| normalize(&u.text))
+            .collect();
+        let confirmed = said.iter().any(|t| cues::confirms_booking(t, domain));
+        let train_named = domain == Domain::Train && said.iter().any(|t| cues::names_train_id(t));
         decide(&PolicyInput {
             domain,
             state: &slots,
@@ -262,6 +265,7 @@ impl Builtin {
             user: &user,
             system: &system,
             confirmed,
+            train_named,
         })
     }
 

@@ -85,6 +85,9 @@ pub struct PolicyInput<'a> {
     /// Whether an earlier system turn already confirmed a booking in this
     /// domain (so complete booking details do not book again).
     pub confirmed: bool,
+    /// Whether an earlier system turn named a train (its id): seats asked for
+    /// later are on that train.
+    pub train_named: bool,
 }
 
 /// Decides the next reply.
@@ -210,6 +213,34 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         // A train offer accepted with "yes please" is booked for the one traveller.
         if d == Domain::Train && train_offered(input.system) {
             missing.clear();
+        } else if d == Domain::Train && !input.train_named {
+            // Seats on a train nobody has chosen: which train is unknown until
+            // its route and day are. Every train runs to or from Cambridge, so
+            // one end other than Cambridge gives the route.
+            let elsewhere = [Slot::Departure, Slot::Destination]
+                .iter()
+                .any(|s| st.get(s).is_some_and(|v| v != "cambridge"));
+            let mut unknown: Vec<Slot> = Vec::new();
+            if !elsewhere {
+                unknown.extend(
+                    [Slot::Departure, Slot::Destination]
+                        .into_iter()
+                        .filter(|s| !filled(*s)),
+                );
+            }
+            if !filled(Slot::Day) {
+                unknown.push(Slot::Day);
+            }
+            // Of the day's trains on that route, the one wanted is known by
+            // when it leaves or arrives; asked once and not said, any will do
+            // (the first).
+            let time_asked = system_requests(input.system)
+                .iter()
+                .any(|s| matches!(s, Slot::Leave | Slot::Arrive));
+            if !filled(Slot::Leave) && !filled(Slot::Arrive) && count > 1 && !time_asked {
+                unknown.push(Slot::Leave);
+            }
+            missing = unknown.into_iter().chain(missing).collect();
         }
         // A venue named in the state exists even when other constraints no
         // longer match it (the user changed them): book it.

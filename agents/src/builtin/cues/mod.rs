@@ -129,9 +129,24 @@ pub fn mentions_booking_details(norm: &str) -> bool {
     contains_any(norm, BOOKING_DETAIL_WORDS) || norm.split(' ').any(|t| t.contains(':'))
 }
 
+/// One ticket or seat, which in a price question is the unit priced.
+const SINGLE_SEAT_WORDS: &[&str] = &[
+    "a ticket",
+    "one ticket",
+    "1 ticket",
+    "a single ticket",
+    "a seat",
+    "one seat",
+    "1 seat",
+];
+
 /// Whether a user turn gives a party size: "for 7 people", "four of us",
 /// "just me", "a party of four", "one ticket".
 pub fn gives_party(norm: &str) -> bool {
+    // "How much is a ticket?", "what does one seat cost?": the price of one.
+    if user_asks(norm).contains(&Ask::Price) && contains_any(norm, SINGLE_SEAT_WORDS) {
+        return false;
+    }
     let toks: Vec<&str> = norm.split(' ').collect();
     let unit = |t: &str| PARTY_NOUNS.contains(&t) || PARTY_UNIT_WORDS.contains(&t);
     let counted = toks

@@ -4,7 +4,7 @@
 use multiwoz::{Domain, Slot};
 
 use super::super::cues::PARTY_NOUNS;
-use super::super::cues::{declines, is_closing, user_asks};
+use super::super::cues::{Ask, declines, is_closing, user_asks};
 use super::super::lexicon::Reading;
 use super::super::text::{contains_any, number_value, weekday};
 use super::super::times::TimeMention;
@@ -21,6 +21,7 @@ impl RuleTracker {
         let d = ctx.domain;
         let bookable = matches!(d, Some(Domain::Restaurant | Domain::Hotel | Domain::Train));
         let toks = &ctx.toks;
+        let asks_price = user_asks(ctx.norm).contains(&Ask::Price);
         for (i, tok) in toks.iter().enumerate() {
             if times.iter().any(|t| t.start <= i && i < t.end) {
                 continue;
@@ -37,6 +38,10 @@ impl RuleTracker {
             }
             let Some(n) = number_value(tok) else { continue };
             let next_tok = toks.get(i + 1).copied().unwrap_or("");
+            // "What does one ticket cost?" asks the price of a ticket.
+            if n == 1 && asks_price && matches!(next_tok, "ticket" | "seat") {
+                continue;
+            }
             // "Book one for me", "I need one that is moderately priced": "one"
             // as a pronoun is no count.
             if *tok == "one"
@@ -64,7 +69,12 @@ impl RuleTracker {
             let next2 = toks.get(i + 2).copied().unwrap_or("");
             let prev = if i > 0 { toks[i - 1] } else { "" };
             let value = n.to_string();
+            // "3 train tickets", "two adult seats": a word may stand between
+            // the count and what is counted.
+            let counted_seats = matches!(next2, "ticket" | "tickets" | "seat" | "seats")
+                && number_value(next).is_none();
             let people_noun = PARTY_NOUNS.contains(&next)
+                || counted_seats
                 || (next == "of" && next2 == "us")
                 || prev == "party"
                 || (prev == "of" && toks.get(i.wrapping_sub(2)) == Some(&"party"));
@@ -96,25 +106,32 @@ impl RuleTracker {
                 updates.push((Domain::Hotel, Slot::Stars, value));
             }
         }
+        // "How much is a ticket?" asks a price: the ticket is no party size.
+        let alone = contains_any(
+            ctx.norm,
+            &[
+                "just me",
+                "just myself",
+                "only me",
+                "for myself",
+                "one person",
+                "just one",
+                "alone",
+                "by myself",
+            ],
+        );
+        let one_ticket = contains_any(
+            ctx.norm,
+            &[
+                "a ticket",
+                "one ticket",
+                "a single ticket",
+                "a seat",
+                "one seat",
+            ],
+        ) && !asks_price;
         if bookable
-            && contains_any(
-                ctx.norm,
-                &[
-                    "just me",
-                    "just myself",
-                    "only me",
-                    "for myself",
-                    "one person",
-                    "just one",
-                    "alone",
-                    "by myself",
-                    "a ticket",
-                    "one ticket",
-                    "a single ticket",
-                    "a seat",
-                    "one seat",
-                ],
-            )
+            && (alone || one_ticket)
             && let Some(dom) = d
         {
             updates.push((dom, Slot::BookPeople, "1".into()));
