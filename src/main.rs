@@ -87,7 +87,11 @@ fn init_tracing(filter: Option<&str>, file: Option<std::fs::File>, colour: bool)
     let filter = filter
         .map(EnvFilter::new)
         .or_else(|| EnvFilter::try_from_default_env().ok())
-        .unwrap_or_else(|| EnvFilter::new("warn"));
+        // llama.cpp's own load-time warnings (a GGUF's token types, its KV
+        // cache layout) are for llama.cpp's developers, and every model load
+        // printed them; dard's warnings about a model stay.
+        // `RUST_LOG=warn` shows them again.
+        .unwrap_or_else(|| EnvFilter::new("warn,llama-cpp-2=error"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match file {
         Some(file) => builder

@@ -136,7 +136,33 @@ pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
 
 /// Whether any of the phrases occurs as whole tokens in `haystack`.
 pub fn contains_any(haystack: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| contains_phrase(haystack, n))
+    // The token starts are found once for all the phrases: the word lists
+    // asked about are long, the texts short.
+    const MAX_TOKENS: usize = 128;
+    let bytes = haystack.as_bytes();
+    let mut starts = [0usize; MAX_TOKENS];
+    let mut n = 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b' ' {
+            if n == MAX_TOKENS {
+                return needles.iter().any(|p| contains_phrase(haystack, p));
+            }
+            starts[n] = i + 1;
+            n += 1;
+        }
+    }
+    let starts = &starts[..n];
+    needles.iter().any(|needle| {
+        let needle = needle.as_bytes();
+        !needle.is_empty()
+            && starts.iter().any(|&start| {
+                let end = start + needle.len();
+                end <= bytes.len()
+                    && bytes[start] == needle[0]
+                    && &bytes[start..end] == needle
+                    && (end == bytes.len() || bytes[end] == b' ')
+            })
+    })
 }
 
 #[cfg(test)]
@@ -177,6 +203,39 @@ mod tests {
         assert!(!contains_phrase(text, "entre"));
         assert!(!contains_phrase(text, "centre please"));
         assert!(!contains_phrase("cafe jello", "cafe jello gallery"));
+    }
+
+    #[test]
+    fn contains_any_agrees_with_contains_phrase_on_short_and_long_texts() {
+        let long = vec!["word"; 300].join(" ") + " the centre";
+        let texts = [
+            "i want a cheap place in the centre",
+            " leading  spaces ",
+            "",
+            &long,
+        ];
+        let needles = [
+            "centre",
+            "the centre",
+            "cheap place",
+            "entre",
+            "spaces",
+            "",
+            "word word",
+        ];
+        for text in texts {
+            for needle in needles {
+                assert_eq!(
+                    contains_any(text, &[needle]),
+                    contains_phrase(text, needle),
+                    "{needle:?} in {text:?}"
+                );
+            }
+            assert_eq!(
+                contains_any(text, &needles),
+                needles.iter().any(|n| contains_phrase(text, n))
+            );
+        }
         assert!(contains_phrase("a  b", "b"));
         assert!(contains_phrase("caf\u{e9} uno", "uno"));
         assert!(!contains_phrase(text, ""));
