@@ -80,6 +80,35 @@ fn partial_ratio_chars(a: &[char], b: &[char]) -> u8 {
 }
 
 /// Python's `int(round(100 * r))` for a ratio in `[0, 1]`.
+/// Whether `ratio(a, b)` can be `min` or more, without computing it: `false`
+/// only when it surely is not. The Indel ratio is `2 * lcs / (len_a + len_b)`,
+/// and the longest common subsequence has no more of each character than both
+/// strings hold, so that count bounds it. Callers that look for a close match
+/// among many candidates skip most of them this way.
+pub fn ratio_can_reach(a: &str, b: &str, min: u8) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return true;
+    }
+    let (la, lb) = (a.len(), b.len());
+    if la + lb == 0 {
+        return true;
+    }
+    let mut counts = [0i32; 128];
+    for c in a.bytes() {
+        counts[usize::from(c)] += 1;
+    }
+    let mut common = 0usize;
+    for c in b.bytes() {
+        let n = &mut counts[usize::from(c)];
+        if *n > 0 {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    // The score is rounded, so it can exceed the bound by half a point.
+    200.0 * common as f64 >= (f64::from(min) - 0.5) * (la + lb) as f64
+}
+
 fn percent(r: f64) -> u8 {
     // The product is within [0, 100], so the cast cannot truncate.
     (100.0 * r).round_ties_even() as u8

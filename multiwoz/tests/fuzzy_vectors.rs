@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use multiwoz::fuzzy::{partial_ratio, ratio};
+use multiwoz::fuzzy::{partial_ratio, ratio, ratio_can_reach};
 
 /// Checks every `[a, b, ratio, partial_ratio]` line of a JSON-lines file and
 /// returns how many pairs it checked.
@@ -54,6 +54,28 @@ fn fuzzy_scores_equal_fuzzywuzzy_on_external_set() {
         .expect("set DARD_FUZZY_VECTORS to a JSON-lines file of [a, b, ratio, partial_ratio]");
     let n = check_file(Path::new(&path));
     eprintln!("checked {n} pairs");
+}
+
+/// The quick bound may only rule out pairs whose ratio really is below the
+/// threshold: every pair of the fixture, at every threshold.
+#[test]
+fn ratio_can_reach_never_rules_out_a_pair_that_reaches() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzzy_vectors.jsonl");
+    let text = std::fs::read_to_string(&path).expect("the fixture");
+    let mut ruled_out = 0;
+    for line in text.lines() {
+        let (a, b, r, _): (String, String, u8, u8) = serde_json::from_str(line).expect("a pair");
+        for min in (0..=100).step_by(5) {
+            let reach = ratio_can_reach(&a, &b, min);
+            assert!(
+                reach || r < min,
+                "{a:?} vs {b:?} (ratio {r}) ruled out at {min}"
+            );
+            ruled_out += usize::from(!reach);
+        }
+    }
+    // It must also rule something out, or it saves nothing.
+    assert!(ruled_out > 1000, "only {ruled_out} pairs ruled out");
 }
 
 #[test]

@@ -237,6 +237,9 @@ impl Lexicon {
             }) else {
                 continue;
             };
+            if !multiwoz::fuzzy::ratio_can_reach(token, key, 85) {
+                continue;
+            }
             let score = multiwoz::fuzzy::ratio(token, key);
             if score >= 85 && best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, readings));
@@ -261,6 +264,9 @@ impl Lexicon {
                 continue;
             }
             let window = tokens[..n].join(" ");
+            if !multiwoz::fuzzy::ratio_can_reach(&window, key, 90) {
+                continue;
+            }
             let score = multiwoz::fuzzy::ratio(&window, key);
             if score >= 90
                 && best.is_none_or(|(b, _, _)| score > b)
