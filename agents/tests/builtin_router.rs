@@ -102,6 +102,7 @@ fn retrieved_replies_carry_exactly_the_placeholders_the_plan_allows() {
         requests: Vec::new(),
         then: None,
         fallback_without: None,
+        single_entity: true,
     };
     let words = ["what", "is", "the", "phone", "number"]
         .iter()

@@ -117,6 +117,59 @@ pub fn ground_remembering(
     fresh
 }
 
+/// Another entity that matches `state` besides `first`, for a reply that
+/// describes two: the next train by time, or the next venue in the database.
+pub fn another(
+    db: &Database,
+    domain: Domain,
+    state: &DialogState,
+    first: &DbResult,
+) -> Option<DbResult> {
+    if !matches!(
+        domain,
+        Domain::Restaurant | Domain::Hotel | Domain::Attraction | Domain::Train
+    ) {
+        return None;
+    }
+    let taken = first.record.as_ref()?.id.as_str();
+    let empty = Default::default();
+    let slots = state.get(&domain).unwrap_or(&empty);
+    let constraints: Vec<(&str, &str)> = slots
+        .iter()
+        .filter(|(s, _)| !s.is_book())
+        .map(|(s, v)| (s.as_str(), v.as_str()))
+        .collect();
+    let mut matches: Vec<&Entity> = db
+        .query(domain, constraints)
+        .iter()
+        .map(|m| m.entity())
+        .collect();
+    if domain == Domain::Train {
+        matches.sort_by_key(|e| {
+            e.get("leaveAt")
+                .and_then(multiwoz::normalize::time_str_to_minutes)
+                .unwrap_or(0)
+        });
+        // The train after the one offered, else the one before it.
+        let at = matches.iter().position(|e| e.id() == taken);
+        let next = at.and_then(|i| {
+            matches
+                .get(i + 1)
+                .or_else(|| i.checked_sub(1).and_then(|j| matches.get(j)))
+        });
+        return next.map(|e| DbResult {
+            domain,
+            count: first.count,
+            record: Some(record_of(e)),
+        });
+    }
+    matches.iter().find(|e| e.id() != taken).map(|e| DbResult {
+        domain,
+        count: first.count,
+        record: Some(record_of(e)),
+    })
+}
+
 fn venues(
     db: &Database,
     domain: Domain,

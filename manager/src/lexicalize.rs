@@ -81,6 +81,56 @@ pub fn lexicalize_reply(
     state: &DialogState,
     reference: Option<&str>,
 ) -> String {
+    crate::tidy::tidy(&fill_reply(delex, domain, db, state, reference))
+}
+
+/// [`lexicalize_reply`] for a reply that describes two entities ("one is
+/// [value_name] … the other is [value_name] …"): from the second name on, the
+/// placeholders are filled from `other`, so the two are told apart.
+pub fn lexicalize_two(
+    delex: &str,
+    domain: Domain,
+    (db, other): (&DbResult, &DbResult),
+    state: &DialogState,
+    reference: Option<&str>,
+) -> String {
+    let Some(split) = second_entity_at(delex) else {
+        return lexicalize_reply(delex, domain, db, state, reference);
+    };
+    let (first, second) = delex.split_at(split);
+    let text = fill_reply(first, domain, db, state, reference)
+        + &fill_reply(second, domain, other, state, reference);
+    crate::tidy::tidy(&text)
+}
+
+/// Whether a delexicalized reply describes two entities (two names, or two
+/// train ids).
+pub fn describes_two(delex: &str) -> bool {
+    second_entity_at(delex).is_some()
+}
+
+/// Where the second entity of a reply begins: a second `[value_name]` (or
+/// train `[value_id]`) in the same sentence as the first. A name in a later
+/// sentence is the same entity again: a reply made of two parts (a booking,
+/// then the details asked for) names its venue in each.
+fn second_entity_at(delex: &str) -> Option<usize> {
+    ["[value_name]", "[value_id]"].iter().find_map(|p| {
+        let first = delex.find(p)?;
+        let next = first + p.len();
+        let second = next + delex[next..].find(p)?;
+        let between = &delex[next..second];
+        (!between.contains(['.', '?', '!'])).then_some(second)
+    })
+}
+
+/// The placeholders of `delex` filled, before tidying.
+fn fill_reply(
+    delex: &str,
+    domain: Domain,
+    db: &DbResult,
+    state: &DialogState,
+    reference: Option<&str>,
+) -> String {
     let mut text = delex.to_string();
     if let Some(car) = db.record.as_ref().and_then(|r| r.get("car")) {
         for p in CAR_PLACEHOLDERS {
@@ -114,7 +164,7 @@ pub fn lexicalize_reply(
         reference,
         choice: Some(db.count),
     };
-    crate::tidy::tidy(&fill_agreeing(&text, &ctx, &|_| true))
+    fill_agreeing(&text, &ctx, &|_| true)
 }
 
 /// The delexicalized reply as the standard evaluator is to read it: the
@@ -211,6 +261,50 @@ mod tests {
             a.chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         );
+    }
+
+    fn venue(name: &str, area: &str) -> DbResult {
+        let mut record = DbRecord::default();
+        record.fields.insert("name".into(), name.into());
+        record.fields.insert("area".into(), area.into());
+        DbResult {
+            domain: Domain::Attraction,
+            count: 2,
+            record: Some(record),
+        }
+    }
+
+    #[test]
+    fn a_reply_about_two_venues_names_two() {
+        let delex = "[value_name] is in the [value_area] and [value_name] is in the [value_area].";
+        assert!(describes_two(delex));
+        let (a, b) = (venue("abbey pool", "east"), venue("jesus green", "north"));
+        let text = lexicalize_two(
+            delex,
+            Domain::Attraction,
+            (&a, &b),
+            &DialogState::new(),
+            None,
+        );
+        assert_eq!(
+            text,
+            "abbey pool is in the east and jesus green is in the north."
+        );
+    }
+
+    #[test]
+    fn a_reply_in_two_parts_names_its_one_venue_in_each() {
+        let delex = "I booked [value_name]. The phone of [value_name] is [value_phone].";
+        assert!(!describes_two(delex));
+        let (a, b) = (venue("abbey pool", "east"), venue("jesus green", "north"));
+        let text = lexicalize_two(
+            delex,
+            Domain::Attraction,
+            (&a, &b),
+            &DialogState::new(),
+            None,
+        );
+        assert!(!text.contains("jesus green"), "{text}");
     }
 
     #[test]

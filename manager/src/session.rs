@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dard::Dard;
 use crate::error::TurnError;
-use crate::grounding::ground_remembering;
-use crate::lexicalize::{booking_reference, lexicalize_reply};
+use crate::grounding::{self, ground_remembering};
+use crate::lexicalize::{booking_reference, describes_two, lexicalize_reply, lexicalize_two};
 use crate::memory::DialogMemory;
 
 /// Serializes a [`Duration`] as fractional milliseconds.
@@ -292,7 +292,21 @@ impl Dard {
             Some(m) => m.observe(domain, &out.reply, &db, &state, seed),
             None => Some(booking_reference(seed)),
         };
-        let reply = lexicalize_reply(&out.reply, domain, &db, &state, reference.as_deref());
+        let other = if db.count > 1 && describes_two(&out.reply) {
+            grounding::another(&self.inner.db, domain, &state, &db)
+        } else {
+            None
+        };
+        let reply = match &other {
+            Some(other) => lexicalize_two(
+                &out.reply,
+                domain,
+                (&db, other),
+                &state,
+                reference.as_deref(),
+            ),
+            None => lexicalize_reply(&out.reply, domain, &db, &state, reference.as_deref()),
+        };
         Ok(TurnOutcome {
             domain,
             reason: route.reason,

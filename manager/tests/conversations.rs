@@ -3,8 +3,8 @@
 //! the repository root, one script per file in `dard chat --script`'s format).
 //!
 //! Every turn is checked for what a person would never accept — unfilled
-//! placeholders, a raw `?` from the database, "a expensive", a word, field or
-//! sentence said twice, a phone number or postcode the database does not
+//! placeholders, a raw `?` from the database, "a expensive", a word, field,
+//! clause or sentence said twice, a phone number or postcode the database does not
 //! have, one reference for two bookings. A JSON line's `"expect"` object adds
 //! checks of its own turn (see [`check_expectations`]): the domain, the entity
 //! offered and its fields in the database, the same venue or taxi as before,
@@ -190,6 +190,12 @@ fn check_every_turn(outcome: &TurnOutcome, memory: &DialogMemory, seen: &mut See
     let distinct: BTreeSet<&String> = sentences.iter().collect();
     if distinct.len() < sentences.len() {
         problems.push(format!("a sentence said twice: {reply:?}"));
+    }
+    // "X is in the east and X is in the east": a clause said twice within a
+    // sentence, which the sentence check above does not see.
+    let mut clauses = BTreeSet::new();
+    if words.windows(6).any(|w| !clauses.insert(w)) {
+        problems.push(format!("a clause said twice: {reply:?}"));
     }
     let (phones, postcodes) = known_values();
     let taxi_phones: Vec<String> = memory
@@ -532,6 +538,7 @@ conversations!(
     attraction_by_name,
     attraction_college_address,
     attraction_in_the_south_is_in_the_south,
+    attraction_multi_sport_in_the_east,
     attraction_new_type_after_an_offer,
     attraction_then_restaurant_same_area,
     closing_gets_no_new_offer,
@@ -552,6 +559,7 @@ conversations!(
     hotel_type_and_internet_are_honoured,
     hurt_child_reaches_the_hospital,
     joke_gets_no_venue,
+    misspelt_attraction_name_is_no_station,
     museum_is_not_called_a_college,
     no_repeated_fields_or_sentences,
     no_thanks_but_a_new_request_is_not_a_goodbye,

@@ -258,7 +258,7 @@ impl Builtin {
             .collect();
         let confirmed = said.iter().any(|t| cues::confirms_booking(t, domain));
         let train_named = domain == Domain::Train && said.iter().any(|t| cues::names_train_id(t));
-        decide(&PolicyInput {
+        let mut plan = decide(&PolicyInput {
             domain,
             state: &slots,
             db,
@@ -266,7 +266,12 @@ impl Builtin {
             system: &system,
             confirmed,
             train_named,
-        })
+        });
+        plan.single_entity = db.count < 2;
+        if let Some(then) = plan.then.as_mut() {
+            then.single_entity = plan.single_entity;
+        }
+        plan
     }
 
     /// The delexicalized reply for a turn.

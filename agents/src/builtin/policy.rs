@@ -46,6 +46,9 @@ pub struct Plan {
     pub then: Option<Box<Plan>>,
     /// A required placeholder to drop when no reply in the pool carries it.
     pub fallback_without: Option<String>,
+    /// Whether at most one entity matches, so a reply describing two ("one
+    /// is [value_name] … the other is [value_name]") would name it twice.
+    pub single_entity: bool,
 }
 
 impl Plan {
@@ -59,6 +62,7 @@ impl Plan {
             requests: Vec::new(),
             then: None,
             fallback_without: None,
+            single_entity: false,
         }
     }
 

@@ -299,6 +299,7 @@ impl Realizer {
                 if !placeholders_fit
                     || !requests_fit(plan, e)
                     || exclude.is_some_and(|x| x == e.dialog)
+                    || plan.single_entity && names_two_entities(&e.text)
                 {
                     continue;
                 }
@@ -313,6 +314,12 @@ impl Realizer {
         }
         None
     }
+}
+
+/// Whether a reply describes two venues or trains ("one is [value_name] … the
+/// other is [value_name]").
+pub fn names_two_entities(text: &str) -> bool {
+    text.matches("[value_name]").count() > 1 || text.matches("[value_id]").count() > 1
 }
 
 /// Whether an entry carries every placeholder the plan requires and none it

@@ -182,17 +182,14 @@ impl Lexicon {
         let mut out = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
-            let mut hit = None;
-            let longest = self.starts.get(tokens[i]).copied().unwrap_or(0);
-            for len in (1..=longest.min(tokens.len() - i)).rev() {
-                let key = tokens[i..i + len].join(" ");
-                if let Some(readings) = self.phrases.get(&key) {
-                    hit = Some((len, readings.clone()));
-                    break;
-                }
-            }
+            let mut hit = self.longest_exact(tokens[i], &tokens[i + 1..]);
             if hit.is_none() {
-                hit = self.misspelled_station(tokens[i]).map(|r| (1, r));
+                // The corrected word may begin a longer phrase: "cambrige
+                // artworks" is the attraction, not a station and a word.
+                hit = self.misspelled_station(tokens[i]).map(|(key, r)| {
+                    self.longest_exact(key, &tokens[i + 1..])
+                        .unwrap_or((1, r.clone()))
+                });
             }
             // A misspelt long name beats a shorter exact phrase inside it
             // ("museum" in "museum of archaeology and anthropology").
@@ -223,11 +220,11 @@ impl Lexicon {
     /// people misspell the towns they travel to, and every train in the
     /// database runs to or from one of a dozen stations, so a close match is
     /// safe to take. Words shorter than six letters are never corrected.
-    fn misspelled_station(&self, token: &str) -> Option<Vec<Reading>> {
+    fn misspelled_station(&self, token: &str) -> Option<(&str, &Vec<Reading>)> {
         if token.len() < 6 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        let mut best: Option<(u8, &Vec<Reading>)> = None;
+        let mut best: Option<(u8, &str, &Vec<Reading>)> = None;
         for key in &self.stations {
             // A phrase's readings can be replaced later (food synonyms replace
             // theirs): only a phrase still read as a station counts.
@@ -241,11 +238,24 @@ impl Lexicon {
                 continue;
             }
             let score = multiwoz::fuzzy::ratio(token, key);
-            if score >= 85 && best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, readings));
+            if score >= 85 && best.is_none_or(|(b, _, _)| score > b) {
+                best = Some((score, key, readings));
             }
         }
-        best.map(|(_, r)| r.clone())
+        best.map(|(_, key, r)| (key, r))
+    }
+
+    /// The longest exact phrase that starts with `first` and goes on with
+    /// `rest`: its length in tokens and its readings.
+    fn longest_exact(&self, first: &str, rest: &[&str]) -> Option<(usize, Vec<Reading>)> {
+        let longest = self.starts.get(first).copied().unwrap_or(0);
+        (1..=longest.min(rest.len() + 1)).rev().find_map(|len| {
+            let key = std::iter::once(first)
+                .chain(rest[..len - 1].iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ");
+            self.phrases.get(&key).map(|r| (len, r.clone()))
+        })
     }
 }
 

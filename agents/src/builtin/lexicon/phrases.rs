@@ -91,7 +91,12 @@ pub(super) const ATTRACTION_TYPES: &[(&str, &str)] = &[
     ("concerthall", "concerthall"),
     ("concert halls", "concerthall"),
     ("multiple sports", "multiple sports"),
+    ("multiple sport", "multiple sports"),
+    ("multi sport", "multiple sports"),
+    ("multi sports", "multiple sports"),
+    ("multisport", "multiple sports"),
     ("sports", "multiple sports"),
+    ("sport", "multiple sports"),
 ];
 
 /// Hotel-type phrases and the database type they denote.
