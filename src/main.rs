@@ -82,16 +82,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// What is logged without `RUST_LOG` or `--log`: warnings, except llama.cpp's
+/// own load-time ones (a GGUF's token types, its KV cache layout), which are
+/// for llama.cpp's developers and were printed on every model load; dard's
+/// warnings about a model stay. `RUST_LOG=warn` shows them again.
+const DEFAULT_LOG_FILTER: &str = "warn,llama-cpp-2=error";
+
 fn init_tracing(filter: Option<&str>, file: Option<std::fs::File>, colour: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = filter
         .map(EnvFilter::new)
         .or_else(|| EnvFilter::try_from_default_env().ok())
-        // llama.cpp's own load-time warnings (a GGUF's token types, its KV
-        // cache layout) are for llama.cpp's developers, and every model load
-        // printed them; dard's warnings about a model stay.
-        // `RUST_LOG=warn` shows them again.
-        .unwrap_or_else(|| EnvFilter::new("warn,llama-cpp-2=error"));
+        .unwrap_or_else(|| EnvFilter::new(DEFAULT_LOG_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match file {
         Some(file) => builder
@@ -102,5 +104,46 @@ fn init_tracing(filter: Option<&str>, file: Option<std::fs::File>, colour: bool)
             .with_writer(std::io::stderr)
             .with_ansi(colour)
             .init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::DEFAULT_LOG_FILTER;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn llama_cpp_load_warnings_are_not_printed_by_default() {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER))
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(target: "llama-cpp-2", "control-looking token: 212 '</s>'");
+            tracing::warn!(target: "models::llama::engine", "the GGUF has no chat template");
+        });
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("212"), "{text}");
+        assert!(text.contains("no chat template"), "{text}");
     }
 }
