@@ -38,7 +38,7 @@ pub struct Trained {
 
 const CODEC: Codec<Trained> = Codec {
     kind: "builtin",
-    format: 3,
+    format: 4,
     encode,
     decode,
 };

@@ -54,6 +54,9 @@ pub struct Lexicon {
     /// Venue names of three words or more by their first word: the candidates
     /// for a misspelt name. Derived from `phrases`, so never stored.
     long_names: HashMap<String, Vec<String>>,
+    /// The area of each venue by its (database) name: "the same area as the
+    /// hotel" when the hotel was chosen by name.
+    areas: HashMap<String, String>,
 }
 
 impl Lexicon {
@@ -98,12 +101,16 @@ impl Lexicon {
     pub fn build<'a>(db_values: impl IntoIterator<Item = (Domain, &'a str, &'a str)>) -> Lexicon {
         let mut lex = Lexicon::default();
         let mut names: Vec<(Domain, String)> = Vec::new();
+        let mut areas: Vec<(Domain, String)> = Vec::new();
         for (domain, field, value) in db_values {
             let value = value.trim().to_lowercase();
             let value = value.as_str();
             match (domain, field) {
                 (Domain::Restaurant | Domain::Hotel | Domain::Attraction, "name") => {
                     names.push((domain, value.to_string()));
+                }
+                (Domain::Restaurant | Domain::Hotel | Domain::Attraction, "area") => {
+                    areas.push((domain, value.to_string()));
                 }
                 (Domain::Restaurant, "food") => lex.add(value, domain, Slot::Food, value),
                 (Domain::Train, "departure" | "destination") => {
@@ -157,7 +164,13 @@ impl Lexicon {
             }
         }
         lex.index_long_names();
+        lex.areas = venue_areas(&names, &areas);
         lex
+    }
+
+    /// The area of the venue with this database name, when known.
+    pub fn area_of(&self, name: &str) -> Option<&str> {
+        self.areas.get(name).map(String::as_str)
     }
 
     /// Fills [`Lexicon::long_names`] from the phrases.
@@ -316,6 +329,27 @@ fn aliases(name: &str) -> Vec<String> {
     out
 }
 
+/// Each venue's area. The values come entity by entity, one name and one
+/// area each, so the k-th name of a domain goes with its k-th area; a domain
+/// whose counts differ (an entity without one of them) gets none, rather than
+/// areas paired with the wrong venues.
+fn venue_areas(names: &[(Domain, String)], areas: &[(Domain, String)]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for domain in [Domain::Restaurant, Domain::Hotel, Domain::Attraction] {
+        let of = |list: &'_ [(Domain, String)]| -> Vec<String> {
+            list.iter()
+                .filter(|(d, _)| *d == domain)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let (n, a) = (of(names), of(areas));
+        if n.len() == a.len() {
+            out.extend(n.into_iter().zip(a));
+        }
+    }
+    out
+}
+
 /// Words that must never be read as a venue name on their own.
 fn is_common(phrase: &str) -> bool {
     COMMON_WORDS.contains(&phrase)
@@ -348,6 +382,13 @@ impl Lexicon {
         w.count(self.stations.len());
         for station in &self.stations {
             w.str(station);
+        }
+        let mut areas: Vec<_> = self.areas.iter().collect();
+        areas.sort();
+        w.count(areas.len());
+        for (name, area) in areas {
+            w.str(name);
+            w.str(area);
         }
     }
 
@@ -382,12 +423,19 @@ impl Lexicon {
         let stations = (0..n)
             .map(|_| r.str().map(str::to_owned))
             .collect::<Result<_, _>>()?;
+        let n = r.count()?;
+        let mut areas = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let name = r.str()?.to_owned();
+            areas.insert(name, r.str()?.to_owned());
+        }
         let mut lex = Lexicon {
             phrases,
             starts,
             max_len,
             stations,
             long_names: HashMap::new(),
+            areas,
         };
         lex.index_long_names();
         Ok(lex)
@@ -397,6 +445,25 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn venue_areas_pair_names_and_areas_per_domain_and_survive_the_cache() {
+        let lex = Lexicon::build([
+            (Domain::Hotel, "area", "north"),
+            (Domain::Hotel, "name", "Acorn Guest House"),
+            (Domain::Hotel, "name", "Lensfield Hotel"),
+            (Domain::Hotel, "area", "south"),
+            (Domain::Restaurant, "name", "Curry Prince"),
+        ]);
+        assert_eq!(lex.area_of("acorn guest house"), Some("north"));
+        assert_eq!(lex.area_of("lensfield hotel"), Some("south"));
+        // A restaurant without an area pairs with nothing.
+        assert_eq!(lex.area_of("curry prince"), None);
+        let mut w = Writer::with_capacity(1 << 10);
+        lex.write(&mut w);
+        let back = Lexicon::read(&mut Reader::new(&w.0)).unwrap();
+        assert_eq!(back.area_of("lensfield hotel"), Some("south"));
+    }
 
     fn lex() -> Lexicon {
         Lexicon::build([

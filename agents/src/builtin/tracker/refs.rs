@@ -96,9 +96,50 @@ impl RuleTracker {
                 })
                 .map(|(d, _)| *d)
         });
-        let Some(source) = source else { return };
+        let same_area = contains_any(
+            ctx.norm,
+            &[
+                "same area",
+                "same part",
+                "same side",
+                "same location",
+                "same neighborhood",
+            ],
+        );
+        let Some(source) = source else {
+            // "Any colleges in the same area?": the area of the venue this
+            // domain last offered.
+            if same_area
+                && let Some(area) = view
+                    .offered
+                    .get(&target)
+                    .and_then(|name| self.lexicon.area_of(name))
+                && !updates
+                    .iter()
+                    .any(|(d, s, _)| *d == target && *s == Slot::Area)
+            {
+                updates.push((target, Slot::Area, area.to_string()));
+            }
+            return;
+        };
         let Some(src) = view.state.get(&source) else {
             return;
+        };
+        // A venue chosen by name has no area in the state: the database's
+        // area of that venue stands in for it.
+        let with_area;
+        let src = match src
+            .get(&Slot::Name)
+            .or_else(|| view.offered.get(&source))
+            .and_then(|name| self.lexicon.area_of(name))
+        {
+            Some(area) if !src.contains_key(&Slot::Area) => {
+                let mut s = src.clone();
+                s.insert(Slot::Area, area.to_string());
+                with_area = s;
+                &with_area
+            }
+            _ => src,
         };
         let mut copy = |from: &[Slot], to: Slot| {
             if updates.iter().any(|(d, u, _)| *d == target && *u == to) {
@@ -113,27 +154,19 @@ impl RuleTracker {
         let near = contains_any(ctx.norm, &["near", "close to", "nearby", "by the"]);
         if venue(target)
             && venue(source)
-            && (contains_any(
-                ctx.norm,
-                &[
-                    "same area",
-                    "same part",
-                    "same side",
-                    "same location",
-                    "same neighborhood",
-                ],
-            ) || near
-                && contains_any(
-                    ctx.norm,
-                    &[
-                        "area",
-                        "the restaurant",
-                        "the hotel",
-                        "the attraction",
-                        "the museum",
-                        "the college",
-                    ],
-                ))
+            && (same_area
+                || near
+                    && contains_any(
+                        ctx.norm,
+                        &[
+                            "area",
+                            "the restaurant",
+                            "the hotel",
+                            "the attraction",
+                            "the museum",
+                            "the college",
+                        ],
+                    ))
         {
             copy(&[Slot::Area], Slot::Area);
         }
