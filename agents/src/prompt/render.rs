@@ -11,7 +11,9 @@ use crate::prompt::format::{
     format_db, format_domain_state, format_history, format_route_answer, format_slots,
     format_state, format_state_answer,
 };
-use crate::prompt::{Example, ExamplePool, FewShot, Grounder, Prompt, PromptError, PromptSet};
+use crate::prompt::{
+    Example, ExamplePool, FewShot, Grounder, Prompt, PromptError, PromptSet, Template,
+};
 use crate::roles::{DbResult, RespondInput, RouteInput, TrackInput};
 use models::PromptBudget;
 
@@ -134,6 +136,24 @@ impl Prompter {
         }
     }
 
+    /// `template` filled with `vars`, its static part marked by
+    /// [`Prompter::is_static`].
+    fn render(&self, template: &Template, vars: &[(&str, &str)]) -> Prompt {
+        let (system, user, static_user) = template.render_split(
+            &|var| {
+                vars.iter()
+                    .find(|(name, _)| *name == var)
+                    .map(|(_, value)| value.to_string())
+            },
+            &|var| self.is_static(var),
+        );
+        Prompt {
+            system,
+            user,
+            static_user,
+        }
+    }
+
     /// The untrimmed prompt's examples and history.
     fn full(&self) -> Trim {
         Trim {
@@ -213,21 +233,15 @@ impl Prompter {
             .join("\n");
         let history = format_history(input.history, trim.history);
         let state = format_state(input.state);
-        let (system, user, static_user) = self.set.router().render_split(
-            &|var| match var {
-                "agents" => Some(agents.clone()),
-                "examples" => Some(examples.clone()),
-                "history" => Some(history.clone()),
-                "state" => Some(state.clone()),
-                _ => None,
-            },
-            &|var| self.is_static(var),
-        );
-        Prompt {
-            system,
-            user,
-            static_user,
-        }
+        self.render(
+            self.set.router(),
+            &[
+                ("agents", &agents),
+                ("examples", &examples),
+                ("history", &history),
+                ("state", &state),
+            ],
+        )
     }
 
     /// The tracker's prompt.
@@ -267,21 +281,15 @@ impl Prompter {
         let history = format_history(input.history, trim.history);
         let previous = format_state(input.previous);
         let slots = format_slots();
-        let (system, user, static_user) = self.set.dst().render_split(
-            &|var| match var {
-                "slots" => Some(slots.clone()),
-                "examples" => Some(examples.clone()),
-                "history" => Some(history.clone()),
-                "previous_state" => Some(previous.clone()),
-                _ => None,
-            },
-            &|var| self.is_static(var),
-        );
-        Prompt {
-            system,
-            user,
-            static_user,
-        }
+        self.render(
+            self.set.dst(),
+            &[
+                ("slots", &slots),
+                ("examples", &examples),
+                ("history", &history),
+                ("previous_state", &previous),
+            ],
+        )
     }
 
     /// The response prompt of the domain agent `input.domain`.
@@ -337,22 +345,16 @@ impl Prompter {
         let history = format_history(input.history, trim.history);
         let state = format_domain_state(input.state, domain);
         let db = format_db(input.db);
-        let (system, user, static_user) = template.render_split(
-            &|var| match var {
-                "domain" => Some(domain.to_string()),
-                "examples" => Some(examples.clone()),
-                "history" => Some(history.clone()),
-                "state" => Some(state.clone()),
-                "db" => Some(db.clone()),
-                _ => None,
-            },
-            &|var| self.is_static(var),
-        );
-        Ok(Prompt {
-            system,
-            user,
-            static_user,
-        })
+        Ok(self.render(
+            template,
+            &[
+                ("domain", &domain.to_string()),
+                ("examples", &examples),
+                ("history", &history),
+                ("state", &state),
+                ("db", &db),
+            ],
+        ))
     }
 
     /// The database line a response prompt shows for `db` (exposed for export).
