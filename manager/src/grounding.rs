@@ -103,12 +103,7 @@ pub fn ground_remembering(
         _ => {
             let empty = Default::default();
             let slots = state.get(&domain).unwrap_or(&empty);
-            let constraints: Vec<(&str, &str)> = slots
-                .iter()
-                .filter(|(s, _)| !s.is_book())
-                .map(|(s, v)| (s.as_str(), v.as_str()))
-                .collect();
-            let ids = db.query_ids(domain, constraints);
+            let ids = db.query_ids(domain, search_constraints(slots));
             if let Some(kept) = memory.remembered(domain, state, |r| ids.contains(&r.id.as_str())) {
                 fresh.record = Some(kept);
             }
@@ -134,40 +129,45 @@ pub fn another(
     let taken = first.record.as_ref()?.id.as_str();
     let empty = Default::default();
     let slots = state.get(&domain).unwrap_or(&empty);
-    let constraints: Vec<(&str, &str)> = slots
-        .iter()
-        .filter(|(s, _)| !s.is_book())
-        .map(|(s, v)| (s.as_str(), v.as_str()))
-        .collect();
     let mut matches: Vec<&Entity> = db
-        .query(domain, constraints)
+        .query(domain, search_constraints(slots))
         .iter()
         .map(|m| m.entity())
         .collect();
-    if domain == Domain::Train {
-        matches.sort_by_key(|e| {
-            e.get("leaveAt")
-                .and_then(multiwoz::normalize::time_str_to_minutes)
-                .unwrap_or(0)
-        });
+    let other = if domain == Domain::Train {
+        matches.sort_by_key(|e| minutes(e, "leaveAt"));
         // The train after the one offered, else the one before it.
         let at = matches.iter().position(|e| e.id() == taken);
-        let next = at.and_then(|i| {
+        at.and_then(|i| {
             matches
                 .get(i + 1)
                 .or_else(|| i.checked_sub(1).and_then(|j| matches.get(j)))
-        });
-        return next.map(|e| DbResult {
-            domain,
-            count: first.count,
-            record: Some(record_of(e)),
-        });
-    }
-    matches.iter().find(|e| e.id() != taken).map(|e| DbResult {
+        })
+    } else {
+        matches.iter().find(|e| e.id() != taken)
+    };
+    other.map(|e| DbResult {
         domain,
         count: first.count,
         record: Some(record_of(e)),
     })
+}
+
+/// The state's search constraints for a database query: every slot but the
+/// booking details.
+fn search_constraints(slots: &std::collections::BTreeMap<Slot, String>) -> Vec<(&str, &str)> {
+    slots
+        .iter()
+        .filter(|(s, _)| !s.is_book())
+        .map(|(s, v)| (s.as_str(), v.as_str()))
+        .collect()
+}
+
+/// A train's time field in minutes after midnight (0 when missing).
+fn minutes(e: &Entity, field: &str) -> u32 {
+    e.get(field)
+        .and_then(multiwoz::normalize::time_str_to_minutes)
+        .unwrap_or(0)
 }
 
 fn venues(
@@ -175,20 +175,10 @@ fn venues(
     domain: Domain,
     slots: &std::collections::BTreeMap<Slot, String>,
 ) -> DbResult {
-    let constraints: Vec<(&str, &str)> = slots
-        .iter()
-        .filter(|(s, _)| !s.is_book())
-        .map(|(s, v)| (s.as_str(), v.as_str()))
-        .collect();
-    let matches = db.query(domain, constraints);
+    let matches = db.query(domain, search_constraints(slots));
     // For trains the first match in file order is arbitrary: offer the first
     // to leave after the wanted time, or the last to arrive before it.
     let chosen = if domain == Domain::Train {
-        let minutes = |e: &Entity, field: &str| {
-            e.get(field)
-                .and_then(multiwoz::normalize::time_str_to_minutes)
-                .unwrap_or(0)
-        };
         if slots.contains_key(&Slot::Arrive) && !slots.contains_key(&Slot::Leave) {
             matches
                 .iter()
