@@ -274,18 +274,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_reply_about_two_venues_names_two() {
-        let delex = "[value_name] is in the [value_area] and [value_name] is in the [value_area].";
-        assert!(describes_two(delex));
+    /// `delex` filled by [`lexicalize_two`] with two attractions.
+    fn fill_two(delex: &str) -> String {
         let (a, b) = (venue("abbey pool", "east"), venue("jesus green", "north"));
-        let text = lexicalize_two(
+        lexicalize_two(
             delex,
             Domain::Attraction,
             (&a, &b),
             &DialogState::new(),
             None,
-        );
+        )
+    }
+
+    #[test]
+    fn a_reply_about_two_venues_names_two() {
+        let delex = "[value_name] is in the [value_area] and [value_name] is in the [value_area].";
+        assert!(describes_two(delex));
+        let text = fill_two(delex);
         assert_eq!(
             text,
             "abbey pool is in the east and jesus green is in the north."
@@ -296,14 +301,7 @@ mod tests {
     fn a_reply_in_two_parts_names_its_one_venue_in_each() {
         let delex = "I booked [value_name]. The phone of [value_name] is [value_phone].";
         assert!(!describes_two(delex));
-        let (a, b) = (venue("abbey pool", "east"), venue("jesus green", "north"));
-        let text = lexicalize_two(
-            delex,
-            Domain::Attraction,
-            (&a, &b),
-            &DialogState::new(),
-            None,
-        );
+        let text = fill_two(delex);
         assert!(!text.contains("jesus green"), "{text}");
     }
 
