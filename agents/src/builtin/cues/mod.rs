@@ -130,7 +130,7 @@ pub fn mentions_booking_details(norm: &str) -> bool {
 }
 
 /// One ticket or seat, which in a price question is the unit priced.
-const SINGLE_SEAT_WORDS: &[&str] = &[
+pub(crate) const SINGLE_SEAT_WORDS: &[&str] = &[
     "a ticket",
     "one ticket",
     "1 ticket",

@@ -3,8 +3,8 @@
 
 use multiwoz::{Domain, Slot};
 
-use super::super::cues::PARTY_NOUNS;
 use super::super::cues::{Ask, declines, is_closing, user_asks};
+use super::super::cues::{PARTY_NOUNS, SINGLE_SEAT_WORDS};
 use super::super::lexicon::Reading;
 use super::super::text::{contains_any, number_value, weekday};
 use super::super::times::TimeMention;
@@ -120,16 +120,7 @@ impl RuleTracker {
                 "by myself",
             ],
         );
-        let one_ticket = contains_any(
-            ctx.norm,
-            &[
-                "a ticket",
-                "one ticket",
-                "a single ticket",
-                "a seat",
-                "one seat",
-            ],
-        ) && !asks_price;
+        let one_ticket = contains_any(ctx.norm, SINGLE_SEAT_WORDS) && !asks_price;
         if bookable
             && (alone || one_ticket)
             && let Some(dom) = d
