@@ -478,3 +478,68 @@ fn schema22_unknown_slot_names_the_field() {
         "{err:?}"
     );
 }
+
+/// An indented `{id: dialog}` file of `n` dialogs (several megabytes for a few
+/// thousand), as MultiWOZ's own files are written; `bad` replaces one dialog.
+fn indented_split(n: usize, bad: Option<(usize, &str)>) -> String {
+    let good: serde_json::Value = serde_json::from_str(&dialog_json(GOOD_META)).unwrap();
+    let mut all = serde_json::Map::new();
+    for i in 0..n {
+        let value = match bad {
+            Some((at, text)) if at == i => serde_json::from_str(text).unwrap(),
+            _ => good.clone(),
+        };
+        all.insert(format!("SNG{i:05}"), value);
+    }
+    serde_json::to_string_pretty(&serde_json::Value::Object(all)).unwrap()
+}
+
+#[test]
+fn a_large_file_read_in_pieces_gives_the_dialogs_of_one_parse_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = indented_split(4000, None);
+    assert!(body.len() > 3 << 20, "{} bytes", body.len());
+    let plain = write(dir.path(), "test.json", &body);
+    zip_with(&dir.path().join("val.json.zip"), &[("val.json", &body)]);
+    let whole = multiwoz::load::parse_original(
+        body.as_bytes(),
+        &multiwoz::error::Location::file(&plain),
+        Some(Split::Test),
+        None,
+    )
+    .unwrap();
+    assert_eq!(load_original_file(&plain, Some(Split::Test)).unwrap(), whole);
+    let layout = inspect(dir.path()).unwrap();
+    let counts = multiwoz::load::map_split(&layout, Split::Val, &|d| d.len()).unwrap();
+    assert!(counts.len() > 1, "the file was not cut: {counts:?}");
+    assert_eq!(counts.iter().sum::<usize>(), 4000);
+    let zipped: Vec<String> = multiwoz::load::map_split(&layout, Split::Val, &|d| {
+        d.into_iter().map(|d| d.id).collect::<Vec<_>>()
+    })
+    .unwrap()
+    .concat();
+    let ids: Vec<String> = whole.iter().map(|d| d.id.clone()).collect();
+    assert_eq!(zipped, ids);
+}
+
+#[test]
+fn an_error_late_in_a_large_file_names_the_whole_files_line_and_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = indented_split(4000, Some((3500, r#"{"goal": {}, "log": 5}"#)));
+    let path = write(dir.path(), "test.json", &body);
+    let err = load_original_file(&path, None).unwrap_err();
+    let whole = multiwoz::load::parse_original(
+        body.as_bytes(),
+        &multiwoz::error::Location::file(&path),
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), whole.to_string());
+    let LoadError::Json { at, source } = &err else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(at.dialog.as_deref(), Some("SNG03500"));
+    let line = body[..body.find("\"log\": 5").unwrap()].lines().count();
+    assert_eq!(source.line(), line, "{err}");
+}

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use eval::{EvalInputs, Options, Predictions, Report, evaluate};
 use multiwoz::db::Database;
 use multiwoz::evaldata::{CacheStatus, EvalData, EvalDataCache};
-use multiwoz::load::{load_splits, split_sources};
+use multiwoz::load::{map_split, split_sources};
 use multiwoz::locate::{DataLayout, locate};
 use multiwoz::model::Split;
 use multiwoz::normalize::Mapping;
@@ -170,10 +170,13 @@ fn load_eval_data(
             let sources = split_sources(&layout, split);
             let tag = format!("derived {split}");
             cached(cache.as_ref(), &tag, &sources, || {
-                let dialogs = load_splits(&layout, &[split]).with_context(|| {
-                    format!("loading the {split} dialogs from {}", layout.root.display())
-                })?;
-                Ok(EvalData::derive(&dialogs))
+                // Each piece of the split's file is derived as soon as it is parsed,
+                // while the rest of the file is still being unzipped.
+                let parts = map_split(&layout, split, &|dialogs| EvalData::derive(&dialogs))
+                    .with_context(|| {
+                        format!("loading the {split} dialogs from {}", layout.root.display())
+                    })?;
+                Ok(EvalData::merge(parts))
             })?
         }
     };

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -124,15 +125,43 @@ impl EvalData {
     /// goals, and per system turn the gold state, the booked domains and the
     /// normalized delexicalized reference. Dialogs without a goal (2.2) get no goal entry.
     pub fn derive(dialogs: &[Dialog]) -> EvalData {
+        // Each dialog is derived on its own (the references' normalization is most
+        // of the work), so the dialogs are spread over the cores, then gathered in
+        // order.
+        let derived: Vec<_> = dialogs
+            .par_iter()
+            .map(|d| {
+                (
+                    d.key(),
+                    d.goal.as_ref().map(derive_goal),
+                    derive_references(d),
+                    derive_gold_states(d),
+                    derive_booked_domains(d),
+                )
+            })
+            .collect();
         let mut data = EvalData::default();
-        for d in dialogs {
-            let key = d.key();
-            if let Some(goal) = d.goal.as_ref() {
-                data.goals.insert(key.clone(), derive_goal(goal));
+        for (key, goal, references, gold_states, booked) in derived {
+            if let Some(goal) = goal {
+                data.goals.insert(key.clone(), goal);
             }
-            data.references.insert(key.clone(), derive_references(d));
-            data.gold_states.insert(key.clone(), derive_gold_states(d));
-            data.booked_domains.insert(key, derive_booked_domains(d));
+            data.references.insert(key.clone(), references);
+            data.gold_states.insert(key.clone(), gold_states);
+            data.booked_domains.insert(key, booked);
+        }
+        data
+    }
+
+    /// The data of several parts (e.g. the pieces of one file, in order) as one;
+    /// a dialog id in two parts keeps the later part's data, as [`EvalData::derive`]
+    /// does for an id listed twice.
+    pub fn merge(parts: impl IntoIterator<Item = EvalData>) -> EvalData {
+        let mut data = EvalData::default();
+        for part in parts {
+            data.goals.extend(part.goals);
+            data.references.extend(part.references);
+            data.gold_states.extend(part.gold_states);
+            data.booked_domains.extend(part.booked_domains);
         }
         data
     }

@@ -8,8 +8,10 @@
 //!
 //! [`load_splits`] loads the splits of a located data folder in parallel.
 
+mod chunks;
 mod original;
 mod raw;
+mod stream;
 pub mod schema22;
 
 use std::fs::File;
@@ -36,13 +38,6 @@ pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Locatio
         })?;
         return Ok((bytes, Location::file(path)));
     }
-    let wanted = match member {
-        Some(m) => m.to_string(),
-        None => path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    };
     let file = File::open(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
@@ -52,22 +47,7 @@ pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Locatio
         message: e.to_string(),
     };
     let mut archive = zip::ZipArchive::new(file).map_err(zip_err)?;
-    let names: Vec<String> = archive
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.into_owned())
-        .collect();
-    let Some(name) = names
-        .iter()
-        .find(|n| n.rsplit('/').next() == Some(wanted.as_str()))
-        .cloned()
-    else {
-        return Err(LoadError::MissingMember {
-            path: path.to_path_buf(),
-            member: wanted,
-            found: names,
-        });
-    };
+    let name = member_name(path, &mut archive, member)?;
     let entry = archive.by_name(&name).map_err(zip_err)?;
     let declared = entry.size();
     let bytes =
@@ -80,6 +60,38 @@ pub fn read_bytes(path: &Path, member: Option<&str>) -> Result<(Vec<u8>, Locatio
         ..Location::file(path)
     };
     Ok((bytes, at))
+}
+
+/// The archive member named `wanted` (matched on its last path component), or,
+/// when `wanted` is `None`, the archive name without `.zip`.
+fn member_name<R: Read + std::io::Seek>(
+    path: &Path,
+    archive: &mut zip::ZipArchive<R>,
+    wanted: Option<&str>,
+) -> Result<String, LoadError> {
+    let wanted = match wanted {
+        Some(m) => m.to_string(),
+        None => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.into_owned())
+        .collect();
+    match names
+        .iter()
+        .find(|n| n.rsplit('/').next() == Some(wanted.as_str()))
+    {
+        Some(name) => Ok(name.clone()),
+        None => Err(LoadError::MissingMember {
+            path: path.to_path_buf(),
+            member: wanted,
+            found: names,
+        }),
+    }
 }
 
 /// The largest zip member the loaders unpack: far above any MultiWOZ file (the
@@ -109,17 +121,15 @@ fn read_capped(reader: impl Read, declared: u64, limit: u64) -> Result<Vec<u8>, 
     Ok(bytes)
 }
 
-/// Loads an original-format file (plain or zipped) holding one split.
+/// Loads an original-format file (plain or zipped) holding one split. A large
+/// file is parsed on every core while it is read (see [`map_split`]).
 pub fn load_original_file(path: &Path, split: Option<Split>) -> Result<Vec<Dialog>, LoadError> {
     let started = std::time::Instant::now();
-    let (bytes, at) = read_bytes(path, None)?;
-    let read = started.elapsed();
-    let dialogs = parse_original(&bytes, &at, split, None)?;
+    let pieces = stream::map_original_file(path, split, None, &|dialogs| dialogs)?;
+    let dialogs: Vec<Dialog> = pieces.into_iter().flatten().collect();
     tracing::debug!(
         file = %path.display(),
-        bytes = bytes.len(),
-        read_ms = read.as_millis() as u64,
-        parse_ms = (started.elapsed() - read).as_millis() as u64,
+        ms = started.elapsed().as_millis() as u64,
         dialogs = dialogs.len(),
         "loaded original-format file"
     );
@@ -239,6 +249,28 @@ pub fn load_splits(layout: &DataLayout, splits: &[Split]) -> Result<Vec<Dialog>,
             }
             Ok(out)
         }
+    }
+}
+
+/// Loads one split of a located data folder and maps its dialogs with `f`, piece
+/// by piece: when the split is one original-format file, the pieces of the file
+/// are parsed and mapped on the rayon pool while the rest is still being read, so
+/// that reading, parsing and `f` share the cores and the whole split is never in
+/// memory at once. Other layouts are loaded whole and mapped as one piece. The
+/// results are in file order; the pieces' dialogs, in order, are the split's.
+pub fn map_split<T: Send>(
+    layout: &DataLayout,
+    split: Split,
+    f: &(dyn Fn(Vec<Dialog>) -> T + Sync),
+) -> Result<Vec<T>, LoadError> {
+    match &layout.dialogs {
+        DialogSource::PerSplit { files } => {
+            let Some(path) = files.get(&split) else {
+                return Err(missing_split(layout, split));
+            };
+            stream::map_original_file(path, Some(split), None, f)
+        }
+        _ => Ok(vec![f(load_splits(layout, &[split])?)]),
     }
 }
 

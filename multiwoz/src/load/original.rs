@@ -31,7 +31,7 @@ pub fn parse_original(
     bytes: &[u8],
     at: &Location,
     split: Option<Split>,
-    keep: Option<&dyn Fn(&str) -> bool>,
+    keep: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Vec<Dialog>, LoadError> {
     let failure = RefCell::new(None);
     let current = RefCell::new(None);
@@ -64,7 +64,7 @@ pub fn parse_original(
 struct DialogsVisitor<'a> {
     at: &'a Location,
     split: Option<Split>,
-    keep: Option<&'a dyn Fn(&str) -> bool>,
+    keep: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
     failure: &'a RefCell<Option<LoadError>>,
     current: &'a RefCell<Option<String>>,
 }
