@@ -29,6 +29,7 @@
 //! on the dataset runners (`bench`), the evaluator (`eval`) or the chat (`tui`):
 //! they are built on it.
 
+mod alternatives;
 mod builder;
 pub mod config;
 mod config_load;

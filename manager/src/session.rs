@@ -8,11 +8,13 @@
 use std::time::{Duration, Instant};
 
 use agents::roles::{
-    DbResult, DialogState, RespondInput, RouteInput, Stage, StageUsage, TrackInput, Utterance,
+    DbResult, DialogState, RespondInput, RouteInput, Speaker, Stage, StageUsage, TrackInput,
+    Utterance,
 };
 use multiwoz::Domain;
 use serde::{Deserialize, Serialize};
 
+use crate::alternatives;
 use crate::dard::Dard;
 use crate::error::TurnError;
 use crate::grounding::{self, ground_remembering};
@@ -307,6 +309,29 @@ impl Dard {
             ),
             None => lexicalize_reply(&out.reply, domain, &db, &state, reference.as_deref()),
         };
+        // The reply says nothing matches: it also says what would (once: not when
+        // the system turn before already did).
+        let nearest = match db.count == 0
+            && !out.reply.contains("name]")
+            && alternatives::says_no_match(&out.reply)
+        {
+            true => alternatives::nearest(&self.inner.db, domain, &state),
+            false => None,
+        };
+        let said_before = |n: &alternatives::Nearest| {
+            req.history
+                .iter()
+                .rev()
+                .find(|u| u.speaker == Speaker::System)
+                .is_some_and(|u| u.text.contains(&n.text))
+        };
+        let (delex_reply, reply) = match nearest {
+            Some(n) if !said_before(&n) => (
+                alternatives::insert(&out.reply, &n.delex),
+                alternatives::insert(&reply, &n.text),
+            ),
+            _ => (out.reply, reply),
+        };
         Ok(TurnOutcome {
             domain,
             reason: route.reason,
@@ -316,7 +341,7 @@ impl Dard {
             state,
             state_source,
             db,
-            delex_reply: out.reply,
+            delex_reply,
             reply,
             off_topic: false,
             memory: None,

@@ -372,6 +372,9 @@ fn check_expectations(
     if flag("total") {
         problems.extend(check_total(booking, &reply));
     }
+    if let Some(Value::Object(want)) = expect.get("suggests") {
+        problems.extend(check_suggestion(want, domain, &reply));
+    }
     if flag("no_match") && outcome.db.count != 0 {
         problems.push(format!("{} matches, expected none", outcome.db.count));
     }
@@ -425,6 +428,38 @@ fn expected_domain(
         }
     }
     outcome.domain
+}
+
+/// The reply offers, as what would match instead, venues with the constraints of
+/// `want` (slot → value), and gives their number as the database counts them
+/// (what changed is checked with `says`).
+fn check_suggestion(want: &Map<String, Value>, domain: Domain, reply: &str) -> Vec<String> {
+    let constraints: Vec<(&str, &str)> = want
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+        .collect();
+    let count = dard()
+        .database()
+        .query(domain, constraints.iter().copied())
+        .len();
+    if count == 0 {
+        return vec![format!("nothing in {domain} matches {want:?}")];
+    }
+    let stated = format!("i do have {} ", number_word(count));
+    match reply.contains(&stated) {
+        true => Vec::new(),
+        false => vec![format!("the reply does not say `{stated}…`: {reply:?}")],
+    }
+}
+
+/// How the reply writes a count.
+fn number_word(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| w.to_string())
 }
 
 fn check_total(booking: Option<&manager::Booking>, reply: &str) -> Vec<String> {
@@ -540,6 +575,7 @@ conversations!(
     attraction_in_the_south_is_in_the_south,
     attraction_multi_sport_in_the_east,
     attraction_new_type_after_an_offer,
+    attraction_no_match_names_another_area,
     attraction_same_area_as_the_one_offered,
     attraction_then_restaurant_same_area,
     closing_gets_no_new_offer,
@@ -554,6 +590,7 @@ conversations!(
     hotel_guesthouse_booking,
     hotel_named_without_its_prefix,
     hotel_no_match,
+    hotel_no_match_names_the_nearest_guesthouses,
     hotel_parking_question_is_answered,
     hotel_star_rating_of_four,
     hotel_stars_correction,
@@ -576,6 +613,7 @@ conversations!(
     restaurant_named_exactly_is_the_one_offered,
     restaurant_near_a_hotel_chosen_by_name,
     restaurant_no_match,
+    restaurant_no_match_names_what_the_area_has,
     restaurant_no_match_then_relax,
     restaurant_offer_stays_named,
     restaurant_on_the_day_my_train_arrives,

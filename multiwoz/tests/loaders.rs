@@ -508,7 +508,10 @@ fn a_large_file_read_in_pieces_gives_the_dialogs_of_one_parse_in_order() {
         None,
     )
     .unwrap();
-    assert_eq!(load_original_file(&plain, Some(Split::Test)).unwrap(), whole);
+    assert_eq!(
+        load_original_file(&plain, Some(Split::Test)).unwrap(),
+        whole
+    );
     let layout = inspect(dir.path()).unwrap();
     let counts = multiwoz::load::map_split(&layout, Split::Val, &|d| d.len()).unwrap();
     assert!(counts.len() > 1, "the file was not cut: {counts:?}");

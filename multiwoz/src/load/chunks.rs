@@ -43,7 +43,10 @@ impl Cutter {
             return;
         };
         while self.current.len() >= self.target {
-            let from = self.searched.max(self.target).saturating_sub(separator.len());
+            let from = self
+                .searched
+                .max(self.target)
+                .saturating_sub(separator.len());
             let Some(at) = find(&self.current[from..], separator) else {
                 self.searched = self.current.len();
                 return;

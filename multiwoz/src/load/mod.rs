@@ -11,8 +11,8 @@
 mod chunks;
 mod original;
 mod raw;
-mod stream;
 pub mod schema22;
+mod stream;
 
 use std::fs::File;
 use std::io::Read;

@@ -104,7 +104,11 @@ fn read_pieces<T: Send>(
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     results.sort_by_key(|(index, _)| *index);
-    Ok(results.into_iter().map(|(_, r)| r).collect::<Result<_, _>>().ok())
+    Ok(results
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Result<_, _>>()
+        .ok())
 }
 
 /// Calls `body` with a reader over the file, or over its archive member, the

@@ -1,0 +1,295 @@
+//! When nothing in the database matches a search, the nearest thing that does: the
+//! same search with one constraint changed ("I do have two guesthouses that fit,
+//! though."), so a person is not left to guess what to relax.
+//!
+//! The changed constraint is the first, in the order people give up on them for
+//! the domain, whose removal finds venues; its new value is the one most of those
+//! venues share. The sentence is built from the database's values, for every
+//! backend, and goes before the reply's closing question.
+
+use agents::roles::DialogState;
+use multiwoz::db::Database;
+use multiwoz::{Domain, Slot};
+
+/// The constraints of each domain in the order they are given up: a hotel's type
+/// before its area, a restaurant's area before its food.
+fn relax_order(domain: Domain) -> &'static [Slot] {
+    match domain {
+        Domain::Hotel => &[
+            Slot::Type,
+            Slot::Parking,
+            Slot::Internet,
+            Slot::Stars,
+            Slot::Area,
+            Slot::PriceRange,
+        ],
+        Domain::Restaurant => &[Slot::Area, Slot::PriceRange, Slot::Food],
+        Domain::Attraction => &[Slot::Area, Slot::Type],
+        _ => &[],
+    }
+}
+
+/// Attraction types as a person says them: (database value, one, several).
+const ATTRACTION_NOUNS: [(&str, &str, &str); 12] = [
+    ("architecture", "architectural site", "architectural sites"),
+    ("boat", "boat", "boats"),
+    ("cinema", "cinema", "cinemas"),
+    ("college", "college", "colleges"),
+    ("concerthall", "concert hall", "concert halls"),
+    (
+        "entertainment",
+        "entertainment venue",
+        "entertainment venues",
+    ),
+    ("museum", "museum", "museums"),
+    (
+        "multiple sports",
+        "multiple sports venue",
+        "multiple sports venues",
+    ),
+    ("nightclub", "nightclub", "nightclubs"),
+    ("park", "park", "parks"),
+    ("swimmingpool", "swimming pool", "swimming pools"),
+    ("theatre", "theatre", "theatres"),
+];
+
+/// The nearest alternative as a sentence: as people read it, and delexicalized
+/// (its values as `[value_*]` placeholders, as MultiWOZ writes its replies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nearest {
+    /// With the values.
+    pub text: String,
+    /// With placeholders.
+    pub delex: String,
+}
+
+/// Words by which a reply says that nothing matched (a reply without one is
+/// about something else, such as a goodbye, and gets no alternative).
+pub const NO_MATCH_CUES: [&str; 9] = [
+    "no ",
+    "not ",
+    "n't",
+    "sorry",
+    "unfortunately",
+    "nothing",
+    "none",
+    "unable",
+    "cannot",
+];
+
+/// Whether `reply` says that nothing matched.
+pub fn says_no_match(reply: &str) -> bool {
+    let reply = reply.to_lowercase();
+    NO_MATCH_CUES.iter().any(|c| reply.contains(c))
+}
+
+/// The sentence offering the nearest alternative when `domain`'s search under
+/// `state` finds nothing; `None` when something matches, the user named a venue,
+/// or no single change finds one.
+pub fn nearest(db: &Database, domain: Domain, state: &DialogState) -> Option<Nearest> {
+    let slots = state.get(&domain)?;
+    if slots.contains_key(&Slot::Name) {
+        return None;
+    }
+    let constraints: Vec<(Slot, &str)> = slots
+        .iter()
+        .filter(|(s, v)| !s.is_book() && v.as_str() != "dontcare")
+        .map(|(s, v)| (*s, v.as_str()))
+        .collect();
+    let query = |cs: &[(Slot, &str)]| {
+        db.query(domain, cs.iter().map(|(s, v)| (s.as_str(), *v)))
+            .len()
+    };
+    if constraints.is_empty() || query(&constraints) > 0 {
+        return None;
+    }
+    for &slot in relax_order(domain) {
+        let Some(&(_, wanted)) = constraints.iter().find(|(s, _)| *s == slot) else {
+            continue;
+        };
+        let others: Vec<(Slot, &str)> = constraints
+            .iter()
+            .copied()
+            .filter(|(s, _)| *s != slot)
+            .collect();
+        let matches = db.query(domain, others.iter().map(|(s, v)| (s.as_str(), *v)));
+        // The value most of the venues share (the first seen on a tie).
+        let mut tally: Vec<(&str, usize)> = Vec::new();
+        for e in &matches {
+            let Some(v) = e.entity().get(slot.as_str()) else {
+                continue;
+            };
+            if v == wanted || v == "?" || v.is_empty() {
+                continue;
+            }
+            match tally.iter_mut().find(|(t, _)| *t == v) {
+                Some((_, n)) => *n += 1,
+                None => tally.push((v, 1)),
+            }
+        }
+        let Some(&(value, _)) = tally.iter().rev().max_by_key(|(_, n)| *n) else {
+            continue;
+        };
+        let mut changed = others;
+        changed.push((slot, value));
+        let count = query(&changed);
+        if count == 0 {
+            continue;
+        }
+        return Some(sentence(domain, slot, value, count));
+    }
+    None
+}
+
+/// "I do have two guesthouses that fit, though.": the count and the one value
+/// that changed (the others are the ones the reply just said), with values and
+/// with placeholders.
+fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
+    let (n, n_delex) = match count {
+        1 => ("one".to_string(), "one".to_string()),
+        n => (number_word(n), "[value_count]".to_string()),
+    };
+    let plural = count > 1;
+    let placeholder = format!("[value_{}]", slot.as_str());
+    let what = |v: &str| -> String {
+        match slot {
+            Slot::Type => type_noun(domain, v, plural) + " that fit",
+            Slot::Area => format!("in the {v}"),
+            Slot::PriceRange | Slot::Food => {
+                let noun = match domain {
+                    Domain::Restaurant if plural => "restaurants",
+                    Domain::Restaurant => "restaurant",
+                    _ if plural => "ones",
+                    _ => "one",
+                };
+                format!("{v} {noun}")
+            }
+            Slot::Stars => format!("with {v} stars"),
+            Slot::Parking | Slot::Internet => {
+                let amenity = if slot == Slot::Parking {
+                    "parking"
+                } else {
+                    "wifi"
+                };
+                match v {
+                    "no" => format!("without free {amenity}"),
+                    _ => format!("with free {amenity}"),
+                }
+            }
+            _ => v.to_string(),
+        }
+    };
+    let lexical = match (slot, value) {
+        (Slot::PriceRange, "moderate") => "moderately priced".to_string(),
+        _ => value.to_string(),
+    };
+    let delex_value = match slot {
+        // Yes / no are words of the sentence, not values.
+        Slot::Parking | Slot::Internet => value.to_string(),
+        _ => placeholder,
+    };
+    let delex_what = match slot {
+        Slot::Type => format!("{delex_value} that fit"),
+        _ => what(&delex_value),
+    };
+    Nearest {
+        text: format!("I do have {n} {}, though.", what(&lexical)),
+        delex: format!("I do have {n_delex} {delex_what}, though."),
+    }
+}
+
+/// What a person calls venues of type `value`.
+fn type_noun(domain: Domain, value: &str, plural: bool) -> String {
+    let (one, several) = match domain {
+        Domain::Hotel => (value.to_string(), format!("{value}s")),
+        _ => match ATTRACTION_NOUNS.iter().find(|(v, _, _)| *v == value) {
+            Some((_, one, several)) => (one.to_string(), several.to_string()),
+            None => (
+                format!("{value} attraction"),
+                format!("{value} attractions"),
+            ),
+        },
+    };
+    if plural { several } else { one }
+}
+
+/// A count as a word up to ten ("three 2-star hotels" reads better than "3 2-star
+/// hotels"), in digits above.
+fn number_word(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| w.to_string())
+}
+
+/// `reply` with `sentence` put before its closing question, or at its end.
+pub fn insert(reply: &str, sentence: &str) -> String {
+    let trimmed = reply.trim_end();
+    if trimmed.ends_with('?') {
+        // The start of the last sentence: after the last end mark before it.
+        let body = &trimmed[..trimmed.len() - 1];
+        if let Some(cut) = body.rfind(['.', '!', '?']) {
+            let (head, question) = trimmed.split_at(cut + 1);
+            return format!("{head} {sentence} {}", question.trim_start());
+        }
+        return format!("{sentence} {trimmed}");
+    }
+    if trimmed.is_empty() {
+        return sentence.to_string();
+    }
+    format!("{trimmed} {sentence}")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests may unwrap.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sentence_goes_before_the_closing_question() {
+        let s = "There are four cheap guesthouses in the centre, though.";
+        assert_eq!(
+            insert("I have no hotel there. Would you like another area?", s),
+            format!("I have no hotel there. {s} Would you like another area?")
+        );
+        assert_eq!(
+            insert("Nothing matches.", s),
+            format!("Nothing matches. {s}")
+        );
+        assert_eq!(
+            insert("Would you like another area?", s),
+            format!("{s} Would you like another area?")
+        );
+    }
+
+    #[test]
+    fn only_replies_saying_nothing_matched_get_an_alternative() {
+        assert!(says_no_match(
+            "Not in [value_area]. Would you like another area?"
+        ));
+        assert!(says_no_match("I'm sorry, there aren't any."));
+        assert!(!says_no_match("You're welcome, have a great day."));
+        assert!(!says_no_match("What area would you like?"));
+    }
+
+    #[test]
+    fn the_alternative_names_the_one_value_that_changed() {
+        let n = sentence(Domain::Hotel, Slot::Type, "guesthouse", 2);
+        assert_eq!(n.text, "I do have two guesthouses that fit, though.");
+        assert_eq!(
+            n.delex,
+            "I do have [value_count] [value_type] that fit, though."
+        );
+        let n = sentence(Domain::Attraction, Slot::Area, "north", 1);
+        assert_eq!(n.text, "I do have one in the north, though.");
+        assert_eq!(n.delex, "I do have one in the [value_area], though.");
+        let n = sentence(Domain::Restaurant, Slot::Food, "chinese", 3);
+        assert_eq!(n.text, "I do have three chinese restaurants, though.");
+        let n = sentence(Domain::Hotel, Slot::PriceRange, "moderate", 4);
+        assert_eq!(n.text, "I do have four moderately priced ones, though.");
+        let n = sentence(Domain::Attraction, Slot::Type, "swimmingpool", 2);
+        assert_eq!(n.text, "I do have two swimming pools that fit, though.");
+    }
+}
