@@ -227,9 +227,8 @@ fn number_word(n: usize) -> String {
 /// `reply` with `sentence` put before its closing question, or at its end.
 pub fn insert(reply: &str, sentence: &str) -> String {
     let trimmed = reply.trim_end();
-    if trimmed.ends_with('?') {
+    if let Some(body) = trimmed.strip_suffix('?') {
         // The start of the last sentence: after the last end mark before it.
-        let body = &trimmed[..trimmed.len() - 1];
         if let Some(cut) = body.rfind(['.', '!', '?']) {
             let (head, question) = trimmed.split_at(cut + 1);
             return format!("{head} {sentence} {}", question.trim_start());
