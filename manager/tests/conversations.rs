@@ -627,6 +627,7 @@ conversations!(
     taxi_destination_question_is_answered,
     taxi_from_a_hotel_name_is_a_departure,
     taxi_from_one_venue_goes_to_the_other,
+    taxi_from_the_restaurant_to_the_train_station,
     taxi_keeps_its_car_and_phone,
     taxi_picked_up_at_a_venue_starts_there,
     taxi_route_changed_after_both_ends,

@@ -17,6 +17,10 @@ impl RuleTracker {
     ) {
         let toks = &ctx.toks;
         for (i, tok) in toks.iter().enumerate() {
+            if *tok == "station" {
+                self.taxi_station(toks, i, view, updates);
+                continue;
+            }
             let domain = match *tok {
                 "restaurant" => Domain::Restaurant,
                 "hotel" | "guesthouse" | "lodging" => Domain::Hotel,
@@ -55,6 +59,48 @@ impl RuleTracker {
             {
                 updates.push((Domain::Taxi, slot, name.clone()));
             }
+        }
+    }
+
+    /// "to the train station": the station of the train in the state, the one it
+    /// leaves from when the taxi goes there, the one it arrives at when the taxi
+    /// picks the user up there.
+    fn taxi_station(
+        &self,
+        toks: &[&str],
+        i: usize,
+        view: &TrackView,
+        updates: &mut Vec<(Domain, Slot, String)>,
+    ) {
+        let mut start = i;
+        if start > 0 && matches!(toks[start - 1], "train" | "railway") {
+            start -= 1;
+        }
+        if start == 0 || !matches!(toks[start - 1], "the" | "my" | "our" | "that") {
+            return;
+        }
+        let before = &toks[start.saturating_sub(4)..start];
+        let (slot, end) = if before
+            .iter()
+            .any(|t| matches!(*t, "from" | "leaving" | "departing" | "leave" | "depart"))
+        {
+            (Slot::Departure, Slot::Destination)
+        } else if before
+            .iter()
+            .any(|t| matches!(*t, "to" | "at" | "arrive" | "reach" | "get"))
+        {
+            (Slot::Destination, Slot::Departure)
+        } else {
+            return;
+        };
+        let Some(station) = view.state.get(&Domain::Train).and_then(|t| t.get(&end)) else {
+            return;
+        };
+        if !updates
+            .iter()
+            .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+        {
+            updates.push((Domain::Taxi, slot, format!("{station} train station")));
         }
     }
 
