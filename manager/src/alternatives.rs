@@ -29,30 +29,6 @@ fn relax_order(domain: Domain) -> &'static [Slot] {
     }
 }
 
-/// Attraction types as a person says them: (database value, one, several).
-const ATTRACTION_NOUNS: [(&str, &str, &str); 12] = [
-    ("architecture", "architectural site", "architectural sites"),
-    ("boat", "boat", "boats"),
-    ("cinema", "cinema", "cinemas"),
-    ("college", "college", "colleges"),
-    ("concerthall", "concert hall", "concert halls"),
-    (
-        "entertainment",
-        "entertainment venue",
-        "entertainment venues",
-    ),
-    ("museum", "museum", "museums"),
-    (
-        "multiple sports",
-        "multiple sports venue",
-        "multiple sports venues",
-    ),
-    ("nightclub", "nightclub", "nightclubs"),
-    ("park", "park", "parks"),
-    ("swimmingpool", "swimming pool", "swimming pools"),
-    ("theatre", "theatre", "theatres"),
-];
-
 /// The nearest alternative as a sentence: as people read it, and delexicalized
 /// (its values as `[value_*]` placeholders, as MultiWOZ writes its replies).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +129,7 @@ fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
     let placeholder = format!("[value_{}]", slot.as_str());
     let what = |v: &str| -> String {
         match slot {
-            Slot::Type => type_noun(domain, v, plural) + " that fit",
+            Slot::Type => crate::nouns::type_noun(domain, v, plural) + " that fit",
             Slot::Area => format!("in the {v}"),
             Slot::PriceRange | Slot::Food => {
                 let noun = match domain {
@@ -196,21 +172,6 @@ fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
         text: format!("I do have {n} {}, though.", what(&lexical)),
         delex: format!("I do have {n_delex} {delex_what}, though."),
     }
-}
-
-/// What a person calls venues of type `value`.
-fn type_noun(domain: Domain, value: &str, plural: bool) -> String {
-    let (one, several) = match domain {
-        Domain::Hotel => (value.to_string(), format!("{value}s")),
-        _ => match ATTRACTION_NOUNS.iter().find(|(v, _, _)| *v == value) {
-            Some((_, one, several)) => (one.to_string(), several.to_string()),
-            None => (
-                format!("{value} attraction"),
-                format!("{value} attractions"),
-            ),
-        },
-    };
-    if plural { several } else { one }
 }
 
 /// A count as a word up to ten ("three 2-star hotels" reads better than "3 2-star

@@ -229,11 +229,22 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) 
         };
         out.push_str(&rest[..open]);
         let placeholder = &rest[open..=open + len];
-        let value = if fill(placeholder) {
+        let mut value = if fill(placeholder) {
             lexicalize(placeholder, ctx)
         } else {
             placeholder.to_string()
         };
+        // "There are 23 [value_type] in town": the type agrees with the count,
+        // unless the writer added the plural ending.
+        let after = &rest[open + len + 1..];
+        if placeholder.ends_with("type]")
+            && value != placeholder
+            && crate::nouns::ends_with_plural_count(&out)
+            && !after.starts_with(|c: char| c.is_alphanumeric())
+            && let Some(plural) = crate::nouns::plural_of(&value)
+        {
+            value = plural;
+        }
         if value != placeholder {
             crate::tidy::agree_article(&mut out, &value);
         }

@@ -39,6 +39,7 @@ pub mod error;
 pub mod grounding;
 pub mod lexicalize;
 pub mod memory;
+mod nouns;
 pub mod script;
 mod session;
 mod snapshot;

@@ -589,6 +589,7 @@ conversations!(
     hotel_every_question_is_answered,
     hotel_guesthouse_booking,
     hotel_named_without_its_prefix,
+    hotel_nearby_takes_the_area_of_the_attraction,
     hotel_no_match,
     hotel_no_match_names_the_nearest_guesthouses,
     hotel_parking_question_is_answered,

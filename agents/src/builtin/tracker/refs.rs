@@ -43,6 +43,18 @@ pub(super) fn landmark_domains(toks: &[&str]) -> Vec<Domain> {
     out
 }
 
+/// Words that put a venue near the one in focus without naming it.
+const NEARBY_WORDS: &[&str] = &[
+    "nearby",
+    "near by",
+    "close by",
+    "near there",
+    "near it",
+    "close to it",
+    "close to there",
+    "in the vicinity",
+];
+
 impl RuleTracker {
     /// Copies values the user refers to in another domain: area and price range
     /// from a venue, the day and the party size from a booking or a journey.
@@ -82,7 +94,7 @@ impl RuleTracker {
             .filter_map(|t| domain_of(t))
             .find(|d| *d != target)
             .or_else(|| {
-                view.domain
+                ctx.before
                     .filter(|d| *d != target && view.state.contains_key(d))
             });
         // Without a pointer, the party and the day come from whichever other
@@ -152,9 +164,12 @@ impl RuleTracker {
         let venue =
             |d: Domain| matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Attraction);
         let near = contains_any(ctx.norm, &["near", "close to", "nearby", "by the"]);
+        // "A hotel nearby": near the venue in focus, with nothing else named.
+        let nearby = contains_any(ctx.norm, NEARBY_WORDS);
         if venue(target)
             && venue(source)
             && (same_area
+                || nearby
                 || near
                     && contains_any(
                         ctx.norm,
