@@ -646,6 +646,7 @@ conversations!(
     train_price_and_duration,
     train_price_question_books_nothing,
     train_seats_wait_for_the_route,
+    train_ticket_price_and_travel_time_book_nothing,
     train_total_is_price_times_people,
     two_dialogs_in_one_script,
     unknown_entrance_fee_reads_unknown,

@@ -14,15 +14,15 @@ pub(super) const BOOK_WORDS: &[&str] = &[
     "reservation",
     "booking",
     "make it for",
-    "tickets",
-    "a ticket",
-    "a table",
-    "seats",
-    "a seat",
-    "one seat",
     "reserved",
     "reference number",
     "confirmation number",
+];
+
+/// What is booked, named alone ("two tickets", "a table for four"): a request to
+/// book, unless the turn asks what one costs.
+pub(super) const BOOK_ITEM_WORDS: &[&str] = &[
+    "tickets", "a ticket", "a table", "seats", "a seat", "one seat",
 ];
 
 /// Phrases that refuse a booking ("no need to book", "I will book it myself").

@@ -9,9 +9,9 @@ mod chat_words;
 mod words;
 
 use booking_words::{
-    ACCEPT_WORDS, ASKS_BOOKING_WORDS, BOOK_WORDS, BOOKED_GOODS, BOOKED_GOODS_WORDS, BOOKED_WORDS,
-    BOOKING_DETAIL_WORDS, BOOKING_FAILED_WORDS, BOOKING_OFFER_WORDS, NO_BOOK_WORDS,
-    NOT_PARTY_UNITS, PARTY_PHRASES, PARTY_UNIT_WORDS,
+    ACCEPT_WORDS, ASKS_BOOKING_WORDS, BOOK_ITEM_WORDS, BOOK_WORDS, BOOKED_GOODS,
+    BOOKED_GOODS_WORDS, BOOKED_WORDS, BOOKING_DETAIL_WORDS, BOOKING_FAILED_WORDS,
+    BOOKING_OFFER_WORDS, NO_BOOK_WORDS, NOT_PARTY_UNITS, PARTY_PHRASES, PARTY_UNIT_WORDS,
 };
 use chat_words::{
     ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, NEW_REQUEST_WORDS,
@@ -118,7 +118,12 @@ pub fn is_closing(norm: &str) -> bool {
 
 /// Whether a user turn asks to book (or accepts a booking offer).
 pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
-    let explicit = contains_any(norm, BOOK_WORDS) && !contains_any(norm, NO_BOOK_WORDS);
+    let verb = contains_any(norm, BOOK_WORDS);
+    let item = contains_any(norm, BOOK_ITEM_WORDS);
+    // "How much is a ticket?": the ticket of a price question is what is priced,
+    // not what is bought (unless a party size says how many to buy).
+    let priced = !verb && item && user_asks(norm).contains(&Ask::Price) && !gives_party(norm);
+    let explicit = (verb || item) && !priced && !contains_any(norm, NO_BOOK_WORDS);
     let offered = contains_any(previous_system, BOOKING_OFFER_WORDS);
     let accepts = contains_any(norm, ACCEPT_WORDS) && !contains_phrase(norm, "no");
     explicit || (offered && accepts)
