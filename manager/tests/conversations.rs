@@ -582,6 +582,7 @@ conversations!(
     guesthouse_stays_a_guesthouse,
     hello_gets_what_dard_can_do,
     hospital_address_reaches_the_hospital,
+    hospital_department_by_everyday_words,
     hospital_department_phone,
     hotel_attraction_taxi,
     hotel_booked_while_a_taxi_waits,

@@ -38,7 +38,7 @@ pub struct Trained {
 
 const CODEC: Codec<Trained> = Codec {
     kind: "builtin",
-    format: 4,
+    format: 5,
     encode,
     decode,
 };

@@ -57,6 +57,9 @@ pub struct Lexicon {
     /// The area of each venue by its (database) name: "the same area as the
     /// hotel" when the hotel was chosen by name.
     areas: HashMap<String, String>,
+    /// The hospital's departments in database order: "the paediatric
+    /// department" is the first whose name has that word.
+    departments: Vec<String>,
 }
 
 impl Lexicon {
@@ -118,6 +121,9 @@ impl Lexicon {
                 }
                 (Domain::Hospital, "department") => {
                     lex.add(value, domain, Slot::Department, value);
+                    if !lex.departments.iter().any(|d| d == value) {
+                        lex.departments.push(value.to_string());
+                    }
                 }
                 _ => {}
             }
@@ -171,6 +177,11 @@ impl Lexicon {
     /// The area of the venue with this database name, when known.
     pub fn area_of(&self, name: &str) -> Option<&str> {
         self.areas.get(name).map(String::as_str)
+    }
+
+    /// The hospital's departments, in database order.
+    pub fn departments(&self) -> &[String] {
+        &self.departments
     }
 
     /// Fills [`Lexicon::long_names`] from the phrases.
@@ -390,6 +401,10 @@ impl Lexicon {
             w.str(name);
             w.str(area);
         }
+        w.count(self.departments.len());
+        for department in &self.departments {
+            w.str(department);
+        }
     }
 
     /// Reads what [`Lexicon::write`] wrote.
@@ -429,6 +444,10 @@ impl Lexicon {
             let name = r.str()?.to_owned();
             areas.insert(name, r.str()?.to_owned());
         }
+        let n = r.count()?;
+        let departments = (0..n)
+            .map(|_| r.str().map(str::to_owned))
+            .collect::<Result<_, _>>()?;
         let mut lex = Lexicon {
             phrases,
             starts,
@@ -436,6 +455,7 @@ impl Lexicon {
             stations,
             long_names: HashMap::new(),
             areas,
+            departments,
         };
         lex.index_long_names();
         Ok(lex)

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use multiwoz::{Domain, Slot};
 
+mod hospital;
 mod places;
 mod refs;
 mod rules;
@@ -258,6 +259,7 @@ impl RuleTracker {
         self.hotel_type(&ctx, view, &mut updates);
         self.dontcare(&ctx, &mut updates);
         self.same_as(&ctx, view, &mut updates);
+        self.hospital_department(&ctx, &mut updates);
         let so_far = updates.clone();
         self.accepted_offer(&ctx, view, &so_far, &mut updates);
 
