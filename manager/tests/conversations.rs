@@ -165,6 +165,15 @@ fn check_every_turn(outcome: &TurnOutcome, memory: &DialogMemory, seen: &mut See
     if reply.contains('[') {
         problems.push(format!("a placeholder is left: {reply:?}"));
     }
+    if let Some(taxi) = outcome.state.get(&Domain::Taxi)
+        && let (Some(from), Some(to)) = (
+            taxi.get(&multiwoz::Slot::Departure),
+            taxi.get(&multiwoz::Slot::Destination),
+        )
+        && from == to
+    {
+        problems.push(format!("the taxi goes from {from} to {to}"));
+    }
     let words: Vec<&str> = lower.split_whitespace().collect();
     for pair in words.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -622,6 +631,7 @@ conversations!(
     restaurant_phone_and_postcode,
     restaurant_then_taxi_between_venues,
     robbery_reaches_the_police,
+    small_talk_then_ok_and_a_request_gets_an_offer,
     taxi_arrive_by_booking,
     taxi_arrives_before_our_reservation,
     taxi_arrives_by_the_booking_time,
@@ -631,6 +641,7 @@ conversations!(
     taxi_from_one_venue_goes_to_the_other,
     taxi_from_the_restaurant_to_the_train_station,
     taxi_keeps_its_car_and_phone,
+    taxi_leaving_the_college_for_the_other_place,
     taxi_picked_up_at_a_venue_starts_there,
     taxi_route_changed_after_both_ends,
     taxi_time_said_before_the_taxi,

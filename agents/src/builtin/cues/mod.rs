@@ -124,9 +124,20 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
     // not what is bought (unless a party size says how many to buy).
     let priced = !verb && item && user_asks(norm).contains(&Ask::Price) && !gives_party(norm);
     let explicit = (verb || item) && !priced && !contains_any(norm, NO_BOOK_WORDS);
-    let offered = contains_any(previous_system, BOOKING_OFFER_WORDS);
+    // The reply to small talk lists what dard does ("… book a taxi …"); it
+    // offers no booking to accept.
+    let offered =
+        contains_any(previous_system, BOOKING_OFFER_WORDS) && !is_capability_reply(previous_system);
     let accepts = contains_any(norm, ACCEPT_WORDS) && !contains_phrase(norm, "no");
     explicit || (offered && accepts)
+}
+
+/// Whether a (normalized) system turn is the reply to small talk, which lists
+/// what dard can help with.
+pub fn is_capability_reply(system_norm: &str) -> bool {
+    static CAPABILITIES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let reply = CAPABILITIES.get_or_init(|| super::text::normalize(crate::roles::OFF_TOPIC_REPLY));
+    !reply.is_empty() && system_norm.trim() == reply.trim()
 }
 
 /// Whether a user turn gives booking details (a day, a party size, nights, a time).
@@ -237,6 +248,11 @@ mod tests {
             &normalize("Shall I book it?")
         ));
         assert!(!wants_booking(&normalize("no, I don't need to book"), ""));
+        let capabilities = normalize(crate::roles::OFF_TOPIC_REPLY);
+        assert!(!wants_booking(
+            &normalize("ok, I need a place to dine"),
+            &capabilities
+        ));
     }
 
     #[test]

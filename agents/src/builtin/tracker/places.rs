@@ -214,6 +214,36 @@ impl RuleTracker {
                 ],
             )
         };
+        // One end already read ("leaving the college"): the other venue is the
+        // other end.
+        let set = |slot: Slot| {
+            updates
+                .iter()
+                .find(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+                .map(|(_, _, v)| v.clone())
+        };
+        let other = |end: &str| {
+            venues
+                .iter()
+                .find(|(_, n)| n != end)
+                .map(|(_, n)| n.clone())
+        };
+        match (set(Slot::Departure), set(Slot::Destination)) {
+            (Some(from), None) => {
+                if let Some(to) = other(&from) {
+                    updates.push((Domain::Taxi, Slot::Destination, to));
+                }
+                return;
+            }
+            (None, Some(to)) => {
+                if let Some(from) = other(&to) {
+                    updates.push((Domain::Taxi, Slot::Departure, from));
+                }
+                return;
+            }
+            (Some(_), Some(_)) => return,
+            (None, None) => {}
+        }
         if let Some(i) = venues.iter().position(|(d, _)| leaves_from(*d)) {
             venues.swap(0, i);
         }
