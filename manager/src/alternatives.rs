@@ -1,11 +1,11 @@
 //! When nothing in the database matches a search, the nearest thing that does: the
-//! same search with one constraint changed ("I do have two guesthouses that fit,
-//! though."), so a person is not left to guess what to relax.
+//! same search with one constraint changed ("Would you like one of the two
+//! guesthouses that fit instead?"), so a person is not left to guess what to relax.
 //!
 //! The changed constraint is the first, in the order people give up on them for
 //! the domain, whose removal finds venues; its new value is the one most of those
 //! venues share. The sentence is built from the database's values, for every
-//! backend, and goes before the reply's closing question.
+//! backend, and takes the place of the reply's closing question.
 
 use agents::roles::DialogState;
 use multiwoz::db::Database;
@@ -117,20 +117,19 @@ pub fn nearest(db: &Database, domain: Domain, state: &DialogState) -> Option<Nea
     None
 }
 
-/// "I do have two guesthouses that fit, though.": the count and the one value
-/// that changed (the others are the ones the reply just said), with values and
-/// with placeholders.
+/// "Would you like one of the two guesthouses that fit instead?": the count and
+/// the one value that changed (the others are the ones the reply just said), with
+/// values and with placeholders.
 fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
-    let (n, n_delex) = match count {
-        1 => ("one".to_string(), "one".to_string()),
-        n => (number_word(n), "[value_count]".to_string()),
-    };
     let plural = count > 1;
-    let placeholder = format!("[value_{}]", slot.as_str());
     let what = |v: &str| -> String {
         match slot {
-            Slot::Type => crate::nouns::type_noun(domain, v, plural) + " that fit",
-            Slot::Area => format!("in the {v}"),
+            Slot::Type => {
+                let noun = crate::nouns::type_noun(domain, v, plural);
+                format!("{noun} that {}", if plural { "fit" } else { "fits" })
+            }
+            Slot::Area if plural => format!("in the {v}"),
+            Slot::Area => format!("one in the {v}"),
             Slot::PriceRange | Slot::Food => {
                 let noun = match domain {
                     Domain::Restaurant if plural => "restaurants",
@@ -140,17 +139,19 @@ fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
                 };
                 format!("{v} {noun}")
             }
-            Slot::Stars => format!("with {v} stars"),
+            Slot::Stars if plural => format!("with {v} stars"),
+            Slot::Stars => format!("one with {v} stars"),
             Slot::Parking | Slot::Internet => {
                 let amenity = if slot == Slot::Parking {
                     "parking"
                 } else {
                     "wifi"
                 };
-                match v {
+                let with = match v {
                     "no" => format!("without free {amenity}"),
                     _ => format!("with free {amenity}"),
-                }
+                };
+                if plural { with } else { format!("one {with}") }
             }
             _ => v.to_string(),
         }
@@ -162,15 +163,25 @@ fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
     let delex_value = match slot {
         // Yes / no are words of the sentence, not values.
         Slot::Parking | Slot::Internet => value.to_string(),
-        _ => placeholder,
+        _ => format!("[value_{}]", slot.as_str()),
     };
     let delex_what = match slot {
-        Slot::Type => format!("{delex_value} that fit"),
+        Slot::Type => format!("{delex_value} that {}", if plural { "fit" } else { "fits" }),
         _ => what(&delex_value),
     };
-    Nearest {
-        text: format!("I do have {n} {}, though.", what(&lexical)),
-        delex: format!("I do have {n_delex} {delex_what}, though."),
+    match count {
+        1 => Nearest {
+            text: format!("Would you like the {} instead?", what(&lexical)),
+            delex: format!("Would you like the {delex_what} instead?"),
+        },
+        n => Nearest {
+            text: format!(
+                "Would you like one of the {} {} instead?",
+                number_word(n),
+                what(&lexical)
+            ),
+            delex: format!("Would you like one of the [value_count] {delex_what} instead?"),
+        },
     }
 }
 
@@ -185,21 +196,21 @@ fn number_word(n: usize) -> String {
         .map_or_else(|| n.to_string(), |w| w.to_string())
 }
 
-/// `reply` with `sentence` put before its closing question, or at its end.
-pub fn insert(reply: &str, sentence: &str) -> String {
+/// `reply` with its closing question replaced by `question` (the alternative is
+/// the question now), or `question` added at its end.
+pub fn ask_instead(reply: &str, question: &str) -> String {
     let trimmed = reply.trim_end();
     if let Some(body) = trimmed.strip_suffix('?') {
-        // The start of the last sentence: after the last end mark before it.
-        if let Some(cut) = body.rfind(['.', '!', '?']) {
-            let (head, question) = trimmed.split_at(cut + 1);
-            return format!("{head} {sentence} {}", question.trim_start());
-        }
-        return format!("{sentence} {trimmed}");
+        // The last sentence starts after the last end mark before it.
+        return match body.rfind(['.', '!', '?']) {
+            Some(cut) => format!("{} {question}", &trimmed[..=cut]),
+            None => question.to_string(),
+        };
     }
     if trimmed.is_empty() {
-        return sentence.to_string();
+        return question.to_string();
     }
-    format!("{trimmed} {sentence}")
+    format!("{trimmed} {question}")
 }
 
 #[cfg(test)]
@@ -208,20 +219,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sentence_goes_before_the_closing_question() {
-        let s = "There are four cheap guesthouses in the centre, though.";
+    fn the_alternative_replaces_the_closing_question() {
+        let q = "Would you like one of the two guesthouses that fit instead?";
         assert_eq!(
-            insert("I have no hotel there. Would you like another area?", s),
-            format!("I have no hotel there. {s} Would you like another area?")
+            ask_instead("I have no hotel there. Would you like another area?", q),
+            format!("I have no hotel there. {q}")
         );
         assert_eq!(
-            insert("Nothing matches.", s),
-            format!("Nothing matches. {s}")
+            ask_instead("Nothing matches.", q),
+            format!("Nothing matches. {q}")
         );
-        assert_eq!(
-            insert("Would you like another area?", s),
-            format!("{s} Would you like another area?")
-        );
+        assert_eq!(ask_instead("Would you like another area?", q), q);
     }
 
     #[test]
@@ -237,19 +245,34 @@ mod tests {
     #[test]
     fn the_alternative_names_the_one_value_that_changed() {
         let n = sentence(Domain::Hotel, Slot::Type, "guesthouse", 2);
-        assert_eq!(n.text, "I do have two guesthouses that fit, though.");
+        assert_eq!(
+            n.text,
+            "Would you like one of the two guesthouses that fit instead?"
+        );
         assert_eq!(
             n.delex,
-            "I do have [value_count] [value_type] that fit, though."
+            "Would you like one of the [value_count] [value_type] that fit instead?"
         );
         let n = sentence(Domain::Attraction, Slot::Area, "north", 1);
-        assert_eq!(n.text, "I do have one in the north, though.");
-        assert_eq!(n.delex, "I do have one in the [value_area], though.");
+        assert_eq!(n.text, "Would you like the one in the north instead?");
+        assert_eq!(
+            n.delex,
+            "Would you like the one in the [value_area] instead?"
+        );
         let n = sentence(Domain::Restaurant, Slot::Food, "chinese", 3);
-        assert_eq!(n.text, "I do have three chinese restaurants, though.");
+        assert_eq!(
+            n.text,
+            "Would you like one of the three chinese restaurants instead?"
+        );
         let n = sentence(Domain::Hotel, Slot::PriceRange, "moderate", 4);
-        assert_eq!(n.text, "I do have four moderately priced ones, though.");
-        let n = sentence(Domain::Attraction, Slot::Type, "swimmingpool", 2);
-        assert_eq!(n.text, "I do have two swimming pools that fit, though.");
+        assert_eq!(
+            n.text,
+            "Would you like one of the four moderately priced ones instead?"
+        );
+        let n = sentence(Domain::Attraction, Slot::Type, "swimmingpool", 1);
+        assert_eq!(
+            n.text,
+            "Would you like the swimming pool that fits instead?"
+        );
     }
 }

@@ -234,13 +234,15 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) 
         } else {
             placeholder.to_string()
         };
-        // "There are 23 [value_type] in town": the type agrees with the count,
-        // unless the writer added the plural ending.
+        // "There are 23 [value_type] in town", "no [value_type] that match": the
+        // type agrees with the count, unless the writer added the plural ending
+        // or the type qualifies a noun ("no [value_type] attractions").
         let after = &rest[open + len + 1..];
         if placeholder.ends_with("type]")
             && value != placeholder
             && crate::nouns::ends_with_plural_count(&out)
             && !after.starts_with(|c: char| c.is_alphanumeric())
+            && crate::nouns::noun_may_end_here(after)
             && let Some(plural) = crate::nouns::plural_of(&value)
         {
             value = plural;

@@ -59,7 +59,8 @@ pub fn plural_of(value: &str) -> Option<String> {
     }
 }
 
-/// Whether `text` ends with a count above one ("there are 23", "I have three").
+/// Whether `text` ends with a count above one ("there are 23", "I have three")
+/// or "no" ("there are no").
 pub fn ends_with_plural_count(text: &str) -> bool {
     const WORDS: [&str; 19] = [
         "two",
@@ -86,7 +87,45 @@ pub fn ends_with_plural_count(text: &str) -> bool {
         return false;
     };
     let last = last.to_lowercase();
-    last.parse::<u64>().is_ok_and(|n| n > 1) || WORDS.contains(&last.as_str())
+    last.parse::<u64>().is_ok_and(|n| n > 1) || WORDS.contains(&last.as_str()) || last == "no"
+}
+
+/// Words that may follow a type noun in a reply ("museums in the centre",
+/// "hotels that match"); another word after it ("swimmingpool attractions") means
+/// the type is used as an adjective and stays singular.
+const AFTER_NOUN_WORDS: &[&str] = &[
+    "in",
+    "that",
+    "which",
+    "with",
+    "to",
+    "near",
+    "for",
+    "and",
+    "or",
+    "available",
+    "on",
+    "at",
+    "listed",
+    "matching",
+    "you",
+    "i",
+    "we",
+    "are",
+    "is",
+    "there",
+    "around",
+    "of",
+];
+
+/// Whether the text after a filled-in type lets the type be a plural noun.
+pub fn noun_may_end_here(after: &str) -> bool {
+    let next: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect();
+    next.is_empty() || AFTER_NOUN_WORDS.contains(&next.to_lowercase().as_str())
 }
 
 #[cfg(test)]
@@ -107,5 +146,9 @@ mod tests {
         assert!(ends_with_plural_count("I have three"));
         assert!(!ends_with_plural_count("There is 1 "));
         assert!(!ends_with_plural_count("the "));
+        assert!(ends_with_plural_count("there are no "));
+        assert!(noun_may_end_here(" in the centre."));
+        assert!(noun_may_end_here(". Would you"));
+        assert!(!noun_may_end_here(" attractions in the south"));
     }
 }

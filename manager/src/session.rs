@@ -327,8 +327,8 @@ impl Dard {
         };
         let (delex_reply, reply) = match nearest {
             Some(n) if !said_before(&n) => (
-                alternatives::insert(&out.reply, &n.delex),
-                alternatives::insert(&reply, &n.text),
+                alternatives::ask_instead(&out.reply, &n.delex),
+                alternatives::ask_instead(&reply, &n.text),
             ),
             _ => (out.reply, reply),
         };

@@ -454,7 +454,10 @@ fn check_suggestion(want: &Map<String, Value>, domain: Domain, reply: &str) -> V
     if count == 0 {
         return vec![format!("nothing in {domain} matches {want:?}")];
     }
-    let stated = format!("i do have {} ", number_word(count));
+    let stated = match count {
+        1 => "would you like the ".to_string(),
+        n => format!("would you like one of the {} ", number_word(n)),
+    };
     match reply.contains(&stated) {
         true => Vec::new(),
         false => vec![format!("the reply does not say `{stated}…`: {reply:?}")],
