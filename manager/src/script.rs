@@ -107,8 +107,11 @@ pub struct ScriptRecord {
     pub user: String,
     /// The reply for people.
     pub reply: String,
-    /// The domain the manager delegated to.
-    pub domain: Domain,
+    /// The domain the manager delegated to; `null` for small talk, which no
+    /// domain answers.
+    pub domain: Option<Domain>,
+    /// Whether the turn was small talk, answered with what dard can help with.
+    pub off_topic: bool,
     /// The manager's reason.
     pub reason: String,
     /// The belief state after the turn.
@@ -135,7 +138,8 @@ impl ScriptRecord {
             turn,
             user: user.to_string(),
             reply: outcome.reply.clone(),
-            domain: outcome.domain,
+            domain: (!outcome.off_topic).then_some(outcome.domain),
+            off_topic: outcome.off_topic,
             reason: outcome.reason.clone(),
             state: outcome.state.clone(),
             memory: session.memory().clone(),

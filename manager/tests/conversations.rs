@@ -536,6 +536,26 @@ fn memory_survives_a_snapshot_and_resume() {
 }
 
 #[test]
+fn script_lines_name_no_domain_for_small_talk() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let dialogs =
+        parse_script("hello there\nI need a cheap hotel in the north\n", "inline").unwrap();
+    let mut records = Vec::new();
+    rt.block_on(manager::script::run_script(dard(), &dialogs, |r| {
+        records.push(r)
+    }))
+    .unwrap();
+    assert_eq!(records.len(), 2);
+    let line = serde_json::to_value(&records[0]).unwrap();
+    assert_eq!(line["domain"], Value::Null, "{line}");
+    assert_eq!(line["off_topic"], Value::Bool(true), "{line}");
+    assert_eq!(records[1].domain, Some(Domain::Hotel));
+    assert!(!records[1].off_topic);
+}
+
+#[test]
 fn chat_sessions_never_share_references() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
