@@ -216,6 +216,46 @@ fn record_field(db: &DbResult, name: &str) -> Option<String> {
     Some(amenity(name, value).unwrap_or_else(|| shown(value)))
 }
 
+/// Whether `text` ends with a verb after which "unknown" reads as a predicate
+/// ("the fee is unknown").
+fn ends_with_copula(text: &str) -> bool {
+    const COPULAS: &[&str] = &[
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "remains",
+        "currently",
+        "still",
+    ];
+    text.split_whitespace()
+        .last()
+        .is_some_and(|w| COPULAS.contains(&w.to_lowercase().as_str()))
+}
+
+/// What a placeholder's value is called ("entrance fee", "phone number").
+fn field_noun(placeholder: &str, domain: Option<Domain>) -> &'static str {
+    let name = placeholder
+        .trim_matches(|c| c == '[' || c == ']')
+        .rsplit('_')
+        .next()
+        .unwrap_or_default();
+    match name {
+        "price" | "fee" if domain == Some(Domain::Attraction) => "entrance fee",
+        "price" | "pricerange" => "price",
+        "phone" => "phone number",
+        "address" | "addr" => "address",
+        "postcode" | "post" => "postcode",
+        "stars" => "star rating",
+        "food" => "cuisine",
+        "area" => "area",
+        "type" => "type",
+        "open" | "openhours" => "opening time",
+        _ => "detail",
+    }
+}
+
 /// Fills the placeholders of `text` that `fill` picks, one by one, making an
 /// article right before a placeholder agree with the value filled in ("a
 /// [value_price]" → "an expensive"). Articles elsewhere are the writer's and
@@ -234,6 +274,11 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) 
         } else {
             placeholder.to_string()
         };
+        // "it has [value_price]" with the fee unknown: "it has an unknown entrance
+        // fee" ("the fee is unknown" stays).
+        if value == "unknown" && !ends_with_copula(&out) {
+            value = format!("an unknown {}", field_noun(placeholder, ctx.domain));
+        }
         // "There are 23 [value_type] in town", "no [value_type] that match": the
         // type agrees with the count, unless the writer added the plural ending
         // or the type qualifies a noun ("no [value_type] attractions").

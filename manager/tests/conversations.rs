@@ -177,6 +177,14 @@ fn check_every_turn(outcome: &TurnOutcome, memory: &DialogMemory, seen: &mut See
     let words: Vec<&str> = lower.split_whitespace().collect();
     for pair in words.windows(2) {
         let (a, b) = (pair[0], pair[1]);
+        if b.trim_end_matches(['.', ',', '?', '!']) == "unknown"
+            && !matches!(
+                a,
+                "is" | "are" | "was" | "an" | "remains" | "currently" | "still"
+            )
+        {
+            problems.push(format!("`{a} unknown` reads badly: {reply:?}"));
+        }
         if a == "?" && b.chars().next().is_some_and(char::is_alphabetic) {
             problems.push(format!("a raw `?` value: {reply:?}"));
         }
@@ -610,6 +618,7 @@ conversations!(
     attraction_no_match_names_another_area,
     attraction_same_area_as_the_one_offered,
     attraction_then_restaurant_same_area,
+    attraction_unknown_fee_reads_as_a_phrase,
     closing_gets_no_new_offer,
     guesthouse_stays_a_guesthouse,
     hello_gets_what_dard_can_do,
