@@ -113,7 +113,8 @@ pub fn ground_remembering(
 }
 
 /// Another entity that matches `state` besides `first`, for a reply that
-/// describes two: the next train by time, or the next venue in the database.
+/// describes two or a user who asks for another: the next train by time, or
+/// the next venue in the database.
 pub fn another(
     db: &Database,
     domain: Domain,
@@ -144,7 +145,16 @@ pub fn another(
                 .or_else(|| i.checked_sub(1).and_then(|j| matches.get(j)))
         })
     } else {
-        matches.iter().find(|e| e.id() != taken)
+        // The venue after the one offered, in database order and round again,
+        // so that asking for another one again and again goes through them all.
+        let at = matches
+            .iter()
+            .position(|e| e.id() == taken)
+            .map_or(0, |i| i + 1);
+        matches[at..]
+            .iter()
+            .chain(&matches[..at])
+            .find(|e| e.id() != taken)
     };
     other.map(|e| DbResult {
         domain,

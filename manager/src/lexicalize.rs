@@ -234,6 +234,13 @@ fn ends_with_copula(text: &str) -> bool {
         .is_some_and(|w| COPULAS.contains(&w.to_lowercase().as_str()))
 }
 
+/// Whether `text` ends with an article (which agrees with what is filled in).
+fn ends_with_article(text: &str) -> bool {
+    text.split_whitespace()
+        .last()
+        .is_some_and(|w| matches!(w.to_lowercase().as_str(), "a" | "an" | "the"))
+}
+
 /// What a placeholder's value is called ("entrance fee", "phone number").
 fn field_noun(placeholder: &str, domain: Option<Domain>) -> &'static str {
     let name = placeholder
@@ -274,15 +281,20 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) 
         } else {
             placeholder.to_string()
         };
+        let after = &rest[open + len + 1..];
         // "it has [value_price]" with the fee unknown: "it has an unknown entrance
-        // fee" ("the fee is unknown" stays).
-        if value == "unknown" && !ends_with_copula(&out) {
-            value = format!("an unknown {}", field_noun(placeholder, ctx.domain));
+        // fee" ("the fee is unknown" and "an unknown fee" stay).
+        let noun_follows = after.trim_start().starts_with(|c: char| c.is_alphabetic());
+        if value == "unknown" && !ends_with_copula(&out) && !ends_with_article(&out) {
+            value = match noun_follows {
+                // "has [value_price] admission": "has an unknown admission".
+                true => "an unknown".to_string(),
+                false => format!("an unknown {}", field_noun(placeholder, ctx.domain)),
+            };
         }
         // "There are 23 [value_type] in town", "no [value_type] that match": the
         // type agrees with the count, unless the writer added the plural ending
         // or the type qualifies a noun ("no [value_type] attractions").
-        let after = &rest[open + len + 1..];
         if placeholder.ends_with("type]")
             && value != placeholder
             && crate::nouns::ends_with_plural_count(&out)

@@ -258,10 +258,27 @@ impl Dard {
                 latency: start.elapsed(),
             });
         }
-        let db = match &memory {
+        let mut db = match &memory {
             Some(m) => ground_remembering(&self.inner.db, domain, &state, seed, m),
             None => self.ground(domain, &state, seed),
         };
+        // "Something different": the next match instead of the one offered.
+        let user = req
+            .history
+            .iter()
+            .rev()
+            .find(|u| u.speaker == Speaker::User)
+            .map_or(String::new(), |u| agents::builtin::text::normalize(&u.text));
+        if db.count > 1
+            && agents::builtin::cues::asks_for_another(&user)
+            && memory
+                .as_ref()
+                .and_then(|m| m.domain(domain))
+                .is_some_and(|m| m.offered.is_some())
+            && let Some(next) = grounding::another(&self.inner.db, domain, &state, &db)
+        {
+            db = next;
+        }
 
         let Some(agent) = inner.agents.get(&domain) else {
             return Err(TurnError {

@@ -351,6 +351,16 @@ fn check_expectations(
             ));
         }
     }
+    if flag("new_offer") {
+        let before = seen.offered.get(&domain);
+        let now = record.map(|r| &r.id);
+        if now.is_none() || before == now {
+            problems.push(format!(
+                "the {domain} offer did not change from {before:?}: {:?}",
+                outcome.reply
+            ));
+        }
+    }
     let booking = mem.and_then(|m| m.booking.as_ref());
     if flag("booked") {
         match booking {
@@ -661,6 +671,7 @@ conversations!(
     restaurant_offer_stays_named,
     restaurant_on_the_day_my_train_arrives,
     restaurant_phone_and_postcode,
+    restaurant_something_different_offers_the_next_venue,
     restaurant_then_taxi_between_venues,
     robbery_reaches_the_police,
     small_talk_then_ok_and_a_request_gets_an_offer,

@@ -405,8 +405,11 @@ fn goal_match(
                 Some(v) => {
                     let (v, t) = (v.trim().to_lowercase(), told.trim().to_lowercase());
                     // The database's "?" (a value nobody recorded) is told
-                    // truthfully as unknown.
-                    let unknown = v == "?" && UNKNOWN.contains(&t.as_str());
+                    // truthfully as unknown ("unknown", "an unknown entrance fee").
+                    let unknown = v == "?"
+                        && UNKNOWN
+                            .iter()
+                            .any(|u| t == *u || (u.len() > 1 && t.contains(u)));
                     unknown || v == t || v.contains(&t) || t.contains(&v)
                 }
                 None => true,

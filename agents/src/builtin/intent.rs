@@ -56,33 +56,34 @@ pub(super) fn accepts_offered_details(user: &str, system: &str) -> bool {
 
 /// Whether the user asks the system to pick or to suggest, or says any will do.
 pub(super) fn wants_suggestion(user: &str) -> bool {
-    contains_any(
-        user,
-        &[
-            "suggest",
-            "suggestion",
-            "suggestions",
-            "recommend",
-            "recommendation",
-            "what do you have",
-            "whatever you",
-            "whichever",
-            "doesnt matter",
-            "does not matter",
-            "dont care",
-            "do not care",
-            "no preference",
-            "not picky",
-            "open to",
-            "any of them",
-            "surprise me",
-            "what are my options",
-            "what are the options",
-            "your favorite",
-            "you pick",
-            "you choose",
-        ],
-    )
+    super::cues::asks_for_another(user)
+        || contains_any(
+            user,
+            &[
+                "suggest",
+                "suggestion",
+                "suggestions",
+                "recommend",
+                "recommendation",
+                "what do you have",
+                "whatever you",
+                "whichever",
+                "doesnt matter",
+                "does not matter",
+                "dont care",
+                "do not care",
+                "no preference",
+                "not picky",
+                "open to",
+                "any of them",
+                "surprise me",
+                "what are my options",
+                "what are the options",
+                "your favorite",
+                "you pick",
+                "you choose",
+            ],
+        )
 }
 
 /// Whether the previous system turn offered a venue or a train to book.

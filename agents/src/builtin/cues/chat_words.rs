@@ -217,3 +217,30 @@ pub(super) const DECLINE_WORDS: &[&str] = &[
     "any others",
     "other one",
 ];
+
+/// Phrasings that ask for another option than the one offered.
+pub(super) const ANOTHER_OPTION_WORDS: &[&str] = &[
+    "another one",
+    "another option",
+    "another suggestion",
+    "another restaurant",
+    "another hotel",
+    "another place",
+    "another attraction",
+    "another guesthouse",
+    "something different",
+    "something else",
+    "a different one",
+    "a different restaurant",
+    "a different hotel",
+    "a different place",
+    "a different attraction",
+    "other options",
+    "other suggestions",
+    "any others",
+    "any other options",
+    "what else is there",
+    "what else do you have",
+    "not that one",
+    "dont like that one",
+];

@@ -132,6 +132,12 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
     explicit || (offered && accepts)
 }
 
+/// Whether a (normalized) user turn asks for another option than the one
+/// offered ("something different", "another one").
+pub fn asks_for_another(norm: &str) -> bool {
+    contains_any(norm, chat_words::ANOTHER_OPTION_WORDS)
+}
+
 /// Whether a (normalized) system turn is the reply to small talk, which lists
 /// what dard can help with.
 pub fn is_capability_reply(system_norm: &str) -> bool {
