@@ -62,32 +62,18 @@ pub fn plural_of(value: &str) -> Option<String> {
 /// Whether `text` ends with a count above one ("there are 23", "I have three")
 /// or "no" ("there are no").
 pub fn ends_with_plural_count(text: &str) -> bool {
-    const WORDS: [&str; 19] = [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
     let Some(last) = text.split_whitespace().last() else {
         return false;
     };
     let last = last.to_lowercase();
-    last.parse::<u64>().is_ok_and(|n| n > 1) || WORDS.contains(&last.as_str()) || last == "no"
+    // Number words are read by the tracker's table ("couple" is a count there,
+    // not a word a reply puts before a type).
+    let word_count = || {
+        last.chars().all(|c| c.is_ascii_alphabetic())
+            && last != "couple"
+            && agents::builtin::text::number_value(&last).is_some_and(|n| n > 1)
+    };
+    last == "no" || last.parse::<u64>().is_ok_and(|n| n > 1) || word_count()
 }
 
 /// Words that may follow a type noun in a reply ("museums in the centre",
