@@ -262,19 +262,24 @@ impl Dard {
             Some(m) => ground_remembering(&self.inner.db, domain, &state, seed, m),
             None => self.ground(domain, &state, seed),
         };
-        // "Something different": the next match instead of the one offered.
-        let user = req
-            .history
-            .iter()
-            .rev()
-            .find(|u| u.speaker == Speaker::User)
-            .map_or(String::new(), |u| agents::builtin::text::normalize(&u.text));
+        // "Something different": the next match instead of the one offered. The
+        // user's words are read only when there is an offer and another match.
+        let offered = memory
+            .as_ref()
+            .and_then(|m| m.domain(domain))
+            .is_some_and(|m| m.offered.is_some());
         if db.count > 1
-            && agents::builtin::cues::asks_for_another(&user)
-            && memory
-                .as_ref()
-                .and_then(|m| m.domain(domain))
-                .is_some_and(|m| m.offered.is_some())
+            && offered
+            && req
+                .history
+                .iter()
+                .rev()
+                .find(|u| u.speaker == Speaker::User)
+                .is_some_and(|u| {
+                    agents::builtin::cues::asks_for_another(&agents::builtin::text::normalize(
+                        &u.text,
+                    ))
+                })
             && let Some(next) = grounding::another(&self.inner.db, domain, &state, &db)
         {
             db = next;
