@@ -103,22 +103,34 @@ pub const MAX_ZIP_MEMBER_BYTES: u64 = 1 << 30;
 /// when that is over `limit`, and stopped as soon as the data runs past it (a
 /// corrupt or hostile archive may lie), so memory stays bounded by the smaller.
 fn read_capped(reader: impl Read, declared: u64, limit: u64) -> Result<Vec<u8>, String> {
-    if declared > limit {
-        return Err(format!(
-            "declares {declared} bytes, over the limit of {limit} bytes; is this a MultiWOZ archive?"
-        ));
-    }
+    check_declared(declared, limit)?;
     let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
     reader
         .take(declared + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > declared {
-        return Err(format!(
-            "holds more than the {declared} bytes its header declares; the archive is corrupt"
-        ));
-    }
+    check_held(bytes.len() as u64, declared)?;
     Ok(bytes)
+}
+
+/// A member whose header declares more than `limit` bytes is refused up front.
+fn check_declared(declared: u64, limit: u64) -> Result<(), String> {
+    match declared > limit {
+        true => Err(format!(
+            "declares {declared} bytes, over the limit of {limit} bytes; is this a MultiWOZ archive?"
+        )),
+        false => Ok(()),
+    }
+}
+
+/// A member that holds more than its header declares is corrupt (or hostile).
+fn check_held(held: u64, declared: u64) -> Result<(), String> {
+    match held > declared {
+        true => Err(format!(
+            "holds more than the {declared} bytes its header declares; the archive is corrupt"
+        )),
+        false => Ok(()),
+    }
 }
 
 /// Loads an original-format file (plain or zipped) holding one split. A large

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use super::chunks::Cutter;
 use super::original::parse_original;
-use super::{MAX_ZIP_MEMBER_BYTES, member_name, read_bytes};
+use super::{MAX_ZIP_MEMBER_BYTES, check_declared, check_held, member_name, read_bytes};
 use crate::error::{LoadError, Location};
 use crate::model::{Dialog, Split};
 
@@ -84,16 +84,14 @@ fn read_pieces<T: Send>(
                 break;
             }
             total += n as u64;
-            if let Some(limit) = limit
-                && total > limit
-            {
-                return Err(LoadError::Zip {
+            if let Some(declared) = limit {
+                check_held(total, declared).map_err(|message| LoadError::Zip {
                     path: path.to_path_buf(),
                     message: format!(
-                        "member `{}`: holds more than the {limit} bytes its header declares; the archive is corrupt",
+                        "member `{}`: {message}",
                         at.member.as_deref().unwrap_or_default()
                     ),
-                });
+                })?;
             }
             cutter.push(&block[..n], &mut spawn);
         }
@@ -135,14 +133,10 @@ fn with_reader<R>(
     let name = member_name(path, &mut archive, None)?;
     let mut entry = archive.by_name(&name).map_err(zip_err)?;
     let declared = entry.size();
-    if declared > MAX_ZIP_MEMBER_BYTES {
-        return Err(LoadError::Zip {
-            path: path.to_path_buf(),
-            message: format!(
-                "member `{name}`: declares {declared} bytes, over the limit of {MAX_ZIP_MEMBER_BYTES} bytes; is this a MultiWOZ archive?"
-            ),
-        });
-    }
+    check_declared(declared, MAX_ZIP_MEMBER_BYTES).map_err(|message| LoadError::Zip {
+        path: path.to_path_buf(),
+        message: format!("member `{name}`: {message}"),
+    })?;
     let at = Location {
         member: Some(name),
         ..Location::file(path)
