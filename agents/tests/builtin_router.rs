@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use agents::builtin::labels::gold_domains;
 use agents::builtin::lexicon::Lexicon;
-use agents::builtin::policy::Plan;
+use agents::builtin::policy::{INTERNET, PARKING, Plan};
 use agents::builtin::pool::{Kind, Pool, placeholders_of};
 use agents::builtin::realize::Realizer;
 use agents::builtin::router::{DomainClassifier, dialog_features};
@@ -103,6 +103,8 @@ fn retrieved_replies_carry_exactly_the_placeholders_the_plan_allows() {
         then: None,
         fallback_without: None,
         single_entity: true,
+        amenities: INTERNET | PARKING,
+        type_words: u16::MAX,
     };
     let words = ["what", "is", "the", "phone", "number"]
         .iter()

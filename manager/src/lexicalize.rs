@@ -286,11 +286,55 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) 
         // fee" ("the fee is unknown" and "an unknown fee" stay).
         let noun_follows = after.trim_start().starts_with(|c: char| c.is_alphabetic());
         if value == "unknown" && !ends_with_copula(&out) && !ends_with_article(&out) {
+            let noun = field_noun(placeholder, ctx.domain);
+            let head = noun.rsplit(' ').next().unwrap_or(noun);
+            let recent: Vec<String> = out
+                .split_whitespace()
+                .rev()
+                .take(4)
+                .map(|w| w.to_lowercase())
+                .collect();
+            // "an entrance fee of [value_price]": the noun is said already.
+            let named_before = recent.iter().any(|w| w.trim_matches(',') == head);
             value = match noun_follows {
+                _ if named_before => "an unknown amount".to_string(),
                 // "has [value_price] admission": "has an unknown admission".
                 true => "an unknown".to_string(),
                 false => format!("an unknown {}", field_noun(placeholder, ctx.domain)),
             };
+        }
+        let next_word = after.split_whitespace().next().unwrap_or_default();
+        // "Not in [value_area]" reads "not in the north": a part of town takes
+        // the article after a preposition.
+        if placeholder.ends_with("area]")
+            && matches!(
+                value.as_str(),
+                "north" | "south" | "east" | "west" | "centre"
+            )
+            && out
+                .split_whitespace()
+                .last()
+                .is_some_and(|w| matches!(w.to_lowercase().as_str(), "in" | "to" | "from"))
+        {
+            value.insert_str(0, "the ");
+        }
+        // "in the [value_price]" reads "in the moderate price range".
+        if (placeholder.ends_with("price]") || placeholder.ends_with("pricerange]"))
+            && matches!(value.as_str(), "cheap" | "moderate" | "expensive")
+            && out.trim_end().to_lowercase().ends_with("in the")
+            && !next_word.to_lowercase().starts_with("price")
+            && !next_word.to_lowercase().starts_with("range")
+        {
+            value.push_str(" price range");
+        }
+        // "a [value_stars] [value_type]" reads "a 3 star hotel", not "a 3 hotel":
+        // a star count right before a noun needs its unit.
+        if placeholder.ends_with("stars]")
+            && value.parse::<u32>().is_ok()
+            && (noun_follows || (next_word.starts_with('[') && next_word.contains("type]")))
+            && !next_word.to_lowercase().starts_with("star")
+        {
+            value.push_str(" star");
         }
         // "There are 23 [value_type] in town", "no [value_type] that match": the
         // type agrees with the count, unless the writer added the plural ending
@@ -460,6 +504,70 @@ mod tests {
     }
 
     #[test]
+    fn a_star_rating_before_the_type_reads_as_a_rating_not_a_count() {
+        let mut record = DbRecord::default();
+        for (k, v) in [
+            ("name", "the lensfield hotel"),
+            ("stars", "3"),
+            ("type", "hotel"),
+        ] {
+            record.fields.insert(k.into(), v.into());
+        }
+        let db = DbResult {
+            domain: Domain::Hotel,
+            count: 1,
+            record: Some(record),
+        };
+        let fill =
+            |delex: &str| lexicalize_reply(delex, Domain::Hotel, &db, &DialogState::new(), None);
+        assert_eq!(
+            fill("[value_name] is a [value_stars] [value_type] ."),
+            "the lensfield hotel is a 3 star hotel ."
+        );
+        assert_eq!(
+            fill("it is a [value_stars] star [value_type] ."),
+            "it is a 3 star hotel ."
+        );
+        assert_eq!(fill("it has [value_stars] stars ."), "it has 3 stars .");
+    }
+
+    #[test]
+    fn a_part_of_town_after_a_preposition_takes_the_article() {
+        let mut record = DbRecord::default();
+        record.fields.insert("area".into(), "north".into());
+        let db = DbResult {
+            domain: Domain::Hotel,
+            count: 1,
+            record: Some(record),
+        };
+        let fill =
+            |delex: &str| lexicalize_reply(delex, Domain::Hotel, &db, &DialogState::new(), None);
+        assert_eq!(fill("Not in [value_area] ."), "Not in the north .");
+        assert_eq!(fill("it is in the [value_area] ."), "it is in the north .");
+        assert_eq!(
+            fill("the [value_area] part of town"),
+            "the north part of town"
+        );
+        let mut record = DbRecord::default();
+        record.fields.insert("pricerange".into(), "moderate".into());
+        let db = DbResult {
+            domain: Domain::Hotel,
+            count: 1,
+            record: Some(record),
+        };
+        let fill =
+            |delex: &str| lexicalize_reply(delex, Domain::Hotel, &db, &DialogState::new(), None);
+        assert_eq!(
+            fill("it is in the [value_price] ."),
+            "it is in the moderate price range ."
+        );
+        assert_eq!(
+            fill("it is in the [value_price] price range ."),
+            "it is in the moderate price range ."
+        );
+    }
+
+    #[test]
     fn an_unknown_database_value_reads_unknown() {
         let mut record = DbRecord::default();
         record.fields.insert("entrance fee".into(), "?".into());
@@ -476,6 +584,14 @@ mod tests {
             None,
         );
         assert_eq!(text, "the entrance fee is unknown .");
+        let text = lexicalize_reply(
+            "they have an entrance fee of [value_price] .",
+            Domain::Attraction,
+            &db,
+            &DialogState::new(),
+            None,
+        );
+        assert_eq!(text, "they have an entrance fee of an unknown amount .");
     }
 
     #[test]

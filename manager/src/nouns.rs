@@ -62,9 +62,17 @@ pub fn plural_of(value: &str) -> Option<String> {
 /// Whether `text` ends with a count above one ("there are 23", "I have three")
 /// or "no" ("there are no").
 pub fn ends_with_plural_count(text: &str) -> bool {
-    let Some(last) = text.split_whitespace().last() else {
+    let mut words = text.split_whitespace().rev();
+    let Some(last) = words.next() else {
         return false;
     };
+    // "a 3 star": a number after an article is a rating, not a count.
+    if words
+        .next()
+        .is_some_and(|w| matches!(w.to_lowercase().as_str(), "a" | "an" | "the"))
+    {
+        return false;
+    }
     let last = last.to_lowercase();
     // Number words are read by the tracker's table ("couple" is a count there,
     // not a word a reply puts before a type).

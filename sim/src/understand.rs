@@ -341,6 +341,15 @@ pub fn placeholder_values(
             Piece::Slot(name) => {
                 // The value the lexicalizer would write, if it stands here.
                 let expected = record.and_then(|r| expected_value(name, r));
+                // "in [value_area]" may read "in the north": the article is the
+                // writer's, not the value's.
+                if let Some(v) = &expected
+                    && !lower[pos..].starts_with(v.as_str())
+                    && lower[pos..].starts_with("the ")
+                    && lower[pos + 4..].starts_with(v.as_str())
+                {
+                    pos += 4;
+                }
                 if let Some(v) =
                     expected.filter(|v| !v.is_empty() && lower[pos..].starts_with(v.as_str()))
                 {
@@ -360,7 +369,7 @@ pub fn placeholder_values(
                     Some(Piece::Slot(_)) => return out,
                     None => lower.len(),
                 };
-                let value = text[pos..end].trim();
+                let value = without_frame_words(text[pos..end].trim());
                 if !value.is_empty() && !value.contains('[') {
                     out.push((name.to_string(), value.to_string()));
                 }
@@ -369,6 +378,27 @@ pub fn placeholder_values(
         }
     }
     out
+}
+
+/// A value as a reply may frame it ("the north", "moderate price range", "4
+/// star"): the article before it and the unit after it are not the value.
+fn without_frame_words(value: &str) -> &str {
+    let lower = value.to_lowercase();
+    let mut start = 0;
+    for article in ["the ", "a ", "an "] {
+        if lower.starts_with(article) {
+            start = article.len();
+            break;
+        }
+    }
+    let mut end = value.len();
+    for unit in [" price range", " star rating", " stars", " star"] {
+        if lower[start..].ends_with(unit) && end - unit.len() > start {
+            end -= unit.len();
+            break;
+        }
+    }
+    value.get(start..end).unwrap_or(value).trim()
 }
 
 /// The record's value for a placeholder, lower-cased.
@@ -387,9 +417,9 @@ fn expected_value(name: &str, record: &Record) -> Option<String> {
     record.get(field).map(str::to_lowercase)
 }
 
-/// Fields whose values, found in the text, count as informed.
-const LITERAL_FIELDS: [(&str, Attr); 13] = [
-    ("name", Attr::Name),
+/// Fields whose values, found in the text outside the venue's name, count as
+/// informed.
+const LITERAL_FIELDS: [(&str, Attr); 12] = [
     ("address", Attr::Address),
     ("phone", Attr::Phone),
     ("postcode", Attr::Postcode),
@@ -406,8 +436,18 @@ const LITERAL_FIELDS: [(&str, Attr); 13] = [
 
 /// The record's fields that the text states.
 fn literal_values(record: &Record, text: &str) -> Vec<(Attr, String)> {
-    let lower = text.to_lowercase();
+    let mut lower = text.to_lowercase();
     let mut out = Vec::new();
+    // The name is read first and then blanked out: a word of a venue's name
+    // ("clare college", "the lensfield hotel") states nothing about its type,
+    // food or area, just as a system policy saying the name makes no such act.
+    if let Some(name) = record.get("name").map(|n| n.trim().to_lowercase())
+        && name.len() >= 3
+        && contains_word(&lower, &name)
+    {
+        lower = lower.replace(&name, " ");
+        out.push((Attr::Name, name));
+    }
     for (field, attr) in LITERAL_FIELDS {
         let Some(v) = record.get(field) else { continue };
         let v = v.trim().to_lowercase();

@@ -82,9 +82,51 @@ pub(super) fn wants_suggestion(user: &str) -> bool {
                 "your favorite",
                 "you pick",
                 "you choose",
+                // Asking the system to choose, not leaving one slot open ("any
+                // area is fine" is a don't-care the tracker keeps).
+                "pick one",
+                "pick any",
+                "choose one",
+                "choose any",
+                "up to you",
+                "your call",
             ],
         )
 }
+
+/// Words of a search constraint: a part of town, a price range, a rating.
+const SEARCH_WORDS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "centre",
+    "center",
+    "central",
+    "cheap",
+    "moderate",
+    "moderately",
+    "expensive",
+    "star",
+    "stars",
+];
+
+/// Words that accept an offer or ask to book.
+const YES_WORDS: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "sure",
+    "please",
+    "ok",
+    "okay",
+    "book",
+    "reserve",
+    "sounds good",
+    "that works",
+    "go ahead",
+    "perfect",
+];
 
 /// Whether the previous system turn offered a venue or a train to book.
 pub(super) fn offered_before(system: &str) -> bool {
@@ -202,7 +244,13 @@ pub(super) fn booking_intent(input: &PolicyInput<'_>) -> bool {
     } else {
         asks_booking(input.system)
     };
-    if (asked_booking_details || booking_question) && !refuses {
+    // "Something in the centre would be great" after "shall I book it?" goes on
+    // searching: a turn that gives a search constraint and no yes or booking
+    // word does not accept the offer.
+    let keeps_searching = contains_any(input.user, SEARCH_WORDS)
+        && !contains_any(input.user, YES_WORDS)
+        && !gives_party(input.user);
+    if (asked_booking_details || booking_question) && !refuses && !keeps_searching {
         return true;
     }
     // Details the user gave for a booking that has not been made yet book it
@@ -235,6 +283,11 @@ pub(super) fn booking_intent(input: &PolicyInput<'_>) -> bool {
     if d == Domain::Train && train_offered(input.system) && gives_party(input.user) && !refuses {
         return true;
     }
+    // "For 5 people" right after seats were booked (for one, as "yes please"
+    // books): the booking is made again for the party.
+    if d == Domain::Train && input.confirmed && gives_party(input.user) && !refuses {
+        return true;
+    }
     // "Yes, for 7 people" after a proposed train books it.
     if d == Domain::Train
         && st.contains_key(&Slot::BookPeople)
@@ -244,7 +297,7 @@ pub(super) fn booking_intent(input: &PolicyInput<'_>) -> bool {
     {
         return true;
     }
-    if !wants_booking(input.user, input.system) {
+    if keeps_searching || !wants_booking(input.user, input.system) {
         return false;
     }
     let in_focus = match d {

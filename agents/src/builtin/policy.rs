@@ -49,7 +49,46 @@ pub struct Plan {
     /// Whether at most one entity matches, so a reply describing two ("one
     /// is [value_name] … the other is [value_name]") would name it twice.
     pub single_entity: bool,
+    /// The amenities a reply may claim ([`INTERNET`], [`PARKING`] bits): one the
+    /// user asked to have, or the offered venue has. "We have 29 hotels that
+    /// have free wifi" is false when the user asked for parking.
+    pub amenities: u8,
+    /// The venue-type words ([`TYPE_WORDS`] bits) a reply may call the venue:
+    /// an offer of a nightclub must not read "a great college".
+    pub type_words: u16,
 }
+
+/// Words a reply may use for a venue's type, as the pool's replies write them,
+/// each with the database types it is true of.
+pub const TYPE_WORDS: [(&str, &[&str]); 13] = [
+    ("college", &["college"]),
+    ("museum", &["museum"]),
+    ("nightclub", &["nightclub"]),
+    ("theatre", &["theatre"]),
+    ("cinema", &["cinema"]),
+    ("park", &["park"]),
+    ("pool", &["swimmingpool"]),
+    ("church", &["architecture"]),
+    ("gallery", &["museum"]),
+    ("boat", &["boat"]),
+    ("concert", &["concerthall"]),
+    ("guesthouse", &["guesthouse"]),
+    ("guest house", &["guesthouse"]),
+];
+
+/// The [`TYPE_WORDS`] bits true of a venue of database type `value`.
+pub fn type_word_bits(value: &str) -> u16 {
+    TYPE_WORDS
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, types))| types.contains(&value))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// The amenity bit of internet (wifi) in [`Plan::amenities`].
+pub const INTERNET: u8 = 1;
+/// The amenity bit of parking in [`Plan::amenities`].
+pub const PARKING: u8 = 2;
 
 impl Plan {
     fn new(domain: Domain, kind: Kind) -> Plan {
@@ -63,6 +102,8 @@ impl Plan {
             then: None,
             fallback_without: None,
             single_entity: false,
+            amenities: INTERNET | PARKING,
+            type_words: u16::MAX,
         }
     }
 
@@ -96,6 +137,57 @@ pub struct PolicyInput<'a> {
 
 /// Decides the next reply.
 pub fn decide(input: &PolicyInput<'_>) -> Plan {
+    let mut plan = decide_plan(input);
+    // A reply about the offered venue calls it by its own type only.
+    let about_venue = matches!(plan.kind, Kind::Offer | Kind::Attrs | Kind::Book);
+    if about_venue
+        && matches!(input.domain, Domain::Attraction | Domain::Hotel)
+        && let Some(kind) = input.db.record.as_ref().and_then(|r| r.fields.get("type"))
+    {
+        plan.type_words = type_word_bits(kind);
+        if let Some(then) = &mut plan.then {
+            then.type_words = plan.type_words;
+        }
+    }
+    if input.domain == Domain::Hotel {
+        let amenities = true_amenities(input, plan.kind);
+        plan.amenities = amenities;
+        if let Some(then) = &mut plan.then {
+            then.amenities = amenities;
+        }
+    }
+    plan
+}
+
+/// The amenities a hotel reply of `kind` can truly claim: those the user asked
+/// for (every match has them) and, when the reply is about the offered venue,
+/// those it has.
+fn true_amenities(input: &PolicyInput<'_>, kind: Kind) -> u8 {
+    let about_venue = matches!(kind, Kind::Offer | Kind::Attrs | Kind::Book);
+    let has = |slot: Slot, field: &str| {
+        input
+            .state
+            .get(&slot)
+            .is_some_and(|v| matches!(v.as_str(), "yes" | "free"))
+            || about_venue
+                && input
+                    .db
+                    .record
+                    .as_ref()
+                    .and_then(|r| r.fields.get(field))
+                    .is_some_and(|v| matches!(v.as_str(), "yes" | "free"))
+    };
+    let mut bits = 0;
+    if has(Slot::Internet, "internet") {
+        bits |= INTERNET;
+    }
+    if has(Slot::Parking, "parking") {
+        bits |= PARKING;
+    }
+    bits
+}
+
+fn decide_plan(input: &PolicyInput<'_>) -> Plan {
     let d = input.domain;
     let filled = |s: Slot| input.state.contains_key(&s);
     let user = input.user;

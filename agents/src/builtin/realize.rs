@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use multiwoz::Domain;
 
-use super::policy::Plan;
+use super::policy::{INTERNET, PARKING, Plan, TYPE_WORDS};
 use super::pool::{Entry, Kind, Pool};
 
 /// The pool indexed for retrieval.
@@ -28,6 +28,11 @@ pub struct Realizer {
     /// placeholder test of a candidate is two mask operations.
     placeholder_bits: Option<HashMap<String, u128>>,
     entry_masks: Vec<u128>,
+    /// The amenities each entry claims a venue has ([`Plan::amenities`] bits;
+    /// an amenity it asks about is no claim).
+    entry_amenities: Vec<u8>,
+    /// The venue-type words each entry uses ([`Plan::type_words`] bits).
+    entry_types: Vec<u16>,
 }
 
 /// A user turn's words as [`Realizer`] numbers them: the known ones, sorted,
@@ -106,7 +111,11 @@ impl Realizer {
                     .fold(0, |m, b| m | b)
             })
             .collect();
+        let entry_amenities = pool.entries().iter().map(claimed_amenities).collect();
+        let entry_types = pool.entries().iter().map(type_words_of).collect();
         Realizer {
+            entry_types,
+            entry_amenities,
             pool,
             by_family,
             vocabulary,
@@ -297,6 +306,8 @@ impl Realizer {
                     None => placeholders_fit(plan, e),
                 };
                 if !placeholders_fit
+                    || self.entry_amenities[i] & !plan.amenities != 0
+                    || self.entry_types[i] & !plan.type_words != 0
                     || !requests_fit(plan, e)
                     || exclude.is_some_and(|x| x == e.dialog)
                     || plan.single_entity && names_two_entities(&e.text)
@@ -314,6 +325,35 @@ impl Realizer {
         }
         None
     }
+}
+
+/// The amenities an entry's words say a venue has: "wifi" or "internet",
+/// "parking", unless the entry asks about it.
+fn claimed_amenities(e: &Entry) -> u8 {
+    let words = |w: &[&str]| e.text.split_whitespace().any(|t| w.contains(&t));
+    let mut bits = 0;
+    if words(&["wifi", "internet", "wi-fi"]) && !e.requests.contains("internet") {
+        bits |= INTERNET;
+    }
+    if words(&["parking"]) && !e.requests.contains("parking") {
+        bits |= PARKING;
+    }
+    bits
+}
+
+/// The venue-type words an entry's text uses ([`TYPE_WORDS`] bits); words
+/// count whole ("park" in "parking" is none), plurals too.
+fn type_words_of(e: &Entry) -> u16 {
+    let text = format!(" {} ", e.text.to_lowercase());
+    TYPE_WORDS
+        .iter()
+        .enumerate()
+        .filter(|(_, (word, _))| {
+            [" ", "s "]
+                .iter()
+                .any(|end| text.contains(&format!(" {word}{end}")))
+        })
+        .fold(0, |bits, (i, _)| bits | 1 << i)
 }
 
 /// Whether a reply describes two venues or trains ("one is [value_name] … the

@@ -232,3 +232,56 @@ fn not_in_the_area_is_a_no_offer() {
     let acts = understand(&t, None);
     assert!(has(&acts, Intent::NoOffer, None, ""), "{acts:?}");
 }
+
+#[test]
+fn a_type_word_inside_the_venue_name_informs_no_type() {
+    let r = record(&[
+        ("name", "clare college"),
+        ("type", "college"),
+        ("area", "west"),
+    ]);
+    let t = turn(
+        "clare college is located at trinity lane .",
+        "clare college is located at trinity lane .",
+        Domain::Attraction,
+        Some(r.clone()),
+    );
+    let acts = understand(&t, None);
+    assert!(has(
+        &acts,
+        Intent::Inform,
+        Some(Attr::Name),
+        "clare college"
+    ));
+    assert!(!has(&acts, Intent::Inform, Some(Attr::Type), ""));
+    // Said outside the name, the type is told.
+    let t = turn(
+        "clare college is a college in the west .",
+        "clare college is a college in the west .",
+        Domain::Attraction,
+        Some(r),
+    );
+    let acts = understand(&t, None);
+    assert!(has(&acts, Intent::Inform, Some(Attr::Type), "college"));
+    assert!(has(&acts, Intent::Inform, Some(Attr::Area), "west"));
+}
+
+#[test]
+fn a_value_framed_by_an_article_or_its_unit_is_read_as_the_value() {
+    let r = record(&[("name", "acorn guest house"), ("area", "north")]);
+    let t = turn(
+        "Not in the north. acorn guest house is in the moderate price range.",
+        "Not in [value_area]. [value_name] is in the [value_price].",
+        Domain::Hotel,
+        Some(r),
+    );
+    let acts = understand(&t, None);
+    assert!(
+        has(&acts, Intent::Inform, Some(Attr::Area), "north"),
+        "{acts:?}"
+    );
+    assert!(
+        has(&acts, Intent::Inform, Some(Attr::PriceRange), "moderate"),
+        "{acts:?}"
+    );
+}

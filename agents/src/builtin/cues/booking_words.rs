@@ -94,6 +94,12 @@ pub(super) const PARTY_PHRASES: &[&str] = &[
     "only one",
     "party of",
     "of us",
+    "us both",
+    "me and my",
+    "my wife and i",
+    "my husband and i",
+    "my partner and i",
+    "my friend and i",
 ];
 
 /// Booking questions and promises of a system turn ("how many people", "I will book that now", "another day?").

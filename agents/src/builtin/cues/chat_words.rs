@@ -206,6 +206,21 @@ pub(super) const ALL_DONE_WORDS: &[&str] = &[
     "that will be all",
 ];
 
+/// Phrases that end the conversation without a thank-you ("perfect, that's
+/// everything").
+pub(super) const DONE_WORDS: &[&str] = &[
+    "thats all",
+    "that is all",
+    "thats everything",
+    "that is everything",
+    "thats it",
+    "that will be all",
+    "nothing else",
+    "im done",
+    "i am done",
+    "all set",
+];
+
 /// Phrases that decline an offer or ask for another option.
 pub(super) const DECLINE_WORDS: &[&str] = &[
     "something else",

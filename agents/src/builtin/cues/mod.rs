@@ -14,10 +14,10 @@ use booking_words::{
     BOOKING_OFFER_WORDS, NO_BOOK_WORDS, NOT_PARTY_UNITS, PARTY_PHRASES, PARTY_UNIT_WORDS,
 };
 use chat_words::{
-    ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, NEW_REQUEST_WORDS,
+    ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS, NEW_REQUEST_WORDS,
     STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS,
 };
-use words::{ASK_WORDS, DOMAIN_WORDS};
+use words::{ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE};
 
 use super::text::{contains_any, contains_phrase};
 
@@ -83,16 +83,97 @@ pub enum Ask {
 
 /// The attributes a (normalized) user turn asks for.
 pub fn user_asks(norm: &str) -> Vec<Ask> {
-    ASK_WORDS
+    let mut asks: Vec<Ask> = ASK_WORDS
         .iter()
         .filter(|(_, words)| contains_any(norm, words))
         .map(|(a, _)| *a)
-        .collect()
+        .collect();
+    for ask in asked_after_opener(norm) {
+        if !asks.contains(&ask) {
+            asks.push(ask);
+        }
+    }
+    asks
+}
+
+/// The number of words of `phrase` when `tokens` begin with them.
+fn starts_with_words(tokens: &[&str], phrase: &str) -> Option<usize> {
+    let mut n = 0;
+    for word in phrase.split(' ') {
+        if tokens.get(n) != Some(&word) {
+            return None;
+        }
+        n += 1;
+    }
+    Some(n)
+}
+
+/// How many words after a question opener an attribute noun may come and still
+/// be what is asked ("can I just have the number of stars").
+const ASK_WINDOW: usize = 7;
+
+/// The attributes named within a few words after a question or request opener
+/// ("what attraction type is it", "can I have the number of stars"), unless the
+/// word before the noun makes it a constraint ("a 4 star hotel", "any area") or
+/// the noun belongs to another attribute ("type of food", "car type").
+fn asked_after_opener(norm: &str) -> Vec<Ask> {
+    // "can I *just* have", "could you *also* tell me": fillers do not change
+    // what is asked.
+    let tokens: Vec<&str> = norm
+        .split(' ')
+        .filter(|w| {
+            !matches!(
+                *w,
+                "just" | "also" | "please" | "then" | "maybe" | "possibly"
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for start in 0..tokens.len() {
+        let opener = ASK_OPENERS
+            .iter()
+            .find_map(|o| starts_with_words(&tokens[start..], o));
+        let Some(n) = opener else { continue };
+        let window = &tokens[start + n..tokens.len().min(start + n + ASK_WINDOW)];
+        for i in 0..window.len() {
+            let before = match i {
+                0 => tokens[start + n - 1],
+                _ => window[i - 1],
+            };
+            let after = window.get(i + 1).copied().unwrap_or("");
+            let after2 = window.get(i + 2).copied().unwrap_or("");
+            for (ask, nouns) in ASKED_NOUNS {
+                let named = nouns
+                    .iter()
+                    .any(|noun| starts_with_words(&window[i..], noun).is_some());
+                if !named || NOT_ASKED_BEFORE.contains(&before) {
+                    continue;
+                }
+                // "type of food" asks the food; "car type" / "type of car" is the taxi's.
+                let of_other = after == "of" && matches!(after2, "food" | "cuisine" | "car");
+                let car = before == "car" || (after == "of" && after2 == "car");
+                let ask = match ask {
+                    Ask::Type if of_other && after2 != "car" => Ask::Food,
+                    Ask::Type if car => Ask::Car,
+                    a => *a,
+                };
+                if !out.contains(&ask) {
+                    out.push(ask);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether a user turn only thanks or says goodbye.
 pub fn is_closing(norm: &str) -> bool {
-    let thanks = contains_any(norm, THANKS_WORDS);
+    // "That's all" closes, unless the turn also asks something ("can you
+    // confirm it is in the east? that is all").
+    let done = contains_any(norm, DONE_WORDS)
+        && !contains_any(norm, ASK_OPENERS)
+        && !contains_any(norm, &["confirm", "if"]);
+    let thanks = contains_any(norm, THANKS_WORDS) || done;
     let business = contains_any(norm, BUSINESS_WORDS);
     let bye = contains_any(norm, BYE_WORDS);
     // "No thanks. I just need the phone number" declines an offer, not the chat.
@@ -113,7 +194,7 @@ pub fn is_closing(norm: &str) -> bool {
         && !books
         && !new_request
         && !asks
-        && (!business || contains_any(norm, ALL_DONE_WORDS))
+        && (!business || done || contains_any(norm, ALL_DONE_WORDS))
 }
 
 /// Whether a user turn asks to book (or accepts a booking offer).
@@ -244,10 +325,44 @@ mod tests {
     }
 
     #[test]
+    fn an_attribute_named_after_a_question_opener_is_asked_for() {
+        let asks = |t: &str| user_asks(&normalize(t));
+        assert!(asks("What attraction type is it please?").contains(&Ask::Type));
+        let stars =
+            asks("Can I just have the number of stars the hotel has, address and postcode?");
+        assert!(
+            stars.contains(&Ask::Stars) && stars.contains(&Ask::Address),
+            "{stars:?}"
+        );
+        assert!(asks("Could you tell me which part of town it is in?").contains(&Ask::Area));
+        assert_eq!(asks("Can I get the type of food they serve?"), [Ask::Food]);
+        assert!(asks("tell me the type of car please").contains(&Ask::Car));
+        // Constraints and "don't care" are not questions.
+        for said in [
+            "Can I get a 4 star hotel in the north?",
+            "What about one in any area?",
+            "I need a cheap place to stay in the north area.",
+            "Can you find me some chinese food?",
+        ] {
+            let got = asks(said);
+            assert!(
+                !got.iter()
+                    .any(|a| matches!(a, Ask::Stars | Ask::Area | Ask::Type)),
+                "{said}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
     fn user_requests_and_closings() {
         let n = normalize("Can I get the phone number and postcode please?");
         assert_eq!(user_asks(&n), [Ask::Phone, Ask::Postcode]);
         assert!(is_closing(&normalize("No, that's all. Thank you!")));
+        assert!(is_closing(&normalize("perfect, that's everything")));
+        assert!(is_closing(&normalize("No, I'm all set.")));
+        assert!(!is_closing(&normalize(
+            "that's all for the hotel, now I need a train to ely"
+        )));
         assert!(!is_closing(&normalize("Thanks, can you book it for 2?")));
         assert!(wants_booking(
             &normalize("yes please"),

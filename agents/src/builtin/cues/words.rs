@@ -78,6 +78,12 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
             "somewhere to eat",
             "table",
             "eatery",
+            "hungry",
+            "a bite",
+            "a meal",
+            "meal",
+            "supper",
+            "brunch",
         ],
     ),
     (
@@ -96,6 +102,17 @@ pub(crate) const DOMAIN_WORDS: &[(Domain, &[&str])] = &[
             "room",
             "rooms",
             "nights",
+            "one night",
+            "per night",
+            "to sleep",
+            "a bed",
+            "beds",
+            "bed and breakfast",
+            "spend the night",
+            "stay the night",
+            "overnight",
+            "where to stay",
+            "places to stay",
         ],
     ),
     (
@@ -402,4 +419,53 @@ pub(crate) const SMALL_TALK: &[&str] = &[
     "a story",
     "a song",
     "meaning of life",
+];
+
+/// Words that open a question or a request for information ("what", "can I
+/// get", "tell me"): an attribute named shortly after one is asked for.
+pub(crate) const ASK_OPENERS: &[&str] = &[
+    "what",
+    "whats",
+    "which",
+    "how many",
+    "can i get",
+    "can i have",
+    "could i get",
+    "could i have",
+    "may i have",
+    "can you tell",
+    "could you tell",
+    "can you give",
+    "could you give",
+    "tell me",
+    "give me",
+    "let me know",
+    "do you know",
+    "i need the",
+    "i need to know",
+    "i want the",
+    "id like the",
+    "id like to know",
+    "i would like the",
+    "i would like to know",
+    "need the",
+    "know the",
+    "provide the",
+    "send me the",
+];
+
+/// Attribute nouns that name what is asked for only after an opener: alone
+/// they are as often part of a constraint ("a 4 star hotel", "the north area").
+pub(crate) const ASKED_NOUNS: &[(Ask, &[&str])] = &[
+    (Ask::Stars, &["stars", "star", "rating", "ratings"]),
+    (Ask::Type, &["type", "kind", "sort"]),
+    (Ask::Area, &["area", "part of town", "side of town"]),
+    (Ask::Food, &["cuisine", "food"]),
+];
+
+/// Words right before an attribute noun that make it a constraint or a
+/// "don't care" rather than a question ("any area", "4 star", "chinese food").
+pub(crate) const NOT_ASKED_BEFORE: &[&str] = &[
+    "any", "same", "that", "this", "a", "north", "south", "east", "west", "centre", "center",
+    "central", "one", "two", "three", "four", "five", "zero", "0", "1", "2", "3", "4", "5",
 ];

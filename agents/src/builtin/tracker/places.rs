@@ -21,6 +21,10 @@ impl RuleTracker {
                 self.taxi_station(toks, i, view, updates);
                 continue;
             }
+            if *tok == "there" {
+                taxi_there(ctx, i, view, updates);
+                continue;
+            }
             let domain = match *tok {
                 "restaurant" => Domain::Restaurant,
                 "hotel" | "guesthouse" | "lodging" => Domain::Hotel,
@@ -341,5 +345,51 @@ impl RuleTracker {
         {
             updates.push((Domain::Taxi, Slot::Arrive, time.clone()));
         }
+    }
+}
+
+/// "A taxi to get there", "take me there", "from there": the venue the dialog
+/// was just about (its name in the state, or the one offered), as the taxi's
+/// destination, or its departure after "from". "Is there" asks, and names no
+/// place.
+fn taxi_there(
+    ctx: &TurnCtx<'_>,
+    i: usize,
+    view: &TrackView,
+    updates: &mut Vec<(Domain, Slot, String)>,
+) {
+    let Some(prev) = i.checked_sub(1).map(|p| ctx.toks[p]) else {
+        return;
+    };
+    let slot = match prev {
+        "from" => Slot::Departure,
+        "get" | "go" | "taxi" | "cab" | "car" | "me" | "us" | "ride" | "lift" | "back" => {
+            Slot::Destination
+        }
+        _ => return,
+    };
+    let Some(domain) = ctx.before else {
+        return;
+    };
+    // The hospital and the police station are one place each.
+    let name = match domain {
+        Domain::Hospital => Some("addenbrookes hospital".to_string()),
+        Domain::Police => Some("parkside police station".to_string()),
+        Domain::Restaurant | Domain::Hotel | Domain::Attraction => view
+            .state
+            .get(&domain)
+            .and_then(|s| s.get(&Slot::Name))
+            .or_else(|| view.offered.get(&domain))
+            .cloned(),
+        _ => None,
+    };
+    let Some(name) = name else {
+        return;
+    };
+    if !updates
+        .iter()
+        .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+    {
+        updates.push((Domain::Taxi, slot, name));
     }
 }

@@ -127,6 +127,15 @@ impl RuleTracker {
         {
             updates.push((dom, Slot::BookPeople, "1".into()));
         }
+        // "Tickets for both of us", "me and my wife": a party of two without
+        // the number.
+        if bookable
+            && contains_any(ctx.norm, PAIR_WORDS)
+            && let Some(dom) = d
+            && !updates.iter().any(|(_, s, _)| *s == Slot::BookPeople)
+        {
+            updates.push((dom, Slot::BookPeople, "2".into()));
+        }
     }
 
     /// "A 4 star hotel", "an expensive hotel": a hotel described by its stars
@@ -384,6 +393,25 @@ impl RuleTracker {
 /// be booked; else, for "book it for 2" said while moving on to something that
 /// cannot ("… for 2. I'm also looking for a museum"), the one the dialog was
 /// about before, when that one can.
+/// Phrases that give a party of two without the number.
+const PAIR_WORDS: &[&str] = &[
+    "both of us",
+    "us both",
+    "the pair of us",
+    "me and my wife",
+    "me and my husband",
+    "me and my partner",
+    "me and my friend",
+    "me and my girlfriend",
+    "me and my boyfriend",
+    "my wife and i",
+    "my husband and i",
+    "my partner and i",
+    "my friend and i",
+    "my girlfriend and i",
+    "my boyfriend and i",
+];
+
 fn party_domain(ctx: &TurnCtx<'_>, i: usize, n: u32) -> Option<Domain> {
     let bookable = |d: Option<Domain>| {
         d.filter(|d| matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Train))
