@@ -1,7 +1,8 @@
 //! Throughput of the Moses tokenizer and detokenizer on the evaluator's
 //! workload: every gold system response of the test split (7,372 turns, from
 //! `eval_cases/predictions_gold_with_state.json`, lower-cased as the evaluator
-//! does), tokenized and detokenized; plus the committed synthetic fixture.
+//! does), tokenized and detokenized in two steps and in the one-pass round trip
+//! the evaluator uses; plus the committed synthetic fixture.
 //!
 //! Reads `$DARD_DATA` or `../shared/multiwoz`; without it only the synthetic
 //! cases are measured.
@@ -62,6 +63,13 @@ fn bench_workload(c: &mut Criterion, name: &str, texts: &[String]) {
                 black_box(multiwoz::moses::detokenize(&multiwoz::moses::tokenize(
                     black_box(text),
                 )));
+            }
+        });
+    });
+    group.bench_function("round_trip", |b| {
+        b.iter(|| {
+            for text in texts {
+                black_box(multiwoz::moses::round_trip(black_box(text)));
             }
         });
     });

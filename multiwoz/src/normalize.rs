@@ -73,10 +73,13 @@ pub fn normalize_response(text: &str, mapping: Mapping) -> NormalizedText {
     let lowered = py_lower(text);
     let mut unknown = Vec::new();
     let mapped = replace_placeholders(&lowered, mapping, &mut unknown);
-    let stripped = mapped.replace("-s", "").replace("-ly", "");
-    let tokens = moses::tokenize(&stripped);
+    // Most responses have no dash: nothing to delete, nothing to copy.
+    let stripped = match mapped.contains('-') {
+        true => mapped.replace("-s", "").replace("-ly", ""),
+        false => mapped,
+    };
     NormalizedText {
-        text: moses::detokenize(&tokens),
+        text: moses::round_trip(&stripped),
         unknown_placeholders: unknown,
     }
 }

@@ -452,7 +452,11 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
             .iter()
             .any(|s| matches!(s, Slot::Departure | Slot::Destination | Slot::Day));
     // "Can you suggest one?", "no preference": the user wants an offer now.
-    let suggest = wants_suggestion(input.user);
+    // A question answered with "I don't mind" asks for no further questions.
+    let waved_off = just_asked
+        .iter()
+        .any(|s| st.get(s).is_some_and(|v| v == DONTCARE));
+    let suggest = wants_suggestion(input.user) || waved_off && d != Domain::Train;
     if !missing.is_empty() && !filled(Slot::Name) && (count > threshold && !suggest || must_ask) {
         let mut may = vec!["choice"];
         may.extend(informed.iter().copied());

@@ -21,7 +21,7 @@ pub const CACHE_ENV: &str = "DARD_EVAL_CACHE";
 /// How evaluation data is stored.
 const CODEC: Codec<EvalData> = Codec {
     kind: "evaldata",
-    format: 1,
+    format: 2,
     encode: codec::encode,
     decode: |bytes| codec::decode(bytes).ok(),
 };

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 
 use super::{DomainGoal, EvalData, Goal, Requestable, TurnState};
+use crate::Domain;
 
 pub(super) use crate::disk_cache::codec::Corrupt;
 use crate::disk_cache::codec::{Reader, Writer};
@@ -23,9 +24,28 @@ const REQUESTABLES: [Requestable; 5] = [
     Requestable::TrainId,
 ];
 
-/// Encodes evaluation data.
+/// Encodes evaluation data: four sections (goals, references, gold states,
+/// booked domains), each behind its length in bytes so that they can be
+/// decoded side by side.
 pub(super) fn encode(data: &EvalData) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(1 << 20));
+    let sections = [
+        encode_goals(data),
+        encode_references(data),
+        encode_gold_states(data),
+        encode_booked(data),
+    ];
+    let mut w = Writer(Vec::with_capacity(
+        sections.iter().map(Vec::len).sum::<usize>() + 32,
+    ));
+    for section in &sections {
+        w.count(section.len());
+        w.0.extend_from_slice(section);
+    }
+    w.0
+}
+
+fn encode_goals(data: &EvalData) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(1 << 16));
     w.map(&data.goals, |w, goal| {
         w.count(goal.domains.len());
         for (domain, g) in &goal.domains {
@@ -38,12 +58,22 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
             w.strings(&g.booking);
         }
     });
+    w.0
+}
+
+fn encode_references(data: &EvalData) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(1 << 20));
     w.map(&data.references, |w, refs| {
         w.count(refs.len());
         for r in refs {
             w.str(r);
         }
     });
+    w.0
+}
+
+fn encode_gold_states(data: &EvalData) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(1 << 20));
     w.map(&data.gold_states, |w, states| {
         w.count(states.len());
         for state in states {
@@ -54,6 +84,11 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
             }
         }
     });
+    w.0
+}
+
+fn encode_booked(data: &EvalData) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(1 << 14));
     w.map(&data.booked_domains, |w, turns| {
         w.count(turns.len());
         for domains in turns {
@@ -66,75 +101,119 @@ pub(super) fn encode(data: &EvalData) -> Vec<u8> {
     w.0
 }
 
-/// Decodes what [`encode`] wrote; trailing bytes are corruption too.
+/// Decodes what [`encode`] wrote, the four sections in parallel; trailing bytes
+/// (in a section or after the last) are corruption too.
 pub(super) fn decode(bytes: &[u8]) -> Result<EvalData, Corrupt> {
     let mut r = Reader::new(bytes);
-    let goals = r.map(|r| {
+    let mut sections = [&[][..]; 4];
+    for section in &mut sections {
         let n = r.count()?;
-        let mut domains = IndexMap::with_capacity(n);
-        for _ in 0..n {
-            let domain = r.domain()?;
-            let informable = r.strings()?;
-            let k = r.count()?;
-            let mut requestable = Vec::with_capacity(k);
-            for _ in 0..k {
-                requestable.push(*REQUESTABLES.get(usize::from(r.byte()?)).ok_or(Corrupt)?);
-            }
-            let booking = r.strings()?;
-            domains.insert(
-                domain,
-                DomainGoal {
-                    informable,
-                    requestable,
-                    booking,
-                },
-            );
-        }
-        Ok(Goal { domains })
-    })?;
-    let references = r.map(|r| {
-        let n = r.count()?;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            out.push(r.str()?.to_owned());
-        }
-        Ok(out)
-    })?;
-    let gold_states = r.map(|r| {
-        let n = r.count()?;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let k = r.count()?;
-            let mut state = TurnState::with_capacity(k);
-            for _ in 0..k {
-                let domain = r.str()?.to_owned();
-                state.insert(domain, r.strings()?);
-            }
-            out.push(state);
-        }
-        Ok(out)
-    })?;
-    let booked_domains = r.map(|r| {
-        let n = r.count()?;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let k = r.count()?;
-            let mut domains = Vec::with_capacity(k);
-            for _ in 0..k {
-                domains.push(r.domain()?);
-            }
-            out.push(domains);
-        }
-        Ok(out)
-    })?;
+        *section = r.take(n)?;
+    }
     if !r.at_end() {
         return Err(Corrupt);
     }
+    let [goals, references, gold_states, booked] = sections;
+    let ((goals, references), (gold_states, booked_domains)) = rayon::join(
+        || rayon::join(|| decode_goals(goals), || decode_references(references)),
+        || rayon::join(|| decode_gold_states(gold_states), || decode_booked(booked)),
+    );
     Ok(EvalData {
-        goals,
-        references,
-        gold_states,
-        booked_domains,
+        goals: goals?,
+        references: references?,
+        gold_states: gold_states?,
+        booked_domains: booked_domains?,
+    })
+}
+
+/// Decodes one whole section with `read`.
+fn whole<T>(
+    bytes: &[u8],
+    read: impl FnOnce(&mut Reader<'_>) -> Result<T, Corrupt>,
+) -> Result<T, Corrupt> {
+    let mut r = Reader::new(bytes);
+    let out = read(&mut r)?;
+    if !r.at_end() {
+        return Err(Corrupt);
+    }
+    Ok(out)
+}
+
+fn decode_goals(bytes: &[u8]) -> Result<HashMap<String, Goal>, Corrupt> {
+    whole(bytes, |r| {
+        r.map(|r| {
+            let n = r.count()?;
+            let mut domains = IndexMap::with_capacity(n);
+            for _ in 0..n {
+                let domain = r.domain()?;
+                let informable = r.strings()?;
+                let k = r.count()?;
+                let mut requestable = Vec::with_capacity(k);
+                for _ in 0..k {
+                    requestable.push(*REQUESTABLES.get(usize::from(r.byte()?)).ok_or(Corrupt)?);
+                }
+                let booking = r.strings()?;
+                domains.insert(
+                    domain,
+                    DomainGoal {
+                        informable,
+                        requestable,
+                        booking,
+                    },
+                );
+            }
+            Ok(Goal { domains })
+        })
+    })
+}
+
+fn decode_references(bytes: &[u8]) -> Result<HashMap<String, Vec<String>>, Corrupt> {
+    whole(bytes, |r| {
+        r.map(|r| {
+            let n = r.count()?;
+            let mut out = Vec::with_capacity(n);
+            for _ in 0..n {
+                out.push(r.str()?.to_owned());
+            }
+            Ok(out)
+        })
+    })
+}
+
+fn decode_gold_states(bytes: &[u8]) -> Result<HashMap<String, Vec<TurnState>>, Corrupt> {
+    whole(bytes, |r| {
+        r.map(|r| {
+            let n = r.count()?;
+            let mut out = Vec::with_capacity(n);
+            for _ in 0..n {
+                let k = r.count()?;
+                let mut state = TurnState::with_capacity(k);
+                for _ in 0..k {
+                    let domain = r.str()?.to_owned();
+                    state.insert(domain, r.strings()?);
+                }
+                out.push(state);
+            }
+            Ok(out)
+        })
+    })
+}
+
+fn decode_booked(bytes: &[u8]) -> Result<HashMap<String, Vec<Vec<Domain>>>, Corrupt> {
+    whole(bytes, |r| {
+        r.map(|r| {
+            let n = r.count()?;
+            let mut out = Vec::with_capacity(n);
+            for _ in 0..n {
+                let k = r.count()?;
+                let mut domains = Vec::with_capacity(k);
+                for _ in 0..k {
+                    domains.push(r.domain()?);
+                }
+                out.push(domains);
+            }
+            Ok(out)
+        })
     })
 }
 

@@ -49,6 +49,26 @@ pub(super) fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
     glue(&words)
 }
 
+/// Tokenizes and detokenizes `text` in one go, with the result of
+/// `detokenize(&tokenize(text))` but without escaping each token, joining them
+/// and unescaping the joined text.
+pub(super) fn round_trip(text: &str) -> String {
+    let mut joined = String::with_capacity(text.len() + 16);
+    let mut ends = Vec::with_capacity(text.len() / 3);
+    if !super::tokenizer::tokenize_unescaped(text, &mut joined, &mut ends) {
+        return detokenize(&super::tokenizer::tokenize(text));
+    }
+    let mut words = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for end in ends {
+        if end > start {
+            words.push(&joined[start..end]);
+        }
+        start = end;
+    }
+    glue(&words)
+}
+
 /// Replaces the XML entities of [`ENTITIES`] by their characters.
 fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

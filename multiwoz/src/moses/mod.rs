@@ -44,6 +44,12 @@ pub fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
     detokenizer::detokenize(tokens)
 }
 
+/// `detokenize(&tokenize(text))`, the evaluator's normalization round trip,
+/// computed in one pass without the escaping that the two steps undo.
+pub fn round_trip(text: &str) -> String {
+    detokenizer::round_trip(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

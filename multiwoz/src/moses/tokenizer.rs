@@ -38,6 +38,42 @@ const RULES: [(char, Pass); 9] = [
 
 /// Tokenizes `text` like `MosesTokenizer(lang="en").tokenize(text)`.
 pub(super) fn tokenize(text: &str) -> Vec<String> {
+    let buf = split_buffer(text);
+    let mut tokens = split_final_periods(&buf);
+    split_trailing_dot_apostrophe(&mut tokens);
+    tokens
+        .into_iter()
+        .map(|t| {
+            let mut out = String::with_capacity(t.len() + 4);
+            finish_token(t, &mut out, true);
+            out
+        })
+        .collect()
+}
+
+/// The tokens of `text`, unescaped, written one after another into `words`
+/// with the end of each in `ends`: what the detokenizer sees after joining the
+/// escaped tokens and undoing the escapes (escaping then unescaping gives every
+/// token back as it was, since each escaped entity starts with `&amp;`'s `&`
+/// and none spans a space). `false` when a token is `@-@`, which the
+/// detokenizer joins with its neighbours: then only the two steps give the
+/// exact text.
+pub(super) fn tokenize_unescaped(text: &str, words: &mut String, ends: &mut Vec<usize>) -> bool {
+    let buf = split_buffer(text);
+    let mut tokens = split_final_periods(&buf);
+    split_trailing_dot_apostrophe(&mut tokens);
+    for t in tokens {
+        if t == ['@', '-', '@'] {
+            return false;
+        }
+        finish_token(t, words, false);
+        ends.push(words.len());
+    }
+    true
+}
+
+/// The padded text after the rules of the chain, before the split at spaces.
+fn split_buffer(text: &str) -> Vec<char> {
     let mut buf = clean_and_pad(text);
     let mut out = Vec::with_capacity(buf.len() * 2);
     for (needed, pass) in RULES {
@@ -47,9 +83,7 @@ pub(super) fn tokenize(text: &str) -> Vec<String> {
             std::mem::swap(&mut buf, &mut out);
         }
     }
-    let mut tokens = split_final_periods(&buf);
-    split_trailing_dot_apostrophe(&mut tokens);
-    tokens.into_iter().map(finish_token).collect()
+    buf
 }
 
 /// The first rules of the chain in one pass: each run of whitespace becomes
@@ -261,10 +295,10 @@ fn split_trailing_dot_apostrophe(tokens: &mut Vec<&[char]>) {
     }
 }
 
-/// Turns the dot-run stand-ins back into dots and escapes the characters that
-/// are special to Moses (`&`, `|`, `<`, `>`, quotes and square brackets).
-fn finish_token(token: &[char]) -> String {
-    let mut out = String::with_capacity(token.len() + 4);
+/// Turns the dot-run stand-ins back into dots and, with `escape`, escapes the
+/// characters that are special to Moses (`&`, `|`, `<`, `>`, quotes and square
+/// brackets), appending the token to `out`.
+fn finish_token(token: &[char], out: &mut String, escape: bool) {
     let mut i = 0;
     while i < token.len() {
         if token[i] == 'D' {
@@ -279,6 +313,7 @@ fn finish_token(token: &[char]) -> String {
             }
         }
         match token[i] {
+            c if !escape => out.push(c),
             '&' => out.push_str("&amp;"),
             '|' => out.push_str("&#124;"),
             '<' => out.push_str("&lt;"),
@@ -291,5 +326,4 @@ fn finish_token(token: &[char]) -> String {
         }
         i += 1;
     }
-    out
 }
