@@ -37,6 +37,37 @@ pub struct Nearest {
     pub text: String,
     /// With placeholders.
     pub delex: String,
+    /// The constraint it changes, what the user asked, and what it would be.
+    pub change: Change,
+}
+
+/// One constraint of a domain changed to another value: the alternative the
+/// system proposed, and that a "yes" accepts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// The domain searched.
+    pub domain: Domain,
+    /// The constraint changed.
+    pub slot: Slot,
+    /// The value the user asked for.
+    pub from: String,
+    /// The value that finds something.
+    pub to: String,
+}
+
+impl Change {
+    /// Applies the change to `state` while the user still asks for `from` (a
+    /// constraint the user changed since stays the user's).
+    pub fn apply(&self, state: &mut DialogState) {
+        if let Some(v) = state
+            .get_mut(&self.domain)
+            .and_then(|s| s.get_mut(&self.slot))
+            && *v == self.from
+        {
+            *v = self.to.clone();
+        }
+    }
 }
 
 /// Words by which a reply says that nothing matched (a reply without one is
@@ -112,7 +143,14 @@ pub fn nearest(db: &Database, domain: Domain, state: &DialogState) -> Option<Nea
         if count == 0 {
             continue;
         }
-        return Some(sentence(domain, slot, value, count));
+        let mut found = sentence(domain, slot, value, count);
+        found.change = Change {
+            domain,
+            slot,
+            from: wanted.to_string(),
+            to: value.to_string(),
+        };
+        return Some(found);
     }
     None
 }
@@ -173,6 +211,7 @@ fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
         1 => Nearest {
             text: format!("Would you like the {} instead?", what(&lexical)),
             delex: format!("Would you like the {delex_what} instead?"),
+            change: unchanged(domain, slot),
         },
         n => Nearest {
             text: format!(
@@ -181,8 +220,51 @@ fn sentence(domain: Domain, slot: Slot, value: &str, count: usize) -> Nearest {
                 what(&lexical)
             ),
             delex: format!("Would you like one of the [value_count] {delex_what} instead?"),
+            change: unchanged(domain, slot),
         },
     }
+}
+
+/// A change that changes nothing yet ([`nearest`] fills in the values).
+fn unchanged(domain: Domain, slot: Slot) -> Change {
+    Change {
+        domain,
+        slot,
+        from: String::new(),
+        to: String::new(),
+    }
+}
+
+/// Words by which a user takes a proposal ("yes", "ok, book it", "that's fine").
+const TAKE_WORDS: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "sure",
+    "ok",
+    "okay",
+    "alright",
+    "fine",
+    "sounds good",
+    "that works",
+    "go ahead",
+    "please do",
+    "book it",
+    "book one",
+    "lets do",
+    "i will take",
+    "ill take",
+    "that would be great",
+    "perfect",
+];
+
+/// Words by which a user turns a proposal down.
+const DECLINE_WORDS: &[&str] = &["no", "not", "dont", "nope", "rather not", "instead"];
+
+/// Whether the user's turn (normalized) takes the alternative just proposed.
+pub fn takes_proposal(norm: &str) -> bool {
+    use agents::builtin::text::contains_any;
+    contains_any(norm, TAKE_WORDS) && !contains_any(norm, DECLINE_WORDS)
 }
 
 /// A count as a word up to ten ("three 2-star hotels" reads better than "3 2-star

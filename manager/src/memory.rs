@@ -15,6 +15,7 @@ use agents::roles::{DbRecord, DbResult, DialogState};
 use multiwoz::{Domain, Slot};
 use serde::{Deserialize, Serialize};
 
+use crate::alternatives::Change;
 use crate::lexicalize::booking_reference;
 
 /// What one dialog has offered and booked, per domain.
@@ -24,6 +25,14 @@ pub struct DialogMemory {
     /// Per domain, what the system said about it.
     #[serde(default)]
     pub domains: BTreeMap<Domain, DomainMemory>,
+    /// The alternative the last reply proposed when nothing matched ("would you
+    /// like one of the two guesthouses instead?"), for the next turn to take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Change>,
+    /// Alternatives the user took: each stands in the state while the user
+    /// still asks for what it replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<Change>,
 }
 
 /// What the system offered and booked in one domain.
@@ -140,12 +149,32 @@ impl DialogMemory {
 
     /// Whether nothing has been offered or booked yet.
     pub fn is_empty(&self) -> bool {
-        self.domains.is_empty()
+        self.domains.is_empty() && self.proposal.is_none() && self.accepted.is_empty()
     }
 
     /// Forgets everything (a new dialog).
     pub fn clear(&mut self) {
         self.domains.clear();
+        self.proposal = None;
+        self.accepted.clear();
+    }
+
+    /// The tracked `state` with the alternatives the user took: the proposal of
+    /// the last reply is taken when `takes` says the user said yes to it, and
+    /// the state still holds what it replaces.
+    pub fn steer(&mut self, state: &mut DialogState, takes: impl Fn(&Change) -> bool) {
+        if let Some(p) = self.proposal.take()
+            && takes(&p)
+            && state
+                .get(&p.domain)
+                .and_then(|s| s.get(&p.slot))
+                .is_some_and(|v| *v == p.from)
+        {
+            self.accepted.push(p);
+        }
+        for change in &self.accepted {
+            change.apply(state);
+        }
     }
 
     /// The record a turn should talk about, given what was already said: the

@@ -200,7 +200,8 @@ impl Dard {
         let mut stages = Vec::with_capacity(3);
         let fail = |stage| move |source| TurnError { stage, source };
 
-        let (state, state_source) = match req.gold_state {
+        let mut memory = memory;
+        let (mut state, state_source) = match req.gold_state {
             Some(gold) => (gold.clone(), StateSource::Gold),
             None => {
                 let t = Instant::now();
@@ -223,6 +224,49 @@ impl Dard {
                 (out.state, StateSource::Tracker)
             }
         };
+
+        // "Would you like one of the guesthouses instead?" - "ok": the user took
+        // the alternative, which stands in the state from now on.
+        if req.gold_state.is_none()
+            && let Some(m) = memory.as_deref_mut()
+        {
+            let said_yes = req
+                .history
+                .iter()
+                .rev()
+                .find(|u| u.speaker == Speaker::User)
+                .is_some_and(|u| {
+                    alternatives::takes_proposal(&agents::builtin::text::normalize(&u.text))
+                });
+            // "Yes, but in the north": a yes that changes the search answers
+            // with a search of its own.
+            let previous = req.previous_state.unwrap_or(&empty);
+            // Compared with the alternatives taken before in place, as the
+            // previous state holds them.
+            let mut steered = state.clone();
+            for change in &m.accepted {
+                change.apply(&mut steered);
+            }
+            let same_search = |d: Domain| {
+                let search = |s: &DialogState| {
+                    s.get(&d)
+                        .map(|slots| {
+                            slots
+                                .iter()
+                                .filter(|(k, _)| !k.is_book())
+                                .map(|(k, v)| (*k, v.clone()))
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                };
+                search(previous) == search(&steered)
+            };
+            let changed: Vec<Domain> = Domain::ALL
+                .into_iter()
+                .filter(|d| !same_search(*d))
+                .collect();
+            m.steer(&mut state, |p| said_yes && !changed.contains(&p.domain));
+        }
 
         let t = Instant::now();
         let route = inner
@@ -312,7 +356,7 @@ impl Dard {
             latency: t.elapsed(),
             usage: out.usage,
         });
-        let reference = match memory {
+        let reference = match memory.as_deref_mut() {
             Some(m) => m.observe(domain, &out.reply, &db, &state, seed),
             None => Some(booking_reference(seed)),
         };
@@ -348,10 +392,15 @@ impl Dard {
                 .is_some_and(|u| u.text.contains(&n.text))
         };
         let (delex_reply, reply) = match nearest {
-            Some(n) if !said_before(&n) => (
-                alternatives::ask_instead(&out.reply, &n.delex),
-                alternatives::ask_instead(&reply, &n.text),
-            ),
+            Some(n) if !said_before(&n) => {
+                if let Some(m) = memory {
+                    m.proposal = Some(n.change.clone());
+                }
+                (
+                    alternatives::ask_instead(&out.reply, &n.delex),
+                    alternatives::ask_instead(&reply, &n.text),
+                )
+            }
             _ => (out.reply, reply),
         };
         Ok(TurnOutcome {
