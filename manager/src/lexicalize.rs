@@ -304,6 +304,28 @@ fn fill_agreeing(text: &str, ctx: &LexContext<'_>, fill: &dyn Fn(&str) -> bool) 
             };
         }
         let next_word = after.split_whitespace().next().unwrap_or_default();
+        // "it has [value_price]" with a free attraction: "it has free entrance".
+        if value == "free"
+            && (placeholder.ends_with("price]") || placeholder.ends_with("fee]"))
+            && !noun_follows
+            && !ends_with_copula(&out)
+            && ctx.domain == Some(Domain::Attraction)
+        {
+            value = "free entrance".to_string();
+        }
+        // Some addresses in the database begin with the venue's name ("cafe
+        // jello gallery, 13 magdalene street"): said after the name, it goes.
+        if placeholder.ends_with("address]")
+            && let Some(name) = ctx.entity.and_then(|e| e.field("name"))
+            && out.to_lowercase().contains(&name.to_lowercase())
+            && let Some(rest) = value
+                .to_lowercase()
+                .strip_prefix(&format!("{}, ", name.to_lowercase()))
+                .and_then(|r| value.get(value.len().checked_sub(r.len())?..))
+                .map(str::to_string)
+        {
+            value = rest;
+        }
         // "Not in [value_area]" reads "not in the north": a part of town takes
         // the article after a preposition.
         if placeholder.ends_with("area]")
@@ -592,6 +614,43 @@ mod tests {
             None,
         );
         assert_eq!(text, "they have an entrance fee of an unknown amount .");
+    }
+
+    #[test]
+    fn a_free_fee_and_an_address_that_repeats_the_name_read_naturally() {
+        let mut record = DbRecord::default();
+        for (k, v) in [
+            ("name", "cafe jello gallery"),
+            ("address", "cafe jello gallery, 13 magdalene street"),
+            ("entrance fee", "free"),
+        ] {
+            record.fields.insert(k.into(), v.into());
+        }
+        let db = DbResult {
+            domain: Domain::Attraction,
+            count: 1,
+            record: Some(record),
+        };
+        let fill = |delex: &str| {
+            lexicalize_reply(delex, Domain::Attraction, &db, &DialogState::new(), None)
+        };
+        assert_eq!(
+            fill("[value_name] is located at [value_address] ."),
+            "cafe jello gallery is located at 13 magdalene street ."
+        );
+        assert_eq!(
+            fill("the address is [value_address] ."),
+            "the address is cafe jello gallery, 13 magdalene street ."
+        );
+        assert_eq!(fill("it has [value_price] ."), "it has free entrance .");
+        assert_eq!(
+            fill("the entrance fee is [value_price] ."),
+            "the entrance fee is free ."
+        );
+        assert_eq!(
+            fill("it has [value_price] admission ."),
+            "it has free admission ."
+        );
     }
 
     #[test]

@@ -195,9 +195,18 @@ impl RuleTracker {
 
         for m in &matches {
             let lo = m.start.saturating_sub(2);
-            let negated = ctx.toks[lo..m.start]
-                .iter()
-                .any(|t| matches!(*t, "not" | "isnt" | "arent" | "than"));
+            // "not indian", "anything but indian", "nothing fancy": a value turned
+            // down is no constraint. ("No, cheap please" answers a question, so a
+            // bare "no" turns nothing down.)
+            let before = &ctx.toks[lo..m.start];
+            let negated = before.iter().any(|t| {
+                matches!(
+                    *t,
+                    "not" | "isnt" | "arent" | "than" | "nothing" | "except" | "avoid"
+                )
+            }) || before
+                .windows(2)
+                .any(|w| matches!(w, ["anything" | "everything" | "any", "but"]));
             if negated {
                 continue;
             }
