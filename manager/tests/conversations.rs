@@ -282,9 +282,9 @@ fn offered(memory: &DialogMemory, d: Domain) -> Option<&DomainMemory> {
 
 /// Checks of a turn's `"expect"` object:
 /// `domain`, `domain_in`, `says` / `says_not` (substrings, any case), `asks`
-/// (a question), `offers` (`true` or field constraints: the reply names the
-/// entity offered, which has these fields in the database), `same_offer` (the
-/// entity offered before), `booked` (a reference for this domain, shown),
+/// (a question), `offers` (`false`: nothing offered yet; `true` or field
+/// constraints: the reply names the entity offered, which has these fields in
+/// the database), `same_offer` (the entity offered before), `booked` (a reference for this domain, shown),
 /// `no_booking`, `taxi` (car and phone shown), `same_taxi` (the dialog's first
 /// car), `total` (price × people), `no_match`, `off_topic`, `state` (slot
 /// values the tracked state holds: `{"taxi": {"departure": "…"}}`).
@@ -316,7 +316,16 @@ fn check_expectations(
     }
     let mem = offered(memory, domain);
     let record = mem.and_then(|m| m.offered.as_ref());
-    if let Some(want) = expect.get("offers") {
+    if expect.get("offers") == Some(&Value::Bool(false)) {
+        // Too little is known yet: a question, not a guess.
+        if let Some(r) = record {
+            problems.push(format!(
+                "offered `{}` before it was asked for: {:?}",
+                r.name().unwrap_or_default(),
+                outcome.reply
+            ));
+        }
+    } else if let Some(want) = expect.get("offers") {
         match record {
             None => problems.push(format!("nothing offered in {domain}: {:?}", outcome.reply)),
             Some(r) => {
@@ -629,6 +638,7 @@ conversations!(
     attraction_no_match_names_another_area,
     attraction_same_area_as_the_one_offered,
     attraction_then_restaurant_same_area,
+    attraction_type_and_area_of_a_named_venue,
     attraction_type_asked_after_the_name,
     attraction_unknown_fee_reads_as_a_phrase,
     closing_gets_no_new_offer,
@@ -707,6 +717,8 @@ conversations!(
     train_and_hotel,
     train_arrive_by,
     train_booking_one_person,
+    train_departure_time_after_is_a_constraint,
+    train_id_like_is_no_question_of_the_id,
     train_leaves_and_arrives_in,
     train_out_of_a_city_is_the_departure,
     train_party_given_after_booking_rebooks,

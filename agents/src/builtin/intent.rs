@@ -9,12 +9,15 @@ use super::cues::{
     system_requests, wants_booking,
 };
 use super::policy::PolicyInput;
-use super::text::{contains_any, contains_phrase};
+use super::text::{contains_any, contains_phrase, from_first};
 
 /// Whether the user accepts the system's offer to give contact details
 /// ("Would you like the address?" - "Yes, please.").
 pub(super) fn accepts_offered_details(user: &str, system: &str) -> bool {
-    let offers = contains_any(
+    // The details are offered in the question itself ("would you like their
+    // phone number"): details given before an unrelated question ("the postcode
+    // is cb58rg, do you need anything else") are no offer.
+    let question = from_first(
         system,
         &[
             "would you like",
@@ -26,17 +29,21 @@ pub(super) fn accepts_offered_details(user: &str, system: &str) -> bool {
             "want me to give",
             "like me to give",
         ],
-    ) && contains_any(
-        system,
-        &[
-            "address",
-            "phone",
-            "postcode",
-            "post code",
-            "number",
-            "contact",
-        ],
-    ) && !contains_any(system, &["book", "reservation", "reserve", "tickets"]);
+    )
+    .map(|at| &system[at..]);
+    let offers = question.is_some_and(|q| {
+        contains_any(
+            q,
+            &[
+                "address",
+                "phone",
+                "postcode",
+                "post code",
+                "number",
+                "contact",
+            ],
+        )
+    }) && !contains_any(system, &["book", "reservation", "reserve", "tickets"]);
     offers
         && contains_any(
             user,
@@ -335,5 +342,21 @@ mod tests {
         assert!(train_offered(&normalize(
             "There is a train that leaves at 13:17."
         )));
+    }
+
+    #[test]
+    fn details_given_before_an_unrelated_question_are_no_offer() {
+        let accepts = |user: &str, system: &str| {
+            accepts_offered_details(&normalize(user), &normalize(system))
+        };
+        assert!(!accepts(
+            "Yes I would like some information on the Cambridge artworks.",
+            "Certainly. They're located in postcode cb58rg. Do you need assistance with anything else today?"
+        ));
+        assert!(accepts(
+            "Yes, please.",
+            "It is in the centre. Would you like their phone number?"
+        ));
+        assert!(accepts("Sure.", "Do you need the address or the postcode?"));
     }
 }

@@ -271,6 +271,7 @@ impl Builtin {
         if let Some(then) = plan.then.as_mut() {
             then.single_entity = plan.single_entity;
         }
+        tracing::debug!(?plan, "built-in plan");
         plan
     }
 

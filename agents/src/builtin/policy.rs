@@ -55,12 +55,12 @@ pub struct Plan {
     pub amenities: u8,
     /// The venue-type words ([`TYPE_WORDS`] bits) a reply may call the venue:
     /// an offer of a nightclub must not read "a great college".
-    pub type_words: u16,
+    pub type_words: u32,
 }
 
 /// Words a reply may use for a venue's type, as the pool's replies write them,
 /// each with the database types it is true of.
-pub const TYPE_WORDS: [(&str, &[&str]); 13] = [
+pub const TYPE_WORDS: [(&str, &[&str]); 24] = [
     ("college", &["college"]),
     ("museum", &["museum"]),
     ("nightclub", &["nightclub"]),
@@ -74,10 +74,23 @@ pub const TYPE_WORDS: [(&str, &[&str]); 13] = [
     ("concert", &["concerthall"]),
     ("guesthouse", &["guesthouse"]),
     ("guest house", &["guesthouse"]),
+    // Words of what one does there tie a reply to a type as much as its name:
+    // a boat is no place "if you like dancing".
+    ("dancing", &["nightclub"]),
+    ("dance", &["nightclub"]),
+    ("club", &["nightclub"]),
+    ("swimming", &["swimmingpool"]),
+    ("swim", &["swimmingpool"]),
+    ("film", &["cinema"]),
+    ("movie", &["cinema"]),
+    ("punting", &["boat"]),
+    ("exhibit", &["museum"]),
+    ("exhibition", &["museum"]),
+    ("sports", &["mutliple sports"]),
 ];
 
 /// The [`TYPE_WORDS`] bits true of a venue of database type `value`.
-pub fn type_word_bits(value: &str) -> u16 {
+pub fn type_word_bits(value: &str) -> u32 {
     TYPE_WORDS
         .iter()
         .enumerate()
@@ -103,7 +116,7 @@ impl Plan {
             fallback_without: None,
             single_entity: false,
             amenities: INTERNET | PARKING,
-            type_words: u16::MAX,
+            type_words: u32::MAX,
         }
     }
 
@@ -287,6 +300,8 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
             "food" => filled(Slot::Food),
             "type" => filled(Slot::Type),
             "stars" => filled(Slot::Stars),
+            // How many there are is no attribute of a venue the user named.
+            "choice" => !filled(Slot::Name),
             _ => true,
         };
         may.extend(

@@ -32,7 +32,7 @@ pub struct Realizer {
     /// an amenity it asks about is no claim).
     entry_amenities: Vec<u8>,
     /// The venue-type words each entry uses ([`Plan::type_words`] bits).
-    entry_types: Vec<u16>,
+    entry_types: Vec<u32>,
 }
 
 /// A user turn's words as [`Realizer`] numbers them: the known ones, sorted,
@@ -343,7 +343,7 @@ fn claimed_amenities(e: &Entry) -> u8 {
 
 /// The venue-type words an entry's text uses ([`TYPE_WORDS`] bits); words
 /// count whole ("park" in "parking" is none), plurals too.
-fn type_words_of(e: &Entry) -> u16 {
+fn type_words_of(e: &Entry) -> u32 {
     let text = format!(" {} ", e.text.to_lowercase());
     TYPE_WORDS
         .iter()
@@ -547,4 +547,44 @@ pub fn detokenize(text: &str) -> String {
         out.push_str(tok);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    use crate::builtin::policy::type_word_bits;
+
+    fn entry(text: &str) -> Entry {
+        Entry {
+            text: text.to_string(),
+            domain: Some(Domain::Attraction),
+            kind: Kind::Offer,
+            placeholders: BTreeSet::new(),
+            requests: BTreeSet::new(),
+            user_words: HashSet::new(),
+            centrality: 0.0,
+            dialog: String::new(),
+            mentions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn what_one_does_at_a_venue_ties_a_reply_to_its_type() {
+        let dancing = type_words_of(&entry(
+            "[value_name] is a [value_type] if you like dancing .",
+        ));
+        // A plan about a boat allows only the boat's words: the reply is not for it.
+        assert_ne!(dancing & !type_word_bits("boat"), 0);
+        assert_eq!(dancing & !type_word_bits("nightclub"), 0);
+        let films = type_words_of(&entry("They show films every night ."));
+        assert_eq!(films & !type_word_bits("cinema"), 0);
+        assert_ne!(films & !type_word_bits("museum"), 0);
+        // "parking" is no park, "clubhouse" no club.
+        assert_eq!(
+            type_words_of(&entry("It has free parking and a clubhouse .")),
+            0
+        );
+    }
 }

@@ -134,6 +134,22 @@ pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
     false
 }
 
+/// Where the earliest whole-token occurrence of any of the phrases begins (a
+/// byte offset), or `None` when none occurs.
+pub fn from_first(haystack: &str, needles: &[&str]) -> Option<usize> {
+    needles
+        .iter()
+        .filter(|n| !n.is_empty())
+        .filter_map(|needle| {
+            haystack.match_indices(needle).map(|(i, _)| i).find(|&i| {
+                let end = i + needle.len();
+                (i == 0 || haystack.as_bytes()[i - 1] == b' ')
+                    && (end == haystack.len() || haystack.as_bytes()[end] == b' ')
+            })
+        })
+        .min()
+}
+
 /// Whether any of the phrases occurs as whole tokens in `haystack`.
 pub fn contains_any(haystack: &str, needles: &[&str]) -> bool {
     // The token starts are found once for all the phrases: the word lists

@@ -17,7 +17,9 @@ use chat_words::{
     ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS, NEW_REQUEST_WORDS,
     STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS,
 };
-use words::{ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE};
+use words::{
+    ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE, TIME_SETTING_WORDS,
+};
 
 use super::text::{contains_any, contains_phrase};
 
@@ -85,7 +87,12 @@ pub enum Ask {
 pub fn user_asks(norm: &str) -> Vec<Ask> {
     let mut asks: Vec<Ask> = ASK_WORDS
         .iter()
-        .filter(|(_, words)| contains_any(norm, words))
+        .filter(|(ask, words)| match ask {
+            // "a departure time after 21:15" sets a time; "the departure time
+            // and price" asks for it.
+            Ask::Leave | Ask::Arrive => words.iter().any(|w| asked_not_set(norm, w)),
+            _ => contains_any(norm, words),
+        })
         .map(|(a, _)| *a)
         .collect();
     for ask in asked_after_opener(norm) {
@@ -94,6 +101,21 @@ pub fn user_asks(norm: &str) -> Vec<Ask> {
         }
     }
     asks
+}
+
+/// Whether `phrase` occurs in `norm` once at least without a time or a
+/// comparison after it ("departure time after 21:15", "arrival time of 10:00"
+/// set a constraint, not a question).
+fn asked_not_set(norm: &str, phrase: &str) -> bool {
+    let tokens: Vec<&str> = norm.split(' ').collect();
+    (0..tokens.len()).any(|i| {
+        starts_with_words(&tokens[i..], phrase).is_some_and(|n| {
+            let next = tokens.get(i + n).copied().unwrap_or("");
+            !(TIME_SETTING_WORDS.contains(&next)
+                || next.contains(':')
+                || next.bytes().all(|b| b.is_ascii_digit()) && !next.is_empty())
+        })
+    })
 }
 
 /// The number of words of `phrase` when `tokens` begin with them.
@@ -351,6 +373,30 @@ mod tests {
                 "{said}: {got:?}"
             );
         }
+    }
+
+    #[test]
+    fn i_would_is_no_train_id_and_a_time_set_is_no_time_asked() {
+        let asks = |t: &str| user_asks(&normalize(t));
+        // Normalized, "I'd like" reads "id like".
+        assert!(
+            !asks("I'd like a train to Cambridge that arrives by 19:30.").contains(&Ask::TrainId)
+        );
+        assert!(asks("What is the train id?").contains(&Ask::TrainId));
+        assert!(asks("Can I get the id please?").contains(&Ask::TrainId));
+        for set in [
+            "I need a train to Peterborough with a departure time after 21:15.",
+            "The arrival time should be by 10:00.",
+            "I want a departure time of 08:15.",
+        ] {
+            let got = asks(set);
+            assert!(
+                !got.iter().any(|a| matches!(a, Ask::Leave | Ask::Arrive)),
+                "{set}: {got:?}"
+            );
+        }
+        assert!(asks("I also need the departure time and price, please.").contains(&Ask::Leave));
+        assert!(asks("What's the arrival time?").contains(&Ask::Arrive));
     }
 
     #[test]

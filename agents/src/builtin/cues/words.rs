@@ -239,7 +239,11 @@ pub(crate) const ASK_WORDS: &[(Ask, &[&str])] = &[
         &[
             "train id",
             "train number",
-            "id",
+            // Not "id" alone: normalized, "I'd like a train" reads "id like a train".
+            "the id",
+            "its id",
+            "id of",
+            "id please",
             "trainid",
             "train ids",
             "id number",
@@ -476,6 +480,15 @@ pub(crate) const ASKED_NOUNS: &[(Ask, &[&str])] = &[
     (Ask::Type, &["type", "kind", "sort"]),
     (Ask::Area, &["area", "part of town", "side of town"]),
     (Ask::Food, &["cuisine", "food"]),
+    (Ask::TrainId, &["id", "ids"]),
+];
+
+/// Words right after "departure time" or "arrival time" that make it a time
+/// the user sets rather than asks for ("departure time after 21:15").
+pub(crate) const TIME_SETTING_WORDS: &[&str] = &[
+    "after", "before", "by", "of", "at", "around", "about", "is", "should", "must", "needs",
+    "need", "has", "will", "would", "no", "not", "later", "earlier", "close", "near", "anytime",
+    "sometime", "in", "on", "between", "from", "until", "til", "till", "to",
 ];
 
 /// Words right before an attribute noun that make it a constraint or a
