@@ -103,17 +103,21 @@ pub fn user_asks(norm: &str) -> Vec<Ask> {
     asks
 }
 
-/// Whether `phrase` occurs in `norm` once at least without a time or a
-/// comparison after it ("departure time after 21:15", "arrival time of 10:00"
-/// set a constraint, not a question).
+/// Whether `phrase` occurs in `norm` once at least without a time set after
+/// it: "departure time after 21:15", "an arrival time of 10:00" set a
+/// constraint; "the arrival time of that train" asks.
 fn asked_not_set(norm: &str, phrase: &str) -> bool {
+    let is_time =
+        |t: &str| t.contains(':') || !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     let tokens: Vec<&str> = norm.split(' ').collect();
     (0..tokens.len()).any(|i| {
         starts_with_words(&tokens[i..], phrase).is_some_and(|n| {
-            let next = tokens.get(i + n).copied().unwrap_or("");
-            !(TIME_SETTING_WORDS.contains(&next)
-                || next.contains(':')
-                || next.bytes().all(|b| b.is_ascii_digit()) && !next.is_empty())
+            let rest = &tokens[(i + n).min(tokens.len())..];
+            let next = rest.first().copied().unwrap_or("");
+            let set = is_time(next)
+                || TIME_SETTING_WORDS.contains(&next)
+                    && rest.iter().skip(1).take(3).any(|t| is_time(t));
+            !set
         })
     })
 }
@@ -397,6 +401,8 @@ mod tests {
         }
         assert!(asks("I also need the departure time and price, please.").contains(&Ask::Leave));
         assert!(asks("What's the arrival time?").contains(&Ask::Arrive));
+        assert!(asks("Yep, what's the arrival time on that train?").contains(&Ask::Arrive));
+        assert!(asks("Can I get the departure time of that train?").contains(&Ask::Leave));
     }
 
     #[test]

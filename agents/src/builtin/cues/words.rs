@@ -483,12 +483,12 @@ pub(crate) const ASKED_NOUNS: &[(Ask, &[&str])] = &[
     (Ask::TrainId, &["id", "ids"]),
 ];
 
-/// Words right after "departure time" or "arrival time" that make it a time
-/// the user sets rather than asks for ("departure time after 21:15").
+/// Words right after "departure time" or "arrival time" that, with a time
+/// shortly after, make it a time the user sets rather than asks for
+/// ("departure time after 21:15", "arrival time should be by 10:00").
 pub(crate) const TIME_SETTING_WORDS: &[&str] = &[
     "after", "before", "by", "of", "at", "around", "about", "is", "should", "must", "needs",
-    "need", "has", "will", "would", "no", "not", "later", "earlier", "close", "near", "anytime",
-    "sometime", "in", "on", "between", "from", "until", "til", "till", "to",
+    "need", "has", "will", "would", "no", "not", "between", "until", "til", "till", "to", "be",
 ];
 
 /// Words right before an attribute noun that make it a constraint or a
