@@ -104,7 +104,7 @@ fn retrieved_replies_carry_exactly_the_placeholders_the_plan_allows() {
         fallback_without: None,
         single_entity: true,
         amenities: INTERNET | PARKING,
-        type_words: u16::MAX,
+        type_words: u32::MAX,
     };
     let words = ["what", "is", "the", "phone", "number"]
         .iter()

@@ -682,6 +682,7 @@ conversations!(
     restaurant_dontcare_area,
     restaurant_dontcare_price,
     restaurant_food_correction,
+    restaurant_more_info_tells_how_to_reach_it,
     restaurant_named_exactly_is_the_one_offered,
     restaurant_near_a_hotel_chosen_by_name,
     restaurant_no_match,

@@ -191,6 +191,27 @@ pub(super) fn asks_information(user: &str) -> bool {
     )
 }
 
+/// Whether the user asks for more about the venue at hand ("can I get more
+/// info", "all of the information"): the human replies tell how to reach it.
+/// "Information on a restaurant" is a search and "some info on it", said of a
+/// venue just named, asks what it is: not this.
+pub(super) fn asks_more_about(user: &str) -> bool {
+    // "That's all the info I need" closes.
+    !contains_any(user, &["thats all", "that is all", "thats it"])
+        && contains_any(
+            user,
+            &[
+                "more info",
+                "more information",
+                "more details",
+                "tell me more",
+                "all of the information",
+                "all of the info",
+                "more about it",
+            ],
+        )
+}
+
 /// The booking details a domain needs before a booking can be made.
 pub(super) fn booking_slots(d: Domain) -> &'static [Slot] {
     match d {

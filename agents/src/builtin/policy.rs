@@ -18,8 +18,8 @@ use multiwoz::{Domain, Slot};
 
 use super::cues::{Ask, is_closing, system_requests, user_asks};
 use super::intent::{
-    accepts_offered_details, asks_information, booking_intent, booking_slots, train_offered,
-    wants_suggestion,
+    accepts_offered_details, asks_information, asks_more_about, booking_intent, booking_slots,
+    train_offered, wants_suggestion,
 };
 use super::pool::Kind;
 use super::text::contains_any;
@@ -315,6 +315,16 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         p.fallback_without = Some(name_ph.to_string());
         p
     };
+    // People asking about a venue by name, or for more about the one offered,
+    // want to find and reach it; the human replies give its address with the
+    // postcode, and a phone number.
+    let about_venue = d == Domain::Attraction && filled(Slot::Name) && asks_information(input.user)
+        || matches!(d, Domain::Restaurant | Domain::Hotel) && asks_more_about(input.user);
+    let reach_plan = || {
+        let mut p = attrs_plan(&["address", "postcode", "phone"]);
+        p.fallback_without = Some("postcode".to_string());
+        p
+    };
     if booking {
         let mut missing: Vec<Slot> = booking_slots(d)
             .iter()
@@ -360,6 +370,10 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         // "get me the train id") is answered before the booking details are asked.
         if !missing.is_empty() && bookable && !attr_asks.is_empty() {
             return attrs_plan(&attr_asks);
+        }
+        // "Yes, can I get more info?" asks before it books.
+        if !missing.is_empty() && bookable && about_venue {
+            return reach_plan();
         }
         if !missing.is_empty() && bookable {
             let mut p = Plan::new(d, Kind::BookRequest).with(&[], &[name_ph, "choice"]);
@@ -411,12 +425,8 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     if !attr_asks.is_empty() && (count > 0 || filled(Slot::Name)) {
         return attrs_plan(&attr_asks);
     }
-    // People asking about a venue by name want to find and reach it; the
-    // human replies give its address with the postcode, and a phone number.
-    if d == Domain::Attraction && filled(Slot::Name) && count > 0 && asks_information(input.user) {
-        let mut p = attrs_plan(&["address", "postcode", "phone"]);
-        p.fallback_without = Some("postcode".to_string());
-        return p;
+    if about_venue && count > 0 {
+        return reach_plan();
     }
     let informed: Vec<&str> = st
         .iter()
