@@ -401,7 +401,9 @@ mod tests {
         }
         assert!(asks("I also need the departure time and price, please.").contains(&Ask::Leave));
         assert!(asks("What's the arrival time?").contains(&Ask::Arrive));
-        assert!(asks("No, but I'd like to know where it's exactly located.").contains(&Ask::Address));
+        assert!(
+            asks("No, but I'd like to know where it's exactly located.").contains(&Ask::Address)
+        );
         assert!(asks("Yep, what's the arrival time on that train?").contains(&Ask::Arrive));
         assert!(asks("Can I get the departure time of that train?").contains(&Ask::Leave));
     }
