@@ -30,6 +30,7 @@
 //! they are built on it.
 
 mod alternatives;
+mod aside;
 mod builder;
 pub mod config;
 mod config_load;

@@ -15,6 +15,7 @@ use multiwoz::Domain;
 use serde::{Deserialize, Serialize};
 
 use crate::alternatives;
+use crate::aside;
 use crate::dard::Dard;
 use crate::error::TurnError;
 use crate::grounding::{self, ground_remembering};
@@ -285,7 +286,14 @@ impl Dard {
             latency: t.elapsed(),
             usage: route.usage,
         });
-        let domain = route.domain;
+        // "Could I get their phone number? I also need a guesthouse": the
+        // question about the venue at hand is answered from its record, the
+        // rest goes to the new domain's agent.
+        let aside = match route.off_topic {
+            true => None,
+            false => aside::find(&inner.db, req.history),
+        };
+        let domain = aside.as_ref().map_or(route.domain, |a| a.delegated);
         if route.off_topic {
             return Ok(TurnOutcome {
                 domain,
@@ -338,11 +346,27 @@ impl Dard {
                 },
             });
         };
+        let rest_of_turn: Vec<Utterance>;
+        let agent_history = match &aside {
+            Some(a) => {
+                rest_of_turn = req
+                    .history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, u)| match i + 1 == req.history.len() {
+                        true => Utterance::user(a.rest.clone()),
+                        false => u.clone(),
+                    })
+                    .collect();
+                &rest_of_turn[..]
+            }
+            None => req.history,
+        };
         let t = Instant::now();
         let out = agent
             .role
             .respond(RespondInput {
-                history: req.history,
+                history: agent_history,
                 domain,
                 state: &state,
                 db: &db,
@@ -357,7 +381,12 @@ impl Dard {
             usage: out.usage,
         });
         let reference = match memory.as_deref_mut() {
-            Some(m) => m.observe(domain, &out.reply, &db, &state, seed),
+            Some(m) => {
+                if let Some(a) = &aside {
+                    m.observe(a.domain, &a.delex, &a.db, &state, seed);
+                }
+                m.observe(domain, &out.reply, &db, &state, seed)
+            }
             None => Some(booking_reference(seed)),
         };
         let other = if db.count > 1 && describes_two(&out.reply) {
@@ -403,12 +432,27 @@ impl Dard {
             }
             _ => (out.reply, reply),
         };
+        // The delegated domain, and the venue's a question about it was answered
+        // for: the evaluator reads these as the domains the reply talks about.
+        let (delex_reply, reply, active_domains, reason) = match aside {
+            Some(a) => {
+                let said = lexicalize_reply(&a.delex, a.domain, &a.db, &state, None);
+                (
+                    format!("{} {delex_reply}", a.delex),
+                    format!("{said} {reply}"),
+                    vec![a.domain, domain],
+                    format!(
+                        "{}; details of the {} asked before a {domain} request answered first",
+                        route.reason, a.domain
+                    ),
+                )
+            }
+            None => (delex_reply, reply, vec![domain], route.reason),
+        };
         Ok(TurnOutcome {
             domain,
-            reason: route.reason,
-            // The delegated domain: the evaluator reads these as the domains the
-            // reply talks about.
-            active_domains: vec![domain],
+            reason,
+            active_domains,
             state,
             state_source,
             db,
