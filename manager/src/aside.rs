@@ -106,25 +106,27 @@ pub(crate) fn find(db: &Database, history: &[Utterance]) -> Option<Aside> {
     // one it named last is the one the conversation is on.
     let (domain, record) = named_venue(db, &question_text, false, wanted)
         .or_else(|| named_venue(db, &system, true, wanted))?;
-    if domain == Domain::Attraction || asks.iter().any(|a| *a != Ask::Price) {
-        let rest = (0..clauses.len())
-            .filter(|i| !question.contains(i))
-            .map(|i| clauses[i].trim())
-            .collect::<Vec<_>>()
-            .join(" ");
-        return Some(Aside {
-            domain,
-            db: DbResult {
-                domain,
-                count: 1,
-                record: Some(record),
-            },
-            delex: answer(domain, &asks)?,
-            rest,
-            delegated,
-        });
+    // "How much is it?" alone asks a restaurant's or hotel's price range only
+    // vaguely; an attraction's entrance fee is a detail.
+    if domain != Domain::Attraction && asks.iter().all(|a| *a == Ask::Price) {
+        return None;
     }
-    None
+    let rest = (0..clauses.len())
+        .filter(|i| !question.contains(i))
+        .map(|i| clauses[i].trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(Aside {
+        domain,
+        db: DbResult {
+            domain,
+            count: 1,
+            record: Some(record),
+        },
+        delex: answer(domain, &asks)?,
+        rest,
+        delegated,
+    })
 }
 
 /// The user turn cut into clauses: at sentence ends, and before the words that
@@ -133,15 +135,12 @@ fn clauses(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for sentence in text.split_inclusive(['.', '?', '!', ';']) {
         let words: Vec<&str> = sentence.split_whitespace().collect();
+        let norm: Vec<String> = words.iter().map(|w| normalize(w)).collect();
         let mut start = 0;
         for i in 1..words.len() {
             let opens = CLAUSE_OPENERS.iter().any(|o| {
-                let o: Vec<&str> = o.split(' ').collect();
-                words[i..].len() >= o.len()
-                    && words[i..i + o.len()]
-                        .iter()
-                        .zip(&o)
-                        .all(|(w, x)| normalize(w) == *x)
+                let o = o.split(' ');
+                o.clone().count() <= norm.len() - i && norm[i..].iter().zip(o).all(|(w, x)| w == x)
             });
             // "I also need …" is one clause: a piece of a word or two before
             // the opener belongs to it.

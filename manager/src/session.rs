@@ -286,14 +286,7 @@ impl Dard {
             latency: t.elapsed(),
             usage: route.usage,
         });
-        // "Could I get their phone number? I also need a guesthouse": the
-        // question about the venue at hand is answered from its record, the
-        // rest goes to the new domain's agent.
-        let aside = match route.off_topic {
-            true => None,
-            false => aside::find(&inner.db, req.history),
-        };
-        let domain = aside.as_ref().map_or(route.domain, |a| a.delegated);
+        let domain = route.domain;
         if route.off_topic {
             return Ok(TurnOutcome {
                 domain,
@@ -310,6 +303,11 @@ impl Dard {
                 latency: start.elapsed(),
             });
         }
+        // "Could I get their phone number? I also need a guesthouse": the
+        // question about the venue at hand is answered from its record, the
+        // rest goes to the new domain's agent.
+        let aside = aside::find(&inner.db, req.history);
+        let domain = aside.as_ref().map_or(domain, |a| a.delegated);
         let mut db = match &memory {
             Some(m) => ground_remembering(&self.inner.db, domain, &state, seed, m),
             None => self.ground(domain, &state, seed),
@@ -346,18 +344,13 @@ impl Dard {
                 },
             });
         };
-        let rest_of_turn: Vec<Utterance>;
+        let mut rest_of_turn: Vec<Utterance>;
         let agent_history = match &aside {
             Some(a) => {
-                rest_of_turn = req
-                    .history
-                    .iter()
-                    .enumerate()
-                    .map(|(i, u)| match i + 1 == req.history.len() {
-                        true => Utterance::user(a.rest.clone()),
-                        false => u.clone(),
-                    })
-                    .collect();
+                rest_of_turn = req.history.to_vec();
+                if let Some(last) = rest_of_turn.last_mut() {
+                    last.text = a.rest.clone();
+                }
                 &rest_of_turn[..]
             }
             None => req.history,
@@ -432,8 +425,8 @@ impl Dard {
             }
             _ => (out.reply, reply),
         };
-        // The delegated domain, and the venue's a question about it was answered
-        // for: the evaluator reads these as the domains the reply talks about.
+        // The delegated domain, and the aside's venue domain when there is one:
+        // the evaluator reads these as the domains the reply talks about.
         let (delex_reply, reply, active_domains, reason) = match aside {
             Some(a) => {
                 let said = lexicalize_reply(&a.delex, a.domain, &a.db, &state, None);
