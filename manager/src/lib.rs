@@ -41,6 +41,7 @@ pub mod grounding;
 pub mod lexicalize;
 pub mod memory;
 mod nouns;
+mod recall;
 pub mod script;
 mod session;
 mod snapshot;

@@ -21,6 +21,7 @@ use crate::error::TurnError;
 use crate::grounding::{self, ground_remembering};
 use crate::lexicalize::{booking_reference, describes_two, lexicalize_reply, lexicalize_two};
 use crate::memory::DialogMemory;
+use crate::recall;
 
 /// Serializes a [`Duration`] as fractional milliseconds.
 mod duration_ms {
@@ -308,6 +309,34 @@ impl Dard {
         // rest goes to the new domain's agent.
         let aside = aside::find(&inner.db, req.history);
         let domain = aside.as_ref().map_or(domain, |a| a.delegated);
+        // "What's the total?" after the booking, "what's the postcode?" with no
+        // venue named: the memory answers, not a fresh search.
+        if aside.is_none()
+            && let Some(m) = memory.as_deref()
+            && let Some(user) = req.history.last().filter(|u| u.speaker == Speaker::User)
+            && let Some(r) = recall::answer(
+                m,
+                domain,
+                &state,
+                req.previous_state.unwrap_or(&empty),
+                &user.text,
+            )
+        {
+            return Ok(TurnOutcome {
+                domain,
+                reason: format!("{}; {}", route.reason, r.why),
+                active_domains: vec![domain],
+                state,
+                state_source,
+                db: r.db,
+                delex_reply: r.delex,
+                reply: r.reply,
+                off_topic: false,
+                memory: None,
+                stages,
+                latency: start.elapsed(),
+            });
+        }
         let mut db = match &memory {
             Some(m) => ground_remembering(&self.inner.db, domain, &state, seed, m),
             None => self.ground(domain, &state, seed),

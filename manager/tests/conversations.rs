@@ -629,6 +629,7 @@ macro_rules! conversations {
 }
 
 conversations!(
+    details_of_no_venue_are_asked_back,
     attraction_by_name,
     attraction_college_address,
     attraction_in_the_south_is_in_the_south,
@@ -734,6 +735,7 @@ conversations!(
     train_ticket_price_and_travel_time_book_nothing,
     train_tickets_for_both_of_us,
     train_total_is_price_times_people,
+    train_total_asked_after_the_booking,
     two_dialogs_in_one_script,
     unknown_entrance_fee_reads_unknown,
 );

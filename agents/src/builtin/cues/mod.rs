@@ -95,12 +95,29 @@ pub fn user_asks(norm: &str) -> Vec<Ask> {
         })
         .map(|(a, _)| *a)
         .collect();
+    if asks_total(norm) && !asks.contains(&Ask::Price) {
+        asks.push(Ask::Price);
+    }
     for ask in asked_after_opener(norm) {
         if !asks.contains(&ask) {
             asks.push(ask);
         }
     }
     asks
+}
+
+/// Whether the turn asks for "the total" of a price ("what's the total?",
+/// "the total for everyone") rather than the total travel time or a party
+/// ("the total of 4 people").
+fn asks_total(norm: &str) -> bool {
+    let tokens: Vec<&str> = norm.split(' ').collect();
+    tokens.windows(2).enumerate().any(|(i, w)| {
+        w == ["the", "total"]
+            && !matches!(
+                tokens.get(i + 2).copied().unwrap_or(""),
+                "travel" | "time" | "journey" | "trip" | "duration" | "of" | "number"
+            )
+    })
 }
 
 /// Whether `phrase` occurs in `norm` once at least without a time set after
@@ -481,5 +498,26 @@ mod tests {
             &normalize("Sounds great. Can I get one seat reserved?"),
             ""
         ));
+    }
+
+    #[test]
+    fn the_total_asks_a_price_but_not_the_total_travel_time() {
+        for asked in [
+            "What's the total?",
+            "what is the total cost",
+            "the total for us all?",
+        ] {
+            assert!(
+                user_asks(&normalize(asked)).contains(&Ask::Price),
+                "{asked}"
+            );
+        }
+        for not in [
+            "What is the total travel time?",
+            "I need 7 tickets total.",
+            "a total of 4 tickets are needed",
+        ] {
+            assert!(!user_asks(&normalize(not)).contains(&Ask::Price), "{not}");
+        }
     }
 }

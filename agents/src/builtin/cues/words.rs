@@ -279,6 +279,11 @@ pub(crate) const ASK_WORDS: &[(Ask, &[&str])] = &[
             "fee",
             "fees",
             "ticket price",
+            // "the total travel time" asks the duration: only a total of money.
+            "total cost",
+            "total price",
+            "total fee",
+            "total amount",
             "price of",
             "the price",
             "what price",

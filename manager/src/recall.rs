@@ -1,0 +1,230 @@
+//! Questions the manager answers from the dialog memory rather than from a
+//! fresh database search: the facts of a booking already made ("what's the
+//! total?" after four train tickets), and details asked when the conversation
+//! has named no venue to give them for ("what's the postcode?" as a first
+//! turn).
+//!
+//! An agent answers from the state and one database record. After a booking
+//! that record is the first match of the state, not necessarily what was
+//! booked, and a price on it is one ticket's; with nothing offered it is a
+//! venue the user never heard of. Whatever the backend, the booking's total is
+//! the unit price times the people, and a question about no venue in
+//! particular is answered with a question.
+
+use std::collections::BTreeMap;
+
+use agents::builtin::cues::{Ask, domain_words, user_asks};
+use agents::builtin::text::normalize;
+use agents::roles::{DbResult, DialogState};
+use multiwoz::{Domain, Slot};
+
+use crate::lexicalize::total_price;
+use crate::memory::DialogMemory;
+
+/// A reply the manager writes itself, delexicalized and as shown.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Recall {
+    /// With placeholders, as the benchmark records replies.
+    pub delex: String,
+    /// As the user reads it.
+    pub reply: String,
+    /// The record the reply is about (the booked train), or none.
+    pub db: DbResult,
+    /// Why the manager answered, for the turn's reason.
+    pub why: &'static str,
+}
+
+/// What a question about a booked train may ask besides its price.
+const TRAIN_FACTS: [Ask; 6] = [
+    Ask::Price,
+    Ask::Reference,
+    Ask::TrainId,
+    Ask::Leave,
+    Ask::Arrive,
+    Ask::Duration,
+];
+
+/// The answer from `memory` to the `user` turn routed to `domain`, when it is
+/// a question the manager answers itself. `previous` is the state before the
+/// turn: a turn that changes the booking is the agent's to rebook.
+pub(crate) fn answer(
+    memory: &DialogMemory,
+    domain: Domain,
+    state: &DialogState,
+    previous: &DialogState,
+    user: &str,
+) -> Option<Recall> {
+    let norm = normalize(user);
+    let asks = user_asks(&norm);
+    let named = domain_words(&norm);
+    if named.iter().any(|d| *d != domain) {
+        return None;
+    }
+    booked_train(memory, domain, state, previous, &asks)
+        .or_else(|| which_venue(memory, domain, state, &asks, !named.is_empty()))
+}
+
+/// The price of a booked train for all its passengers, with the other facts
+/// of that booking the turn asks for.
+fn booked_train(
+    memory: &DialogMemory,
+    domain: Domain,
+    state: &DialogState,
+    previous: &DialogState,
+    asks: &[Ask],
+) -> Option<Recall> {
+    if domain != Domain::Train
+        || !asks.contains(&Ask::Price)
+        || asks.iter().any(|a| !TRAIN_FACTS.contains(a))
+        || state.get(&domain) != previous.get(&domain)
+    {
+        return None;
+    }
+    let remembered = memory.domain(domain)?;
+    let booking = remembered.booking.as_ref()?;
+    let train = booking.record.as_ref()?;
+    // A train offered since the booking is what a price question is about.
+    if remembered
+        .offered
+        .as_ref()
+        .is_some_and(|o| o.id != train.id)
+    {
+        return None;
+    }
+    let unit = train.get("price")?;
+    let id = train.get("trainID").unwrap_or(&train.id);
+    let people: u32 = booking
+        .details
+        .get(&Slot::BookPeople)
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(1);
+    let mut parts: Vec<(String, Vec<(&str, String)>)> = Vec::new();
+    if people > 1 {
+        parts.push((
+            "The total for [value_people] tickets on [value_id] is [value_price] ({unit} each), payable at the station.".replace("{unit}", unit),
+            vec![
+                ("[value_people]", people.to_string()),
+                ("[value_id]", id.to_string()),
+                ("[value_price]", total_price(unit, people)?),
+            ],
+        ));
+    } else {
+        parts.push((
+            "A ticket on [value_id] costs [value_price], payable at the station.".into(),
+            vec![
+                ("[value_id]", id.to_string()),
+                ("[value_price]", unit.to_string()),
+            ],
+        ));
+    }
+    let leave = asks.contains(&Ask::Leave);
+    let arrive = asks.contains(&Ask::Arrive);
+    if leave || arrive {
+        let mut times = Vec::new();
+        let mut text = String::from("It");
+        if leave && let Some(t) = train.get("leaveAt") {
+            text.push_str(" leaves at [value_leave]");
+            times.push(("[value_leave]", t.to_string()));
+        }
+        if arrive && let Some(t) = train.get("arriveBy") {
+            text.push_str(if times.is_empty() {
+                " arrives at [value_arrive]"
+            } else {
+                " and arrives at [value_arrive]"
+            });
+            times.push(("[value_arrive]", t.to_string()));
+        }
+        if !times.is_empty() {
+            text.push('.');
+            parts.push((text, times));
+        }
+    }
+    if asks.contains(&Ask::Duration)
+        && let Some(t) = train.get("duration")
+    {
+        parts.push((
+            "The journey takes [value_time].".into(),
+            vec![("[value_time]", t.to_string())],
+        ));
+    }
+    if asks.contains(&Ask::Reference) {
+        parts.push((
+            "Your reference number is [value_reference].".into(),
+            vec![("[value_reference]", booking.reference.clone())],
+        ));
+    }
+    parts.push(("Is there anything else I can help with?".into(), Vec::new()));
+    let delex = parts
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let values: BTreeMap<&str, String> = parts.into_iter().flat_map(|(_, v)| v).collect();
+    let mut reply = delex.clone();
+    for (placeholder, value) in &values {
+        reply = reply.replace(placeholder, value);
+    }
+    Some(Recall {
+        delex,
+        reply,
+        db: DbResult {
+            domain,
+            count: 1,
+            record: Some(train.clone()),
+        },
+        why: "the booked train's price for everyone, from the dialog memory",
+    })
+}
+
+/// "What's the postcode?" when the conversation has named no venue of the
+/// domain and the user gave nothing to search by: which one is meant (which
+/// restaurant, when the user said restaurant; else which place).
+fn which_venue(
+    memory: &DialogMemory,
+    domain: Domain,
+    state: &DialogState,
+    asks: &[Ask],
+    named: bool,
+) -> Option<Recall> {
+    let noun = match domain {
+        // The router's pick is a guess when the user named no kind of place.
+        Domain::Restaurant | Domain::Hotel | Domain::Attraction if !named => "place",
+        Domain::Restaurant => "restaurant",
+        Domain::Hotel => "hotel",
+        Domain::Attraction => "attraction",
+        _ => return None,
+    };
+    let details: Vec<&str> = asks
+        .iter()
+        .filter_map(|a| match a {
+            Ask::Phone => Some("phone number"),
+            Ask::Address => Some("address"),
+            Ask::Postcode => Some("postcode"),
+            _ => None,
+        })
+        .collect();
+    let said_before = memory
+        .domain(domain)
+        .is_some_and(|m| m.offered.is_some() || m.booking.is_some());
+    let searched = state.get(&domain).is_some_and(|s| !s.is_empty());
+    if details.is_empty() || said_before || searched {
+        return None;
+    }
+    let wanted = match details.as_slice() {
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => return None,
+    };
+    let text = format!(
+        "Which {noun} would you like the {wanted} of? Tell me its name, or what you are looking for and I will find one."
+    );
+    Some(Recall {
+        delex: text.clone(),
+        reply: text,
+        db: DbResult::empty(domain),
+        why: "details asked with no venue named yet: the manager asks which",
+    })
+}
+
+#[cfg(test)]
+mod tests;

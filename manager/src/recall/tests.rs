@@ -1,0 +1,196 @@
+use super::*;
+use crate::memory::{Booking, DomainMemory};
+use agents::roles::DbRecord;
+
+fn train(id: &str, price: &str) -> DbRecord {
+    let fields = [
+        ("trainID", id),
+        ("price", price),
+        ("leaveAt", "11:00"),
+        ("arriveBy", "11:51"),
+        ("duration", "51 minutes"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    DbRecord {
+        id: id.to_string(),
+        fields,
+    }
+}
+
+fn booked(people: &str) -> (DialogMemory, DialogState) {
+    let record = train("TR1502", "23.60 pounds");
+    let mut details = BTreeMap::new();
+    details.insert(Slot::BookPeople, people.to_string());
+    let mut memory = DialogMemory::new();
+    memory.domains.insert(
+        Domain::Train,
+        DomainMemory {
+            offered: Some(record.clone()),
+            booking: Some(Booking {
+                reference: "PX46PDP6".into(),
+                record: Some(record),
+                details,
+            }),
+        },
+    );
+    let mut state = DialogState::new();
+    state.entry(Domain::Train).or_default().extend([
+        (Slot::Departure, "cambridge".to_string()),
+        (Slot::BookPeople, people.to_string()),
+    ]);
+    (memory, state)
+}
+
+#[test]
+fn the_total_of_a_booked_train_is_the_price_times_the_people() {
+    let (memory, state) = booked("4");
+    for question in [
+        "What is the total price?",
+        "what's the total?",
+        "How much will that cost?",
+    ] {
+        let r = answer(&memory, Domain::Train, &state, &state, question)
+            .unwrap_or_else(|| panic!("{question:?} is not answered from the booking"));
+        assert!(
+            r.reply.starts_with(
+                "The total for 4 tickets on TR1502 is 94.40 pounds (23.60 pounds each)"
+            ),
+            "{question:?}: {}",
+            r.reply
+        );
+        assert!(r.delex.contains("[value_price]") && r.delex.contains("[value_id]"));
+    }
+}
+
+#[test]
+fn one_ticket_is_its_price_and_other_facts_come_along() {
+    let (memory, state) = booked("1");
+    let r = answer(
+        &memory,
+        Domain::Train,
+        &state,
+        &state,
+        "How much is it, and what was the reference number and arrival time?",
+    )
+    .expect("answered");
+    assert_eq!(
+        r.reply,
+        "A ticket on TR1502 costs 23.60 pounds, payable at the station. It arrives at 11:51. \
+         Your reference number is PX46PDP6. Is there anything else I can help with?"
+    );
+}
+
+#[test]
+fn a_changed_booking_or_another_request_is_the_agents() {
+    let (memory, state) = booked("4");
+    let mut previous = state.clone();
+    previous
+        .entry(Domain::Train)
+        .or_default()
+        .insert(Slot::BookPeople, "3".into());
+    // The people changed in this turn: the agent rebooks.
+    assert!(
+        answer(
+            &memory,
+            Domain::Train,
+            &state,
+            &previous,
+            "Make it 4. How much?"
+        )
+        .is_none()
+    );
+    // A question of something else, or about another domain, is not a price question.
+    assert!(
+        answer(
+            &memory,
+            Domain::Train,
+            &state,
+            &state,
+            "What is the address?"
+        )
+        .is_none()
+    );
+    assert!(
+        answer(
+            &memory,
+            Domain::Train,
+            &state,
+            &state,
+            "How much is a taxi to the station?"
+        )
+        .is_none()
+    );
+    // Nothing booked: nothing to recall.
+    let empty = DialogMemory::new();
+    assert!(answer(&empty, Domain::Train, &state, &state, "How much is it?").is_none());
+}
+
+#[test]
+fn details_of_no_venue_in_particular_are_asked_back() {
+    let memory = DialogMemory::new();
+    let state = DialogState::new();
+    let r = answer(
+        &memory,
+        Domain::Restaurant,
+        &state,
+        &state,
+        "I want the postcode and phone number of the restaurant",
+    )
+    .expect("asked back");
+    assert!(
+        r.reply
+            .starts_with("Which restaurant would you like the phone number and postcode of?"),
+        "{}",
+        r.reply
+    );
+    // Named no kind of place: the router's pick is not put in the user's mouth.
+    let r = answer(
+        &memory,
+        Domain::Hotel,
+        &state,
+        &state,
+        "what's the postcode?",
+    )
+    .expect("asked back");
+    assert!(
+        r.reply
+            .starts_with("Which place would you like the postcode of?")
+    );
+    assert!(r.db.record.is_none());
+    // With something to search by, or a venue named before, the agent answers.
+    let mut searched = DialogState::new();
+    searched
+        .entry(Domain::Restaurant)
+        .or_default()
+        .insert(Slot::Food, "italian".into());
+    assert!(
+        answer(
+            &memory,
+            Domain::Restaurant,
+            &searched,
+            &searched,
+            "the postcode?"
+        )
+        .is_none()
+    );
+    let mut offered = DialogMemory::new();
+    offered.domains.insert(
+        Domain::Restaurant,
+        DomainMemory {
+            offered: Some(DbRecord::default()),
+            booking: None,
+        },
+    );
+    assert!(
+        answer(
+            &offered,
+            Domain::Restaurant,
+            &state,
+            &state,
+            "the postcode?"
+        )
+        .is_none()
+    );
+}
