@@ -264,8 +264,18 @@ const DECLINE_WORDS: &[&str] = &["no", "not", "dont", "nope", "rather not", "ins
 /// Whether the user's turn (normalized) takes the alternative just proposed.
 pub fn takes_proposal(norm: &str) -> bool {
     use agents::builtin::text::contains_any;
-    contains_any(norm, TAKE_WORDS) && !contains_any(norm, DECLINE_WORDS)
+    if contains_any(norm, DECLINE_WORDS) {
+        return false;
+    }
+    // "Does it have wifi?" after "would you like one of the two guesthouses
+    // instead?" asks about the alternative: the answer is about it.
+    let about_it =
+        contains_any(norm, PROPOSAL_PRONOUNS) && !agents::builtin::cues::user_asks(norm).is_empty();
+    contains_any(norm, TAKE_WORDS) || about_it
 }
+
+/// Words by which a question refers to the alternative just proposed.
+const PROPOSAL_PRONOUNS: &[&str] = &["it", "they", "them", "either", "those", "these", "one"];
 
 /// A count as a word up to ten ("three 2-star hotels" reads better than "3 2-star
 /// hotels"), in digits above.
@@ -312,6 +322,25 @@ mod tests {
             format!("Nothing matches. {q}")
         );
         assert_eq!(ask_instead("Would you like another area?", q), q);
+    }
+
+    #[test]
+    fn a_question_about_the_alternative_takes_it() {
+        use agents::builtin::text::normalize;
+        for taken in [
+            "Yes, book it",
+            "Does it have wifi?",
+            "what area are they in?",
+        ] {
+            assert!(takes_proposal(&normalize(taken)), "{taken}");
+        }
+        for not in [
+            "No, try the east",
+            "I need a taxi too",
+            "Is it not in the north?",
+        ] {
+            assert!(!takes_proposal(&normalize(not)), "{not}");
+        }
     }
 
     #[test]

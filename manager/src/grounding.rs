@@ -255,7 +255,12 @@ fn hospital(db: &Database, department: Option<&str>) -> DbResult {
             .collect(),
         None => Vec::new(),
     };
-    let mut record = match matching.first() {
+    // "neurology" is the neurology department, not "neurology neurosurgery".
+    let exact = matching.iter().find(|e| {
+        e.get("department")
+            .is_some_and(|d| Some(d.to_lowercase()) == wanted)
+    });
+    let mut record = match exact.or(matching.first()) {
         Some(e) => record_of(e),
         None => DbRecord::default(),
     };

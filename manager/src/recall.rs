@@ -1,6 +1,6 @@
 //! Questions the manager answers from the dialog memory rather than from a
 //! fresh database search: the facts of a booking already made ("what's the
-//! total?" after four train tickets), and details asked when the conversation
+//! total?" after four train tickets, "what was the reference?"), and details asked when the conversation
 //! has named no venue to give them for ("what's the postcode?" as a first
 //! turn).
 //!
@@ -61,7 +61,52 @@ pub(crate) fn answer(
         return None;
     }
     booked_train(memory, domain, state, previous, &asks)
+        .or_else(|| booked_reference(memory, domain, state, previous, &asks))
         .or_else(|| which_venue(memory, domain, state, &asks, !named.is_empty()))
+}
+
+/// The domain a question of details is about when the router picked one with
+/// nothing at hand ("May I get the phone number?" routed to attraction while
+/// the conversation is on a guesthouse): the domain whose remembered entity
+/// the last system turn named, else the only domain with one. `None` keeps the
+/// router's pick: the turn names a domain, asks nothing, or the pick has an
+/// entity or a search of its own.
+pub(crate) fn venue_at_hand(
+    memory: &DialogMemory,
+    routed: Domain,
+    state: &DialogState,
+    user: &str,
+    last_system: Option<&str>,
+) -> Option<Domain> {
+    let norm = normalize(user);
+    if user_asks(&norm).is_empty() || !domain_words(&norm).is_empty() {
+        return None;
+    }
+    let has_entity = |d: Domain| {
+        memory
+            .domain(d)
+            .is_some_and(|m| m.offered.is_some() || m.booking.is_some())
+    };
+    if has_entity(routed) || state.get(&routed).is_some_and(|s| !s.is_empty()) {
+        return None;
+    }
+    let candidates: Vec<Domain> = Domain::ALL
+        .into_iter()
+        .filter(|d| *d != routed && has_entity(*d))
+        .collect();
+    let system = last_system.unwrap_or_default().to_lowercase();
+    let named_last = candidates.iter().copied().find(|d| {
+        memory
+            .domain(*d)
+            .and_then(|m| m.offered.as_ref())
+            .and_then(|o| o.name())
+            .is_some_and(|name| !name.is_empty() && system.contains(&name.to_lowercase()))
+    });
+    match (named_last, candidates.as_slice()) {
+        (Some(d), _) => Some(d),
+        (None, [d]) => Some(*d),
+        _ => None,
+    }
 }
 
 /// The price of a booked train for all its passengers, with the other facts
@@ -173,6 +218,51 @@ fn booked_train(
             record: Some(train.clone()),
         },
         why: "the booked train's price for everyone, from the dialog memory",
+    })
+}
+
+/// "What was the reference?" after a booking: the booking's, whatever the
+/// state would match now.
+fn booked_reference(
+    memory: &DialogMemory,
+    domain: Domain,
+    state: &DialogState,
+    previous: &DialogState,
+    asks: &[Ask],
+) -> Option<Recall> {
+    if asks != [Ask::Reference] || state.get(&domain) != previous.get(&domain) {
+        return None;
+    }
+    let booking = memory.domain(domain)?.booking.as_ref()?;
+    let record = booking.record.as_ref()?;
+    let (delex, what) = match record.name() {
+        Some(name) if domain == Domain::Train => (
+            "The reference number of your booking on [value_id] is [value_reference].",
+            vec![("[value_id]", name.to_string())],
+        ),
+        Some(name) => (
+            "The reference number of your booking at [value_name] is [value_reference].",
+            vec![("[value_name]", name.to_string())],
+        ),
+        None => (
+            "The reference number of your booking is [value_reference].",
+            Vec::new(),
+        ),
+    };
+    let mut reply = delex.replace("[value_reference]", &booking.reference);
+    for (placeholder, value) in what {
+        reply = reply.replace(placeholder, &value);
+    }
+    let more = " Is there anything else I can help with?";
+    Some(Recall {
+        delex: format!("{delex}{more}"),
+        reply: format!("{reply}{more}"),
+        db: DbResult {
+            domain,
+            count: 1,
+            record: Some(record.clone()),
+        },
+        why: "the booking's reference, from the dialog memory",
     })
 }
 

@@ -309,11 +309,38 @@ impl Dard {
         // rest goes to the new domain's agent.
         let aside = aside::find(&inner.db, req.history);
         let domain = aside.as_ref().map_or(domain, |a| a.delegated);
+        // A question of details routed to a domain with nothing at hand is
+        // about the entity the conversation is on.
+        let last_user = req.history.last().filter(|u| u.speaker == Speaker::User);
+        let at_hand = match (&aside, memory.as_deref(), last_user) {
+            (None, Some(m), Some(user)) => {
+                let system = req
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|u| u.speaker == Speaker::System);
+                recall::venue_at_hand(
+                    m,
+                    domain,
+                    &state,
+                    &user.text,
+                    system.map(|u| u.text.as_str()),
+                )
+            }
+            _ => None,
+        };
+        let (domain, route_reason) = match at_hand {
+            Some(d) => (
+                d,
+                format!("{}; the question is about the {d} at hand", route.reason),
+            ),
+            None => (domain, route.reason.clone()),
+        };
         // "What's the total?" after the booking, "what's the postcode?" with no
         // venue named: the memory answers, not a fresh search.
         if aside.is_none()
             && let Some(m) = memory.as_deref()
-            && let Some(user) = req.history.last().filter(|u| u.speaker == Speaker::User)
+            && let Some(user) = last_user
             && let Some(r) = recall::answer(
                 m,
                 domain,
@@ -324,7 +351,7 @@ impl Dard {
         {
             return Ok(TurnOutcome {
                 domain,
-                reason: format!("{}; {}", route.reason, r.why),
+                reason: format!("{route_reason}; {}", r.why),
                 active_domains: vec![domain],
                 state,
                 state_source,
@@ -469,7 +496,7 @@ impl Dard {
                     ),
                 )
             }
-            None => (delex_reply, reply, vec![domain], route.reason),
+            None => (delex_reply, reply, vec![domain], route_reason),
         };
         Ok(TurnOutcome {
             domain,

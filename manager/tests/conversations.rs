@@ -629,6 +629,8 @@ macro_rules! conversations {
 }
 
 conversations!(
+    a_question_about_the_proposed_alternative_takes_it,
+    hospital_department_is_named_with_its_phone,
     details_of_no_venue_are_asked_back,
     attraction_by_name,
     attraction_college_address,

@@ -261,6 +261,11 @@ fn decide_plan(input: &PolicyInput<'_>) -> Plan {
             if must.is_empty() {
                 must = vec!["phone"];
             }
+            // A department asked for is named with its number: whose phone it
+            // is matters as much as the number.
+            if d == Domain::Hospital && filled(Slot::Department) {
+                must.push("department");
+            }
             Plan::new(d, Kind::Attrs).with(
                 &must,
                 &["name", "address", "postcode", "department", "phone"],

@@ -479,6 +479,25 @@ pub fn template(plan: &Plan) -> String {
                 "Booking was successful. Your reference number is [value_reference].".into()
             }
         }
+        Kind::Attrs if plan.domain == Domain::Hospital && plan.must.contains("department") => {
+            let dept = "The [value_department] department";
+            let place = match (
+                plan.must.contains("address"),
+                plan.must.contains("postcode"),
+            ) {
+                (true, true) => Some("[value_address], [value_postcode]"),
+                (true, false) => Some("[value_address]"),
+                (false, true) => Some("postcode [value_postcode]"),
+                (false, false) => None,
+            };
+            match (plan.must.contains("phone"), place) {
+                (true, Some(p)) => format!(
+                    "{dept} of Addenbrookes Hospital is on [value_phone]; the hospital is at {p}."
+                ),
+                (false, Some(p)) => format!("{dept} is at Addenbrookes Hospital, {p}."),
+                _ => format!("{dept} of Addenbrookes Hospital is on [value_phone]."),
+            }
+        }
         Kind::Offer | Kind::Attrs => {
             let mut parts = Vec::new();
             let id = if plan.domain == Domain::Train {

@@ -194,3 +194,95 @@ fn details_of_no_venue_in_particular_are_asked_back() {
         .is_none()
     );
 }
+
+#[test]
+fn the_reference_asked_again_is_the_bookings() {
+    let (memory, state) = booked("4");
+    let r = answer(
+        &memory,
+        Domain::Train,
+        &state,
+        &state,
+        "what was the reference number again?",
+    )
+    .expect("answered");
+    assert_eq!(
+        r.reply,
+        "The reference number of your booking on TR1502 is PX46PDP6. Is there anything else I can help with?"
+    );
+    assert!(r.delex.contains("[value_reference]"));
+    let empty = DialogMemory::new();
+    assert!(
+        answer(
+            &empty,
+            Domain::Train,
+            &state,
+            &state,
+            "what's the reference?"
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn a_question_routed_to_a_domain_with_nothing_at_hand_goes_to_the_one_with_something() {
+    let (memory, state) = booked("2");
+    let ask = "May I get the phone number? What is its star rating?";
+    // The train is the only domain with an entity: a question naming no domain is about it.
+    assert_eq!(
+        venue_at_hand(&memory, Domain::Attraction, &state, ask, None),
+        Some(Domain::Train)
+    );
+    // The router's pick stands when the turn names a domain, asks nothing, or
+    // the pick has a search or an entity of its own.
+    let named = "What is the phone number of the museum?";
+    assert_eq!(
+        venue_at_hand(&memory, Domain::Attraction, &state, named, None),
+        None
+    );
+    assert_eq!(
+        venue_at_hand(
+            &memory,
+            Domain::Attraction,
+            &state,
+            "I need a place to go",
+            None
+        ),
+        None
+    );
+    assert_eq!(
+        venue_at_hand(&memory, Domain::Train, &state, ask, None),
+        None
+    );
+    let mut searched = state.clone();
+    searched
+        .entry(Domain::Attraction)
+        .or_default()
+        .insert(Slot::Type, "museum".into());
+    assert_eq!(
+        venue_at_hand(&memory, Domain::Attraction, &searched, ask, None),
+        None
+    );
+    // Two domains with entities: the one the last system turn named.
+    let mut two = memory.clone();
+    let mut hotel = DbRecord::default();
+    hotel
+        .fields
+        .insert("name".into(), "finches bed and breakfast".into());
+    two.domains.insert(
+        Domain::Hotel,
+        DomainMemory {
+            offered: Some(hotel),
+            booking: None,
+        },
+    );
+    let system = Some("Finches Bed and Breakfast is cheap. Would you like to book it?");
+    assert_eq!(
+        venue_at_hand(&two, Domain::Attraction, &state, ask, system),
+        Some(Domain::Hotel)
+    );
+    assert_eq!(
+        venue_at_hand(&two, Domain::Attraction, &state, ask, None),
+        None
+    );
+}
