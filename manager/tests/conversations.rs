@@ -629,6 +629,7 @@ macro_rules! conversations {
 }
 
 conversations!(
+    something_fun_to_do_nearby_is_an_attraction,
     a_question_about_the_proposed_alternative_takes_it,
     hospital_department_is_named_with_its_phone,
     details_of_no_venue_are_asked_back,
