@@ -3,17 +3,13 @@
 //! `dard chat`, `multiwoz` for `dard data`). It holds no logic of its own, and
 //! no library crate depends on it.
 
+mod alloc;
 mod cmd;
 mod report;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-// mimalloc: the evaluator and the loaders make hundreds of thousands of small
-// allocations, where it is markedly faster than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// DARD (Domain Assigned Response Delegation) for MultiWOZ.
 #[derive(Debug, Parser)]
