@@ -47,6 +47,7 @@ mod session;
 mod snapshot;
 mod startup;
 pub mod tidy;
+mod turn;
 
 pub use builder::{DardBuilder, build_prompter};
 pub use config::{
@@ -56,8 +57,9 @@ pub use config_user::UserConfig;
 pub use dard::{Dard, PipelineInfo};
 pub use error::{BuildError, TurnError};
 pub use memory::{Booking, DialogMemory, DomainMemory};
-pub use session::{Session, StageReport, StateSource, TurnOutcome, TurnRequest};
+pub use session::Session;
 pub use snapshot::SessionSnapshot;
+pub use turn::{StageReport, StateSource, TurnOutcome, TurnRequest};
 
 /// The pipeline's data types, re-exported for callers.
 pub use agents::roles::{DbRecord, DbResult, DialogState, Speaker, Stage, StageUsage, Utterance};

@@ -16,7 +16,8 @@ use multiwoz::Domain;
 use crate::dard::Dard;
 use crate::error::TurnError;
 use crate::memory::DialogMemory;
-use crate::session::{Session, TurnOutcome};
+use crate::session::Session;
+use crate::turn::TurnOutcome;
 
 /// One user turn of a script.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,6 +25,7 @@ pub mod policy;
 pub mod pool;
 pub mod realize;
 pub mod router;
+pub mod template;
 pub mod text;
 pub mod times;
 pub mod tracker;
