@@ -629,6 +629,7 @@ macro_rules! conversations {
 }
 
 conversations!(
+    attraction_named_is_told_where_it_is,
     something_fun_to_do_nearby_is_an_attraction,
     a_question_about_the_proposed_alternative_takes_it,
     hospital_department_is_named_with_its_phone,

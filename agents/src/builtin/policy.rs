@@ -433,6 +433,16 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     if about_venue && count > 0 {
         return reach_plan();
     }
+    // "I'm interested in going to Cherry Hinton Water Play": an attraction the
+    // user names is one to find; most human replies give where it is.
+    let named_now = st
+        .get(&Slot::Name)
+        .is_some_and(|n| n.len() >= 4 && input.user.contains(n.as_str()));
+    if d == Domain::Attraction && named_now && count > 0 {
+        let mut p = attrs_plan(&["address"]);
+        p.may.extend(["area", "price", "type"].map(String::from));
+        return p;
+    }
     let informed: Vec<&str> = st
         .iter()
         .filter(|(s, v)| !s.is_book() && v.as_str() != DONTCARE)
