@@ -47,6 +47,7 @@ mod session;
 mod snapshot;
 mod startup;
 pub mod tidy;
+mod told;
 mod turn;
 
 pub use builder::{DardBuilder, build_prompter};

@@ -22,6 +22,7 @@ use crate::grounding::{self, ground_remembering};
 use crate::lexicalize::{booking_reference, describes_two, lexicalize_reply, lexicalize_two};
 use crate::memory::DialogMemory;
 use crate::recall;
+use crate::told;
 use crate::turn::{StageReport, StateSource, TurnOutcome, TurnRequest};
 
 impl Dard {
@@ -314,6 +315,7 @@ impl Dard {
                 .find(|u| u.speaker == Speaker::System)
                 .is_some_and(|u| u.text.contains(&n.text))
         };
+        let live = memory.is_some();
         let (delex_reply, reply) = match nearest {
             Some(n) if !said_before(&n) => {
                 if let Some(m) = memory {
@@ -325,6 +327,21 @@ impl Dard {
                 )
             }
             _ => (out.reply, reply),
+        };
+        // In a live dialog, a closing offer of details the conversation has
+        // already told gives way to an open question.
+        let told_before = || {
+            let system: Vec<&str> = req
+                .history
+                .iter()
+                .filter(|u| u.speaker == Speaker::System)
+                .map(|u| u.text.as_str())
+                .collect();
+            told::drop_offer_of_told(&delex_reply, &reply, db.record.as_ref(), &system.join(" "))
+        };
+        let (delex_reply, reply) = match live.then(told_before).flatten() {
+            Some(pair) => pair,
+            None => (delex_reply, reply),
         };
         // The delegated domain, and the aside's venue domain when there is one:
         // the evaluator reads these as the domains the reply talks about.
