@@ -15,10 +15,11 @@ trap 'rm -rf "$tmp"' EXIT
 socket="dard-chat-startup-$$"
 
 one() {
-    local log="$tmp/dard-chat.log"
+    # The chat logs to $XDG_STATE_HOME/dard/chat.log.
+    local log="$tmp/dard/chat.log"
     rm -f "$log"
     tmux -L "$socket" -f /dev/null new-session -d -x 120 -y 40 -c "$root" \
-        "env TMPDIR=$tmp $bin --log info chat"
+        "env XDG_STATE_HOME=$tmp $bin --log info chat"
     for _ in $(seq 600); do
         if grep -q "input prompt drawn" "$log" 2>/dev/null; then break; fi
         sleep 0.02
