@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 mod usage;
 
-pub use usage::{Stage, StageUsage};
+pub use usage::{Stage, StageUsage, duration_ms};
 
 /// The belief state: informable and booking slots per domain, with values
 /// normalized as the standard evaluator normalizes gold states.

@@ -11,8 +11,6 @@
 //! the unit price times the people, and a question about no venue in
 //! particular is answered with a question.
 
-use std::collections::BTreeMap;
-
 use agents::builtin::cues::{Ask, domain_words, user_asks};
 use agents::builtin::text::normalize;
 use agents::roles::{DbResult, DialogState};
@@ -60,8 +58,13 @@ pub(crate) fn answer(
     if named.iter().any(|d| *d != domain) {
         return None;
     }
-    booked_train(memory, domain, state, previous, &asks)
-        .or_else(|| booked_reference(memory, domain, state, previous, &asks))
+    // A turn that changes the domain's state changes the booking: the agent's.
+    let unchanged = state.get(&domain) == previous.get(&domain);
+    unchanged
+        .then(|| {
+            booked_train(memory, domain, &asks).or_else(|| booked_reference(memory, domain, &asks))
+        })
+        .flatten()
         .or_else(|| which_venue(memory, domain, state, &asks, !named.is_empty()))
 }
 
@@ -111,17 +114,10 @@ pub(crate) fn venue_at_hand(
 
 /// The price of a booked train for all its passengers, with the other facts
 /// of that booking the turn asks for.
-fn booked_train(
-    memory: &DialogMemory,
-    domain: Domain,
-    state: &DialogState,
-    previous: &DialogState,
-    asks: &[Ask],
-) -> Option<Recall> {
+fn booked_train(memory: &DialogMemory, domain: Domain, asks: &[Ask]) -> Option<Recall> {
     if domain != Domain::Train
         || !asks.contains(&Ask::Price)
         || asks.iter().any(|a| !TRAIN_FACTS.contains(a))
-        || state.get(&domain) != previous.get(&domain)
     {
         return None;
     }
@@ -204,11 +200,8 @@ fn booked_train(
         .map(|(t, _)| t.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let values: BTreeMap<&str, String> = parts.into_iter().flat_map(|(_, v)| v).collect();
-    let mut reply = delex.clone();
-    for (placeholder, value) in &values {
-        reply = reply.replace(placeholder, value);
-    }
+    let values: Vec<(&str, String)> = parts.into_iter().flat_map(|(_, v)| v).collect();
+    let reply = filled(&delex, &values);
     Some(Recall {
         delex,
         reply,
@@ -223,36 +216,25 @@ fn booked_train(
 
 /// "What was the reference?" after a booking: the booking's, whatever the
 /// state would match now.
-fn booked_reference(
-    memory: &DialogMemory,
-    domain: Domain,
-    state: &DialogState,
-    previous: &DialogState,
-    asks: &[Ask],
-) -> Option<Recall> {
-    if asks != [Ask::Reference] || state.get(&domain) != previous.get(&domain) {
+fn booked_reference(memory: &DialogMemory, domain: Domain, asks: &[Ask]) -> Option<Recall> {
+    if asks != [Ask::Reference] {
         return None;
     }
     let booking = memory.domain(domain)?.booking.as_ref()?;
     let record = booking.record.as_ref()?;
-    let (delex, what) = match record.name() {
-        Some(name) if domain == Domain::Train => (
-            "The reference number of your booking on [value_id] is [value_reference].",
-            vec![("[value_id]", name.to_string())],
-        ),
-        Some(name) => (
-            "The reference number of your booking at [value_name] is [value_reference].",
-            vec![("[value_name]", name.to_string())],
-        ),
-        None => (
-            "The reference number of your booking is [value_reference].",
-            Vec::new(),
-        ),
+    let mut values = vec![("[value_reference]", booking.reference.clone())];
+    let delex = match record.name() {
+        Some(name) if domain == Domain::Train => {
+            values.push(("[value_id]", name.to_string()));
+            "The reference number of your booking on [value_id] is [value_reference]."
+        }
+        Some(name) => {
+            values.push(("[value_name]", name.to_string()));
+            "The reference number of your booking at [value_name] is [value_reference]."
+        }
+        None => "The reference number of your booking is [value_reference].",
     };
-    let mut reply = delex.replace("[value_reference]", &booking.reference);
-    for (placeholder, value) in what {
-        reply = reply.replace(placeholder, &value);
-    }
+    let reply = filled(delex, &values);
     let more = " Is there anything else I can help with?";
     Some(Recall {
         delex: format!("{delex}{more}"),
@@ -264,6 +246,15 @@ fn booked_reference(
         },
         why: "the booking's reference, from the dialog memory",
     })
+}
+
+/// `delex` with each placeholder replaced by its value.
+fn filled(delex: &str, values: &[(&str, String)]) -> String {
+    values
+        .iter()
+        .fold(delex.to_string(), |text, (placeholder, value)| {
+            text.replace(placeholder, value)
+        })
 }
 
 /// "What's the postcode?" when the conversation has named no venue of the

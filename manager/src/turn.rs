@@ -11,22 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::memory::DialogMemory;
 
-/// Serializes a [`Duration`] as fractional milliseconds.
-mod duration_ms {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(d.as_secs_f64() * 1000.0)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let ms = f64::deserialize(d)?;
-        Duration::try_from_secs_f64(ms / 1000.0).map_err(serde::de::Error::custom)
-    }
-}
-
 /// What one stage of a turn did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageReport {
@@ -36,7 +20,7 @@ pub struct StageReport {
     pub backend: String,
     /// Wall time of the stage (model calls, parsing and repairs); milliseconds
     /// when serialized.
-    #[serde(rename = "latency_ms", with = "duration_ms")]
+    #[serde(rename = "latency_ms", with = "agents::roles::duration_ms")]
     pub latency: Duration,
     /// One record per model call (one for a built-in stage).
     pub usage: Vec<StageUsage>,
@@ -124,7 +108,7 @@ pub struct TurnOutcome {
     /// What each stage did, in order.
     pub stages: Vec<StageReport>,
     /// Wall time of the whole turn; milliseconds when serialized.
-    #[serde(rename = "latency_ms", with = "duration_ms")]
+    #[serde(rename = "latency_ms", with = "agents::roles::duration_ms")]
     pub latency: Duration,
 }
 

@@ -151,16 +151,19 @@ impl TryFrom<Flat> for StageUsage {
     }
 }
 
-/// Serializes a [`Duration`] as fractional milliseconds.
-mod duration_ms {
+/// Serializes a [`Duration`] as fractional milliseconds (`latency_ms` fields);
+/// for `#[serde(with = "agents::roles::duration_ms")]`.
+pub mod duration_ms {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes the duration in milliseconds, as a float.
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64() * 1000.0)
     }
 
+    /// Reads a duration from milliseconds (a float); negative or overflowing values are errors.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let ms = f64::deserialize(d)?;
         Duration::try_from_secs_f64(ms / 1000.0).map_err(serde::de::Error::custom)

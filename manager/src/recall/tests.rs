@@ -1,6 +1,7 @@
 use super::*;
 use crate::memory::{Booking, DomainMemory};
 use agents::roles::DbRecord;
+use std::collections::BTreeMap;
 
 fn train(id: &str, price: &str) -> DbRecord {
     let fields = [
