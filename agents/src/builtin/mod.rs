@@ -20,6 +20,7 @@ mod intent;
 pub mod knowledge;
 pub mod labels;
 pub mod lexicon;
+mod memo;
 mod persist;
 pub mod policy;
 pub mod pool;

@@ -20,8 +20,8 @@ pub struct Realizer {
     pool: Pool,
     by_family: HashMap<(Option<Domain>, u8), Vec<usize>>,
     /// Every user word of the pool, numbered, and each entry's user words as
-    /// sorted numbers: similarity is a merge of two short lists instead of
-    /// hashing strings for every candidate of every reply.
+    /// numbers: similarity looks each up in the user turn's bit set instead
+    /// of hashing strings for every candidate of every reply.
     vocabulary: HashMap<String, u32>,
     entry_words: Vec<Vec<u32>>,
     /// Every placeholder of the pool as a bit, and each entry's placeholders
@@ -34,13 +34,25 @@ pub struct Realizer {
     entry_amenities: Vec<u8>,
     /// The venue-type words each entry uses ([`Plan::type_words`] bits).
     entry_types: Vec<u32>,
+    /// Whether each entry describes two venues or trains.
+    entry_two_entities: Vec<bool>,
 }
 
-/// A user turn's words as [`Realizer`] numbers them: the known ones, sorted,
-/// and how many there are in all.
+/// A user turn's words as [`Realizer`] numbers them: the known ones as a bit
+/// set over the vocabulary (a lookup per entry word, no branchy merge), and
+/// how many there are in all.
 struct Words {
-    known: Vec<u32>,
+    known: Vec<u64>,
     len: usize,
+}
+
+impl Words {
+    fn knows(&self, id: u32) -> bool {
+        let id = id as usize;
+        self.known
+            .get(id / 64)
+            .is_some_and(|block| block & (1 << (id % 64)) != 0)
+    }
 }
 
 /// Offers and attribute replies are one family: both name the venue and tell
@@ -114,8 +126,14 @@ impl Realizer {
             .collect();
         let entry_amenities = pool.entries().iter().map(claimed_amenities).collect();
         let entry_types = pool.entries().iter().map(type_words_of).collect();
+        let entry_two_entities = pool
+            .entries()
+            .iter()
+            .map(|e| names_two_entities(&e.text))
+            .collect();
         Realizer {
             entry_types,
+            entry_two_entities,
             entry_amenities,
             pool,
             by_family,
@@ -145,11 +163,11 @@ impl Realizer {
     }
 
     fn words(&self, user_words: &HashSet<String>) -> Words {
-        let mut known: Vec<u32> = user_words
-            .iter()
-            .filter_map(|w| self.vocabulary.get(w).copied())
-            .collect();
-        known.sort_unstable();
+        let mut known = vec![0u64; self.vocabulary.len().div_ceil(64)];
+        for id in user_words.iter().filter_map(|w| self.vocabulary.get(w)) {
+            let id = *id as usize;
+            known[id / 64] |= 1 << (id % 64);
+        }
         Words {
             known,
             len: user_words.len(),
@@ -292,6 +310,17 @@ impl Realizer {
         } else {
             vec![(Some(plan.domain), family(plan.kind))]
         };
+        // The preferred placeholders as bits, for counting them in a
+        // candidate with one mask operation (`None`: count by name).
+        let prefer_mask = match (masks, &self.placeholder_bits) {
+            (Some(_), Some(bits)) => Some(
+                plan.prefer
+                    .iter()
+                    .filter_map(|p| bits.get(p))
+                    .fold(0u128, |m, b| m | b),
+            ),
+            _ => None,
+        };
         for key in keys {
             let Some(ids) = self.by_family.get(&key) else {
                 continue;
@@ -309,13 +338,20 @@ impl Realizer {
                 if !placeholders_fit
                     || self.entry_amenities[i] & !plan.amenities != 0
                     || self.entry_types[i] & !plan.type_words != 0
+                    || plan.single_entity && self.entry_two_entities[i]
                     || !requests_fit(plan, e)
                     || exclude.is_some_and(|x| x == e.dialog)
-                    || plan.single_entity && names_two_entities(&e.text)
                 {
                     continue;
                 }
-                let score = score(plan, e, &self.entry_words[i], &words);
+                let (prefer, extras) = match (masks, prefer_mask) {
+                    (Some((must, _)), Some(prefer)) => {
+                        let m = self.entry_masks[i];
+                        ((m & prefer).count_ones(), (m & !must).count_ones())
+                    }
+                    _ => placeholder_counts(plan, e),
+                };
+                let score = score(plan, e, prefer, extras, &self.entry_words[i], &words);
                 if best.is_none_or(|(s, _)| score > s) {
                     best = Some((score, i));
                 }
@@ -388,20 +424,35 @@ fn requests_fit(plan: &Plan, e: &Entry) -> bool {
     }
 }
 
-fn score(plan: &Plan, e: &Entry, entry_words: &[u32], user: &Words) -> f32 {
-    let inter = common(entry_words, &user.known) as f32;
-    let union = (entry_words.len() + user.len) as f32 - inter;
-    let sim = if union > 0.0 { inter / union } else { 0.0 };
+/// How many of the plan's preferred placeholders an entry carries, and how
+/// many it carries that the plan does not require.
+fn placeholder_counts(plan: &Plan, e: &Entry) -> (u32, u32) {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let prefer = plan
         .prefer
         .iter()
         .filter(|p| e.placeholders.contains(*p))
-        .count() as f32;
+        .count();
     let extras = e
         .placeholders
         .iter()
         .filter(|p| !plan.must.contains(*p))
-        .count() as f32;
+        .count();
+    (count(prefer), count(extras))
+}
+
+fn score(
+    plan: &Plan,
+    e: &Entry,
+    prefer: u32,
+    extras: u32,
+    entry_words: &[u32],
+    user: &Words,
+) -> f32 {
+    let inter = entry_words.iter().filter(|&&w| user.knows(w)).count() as f32;
+    let union = (entry_words.len() + user.len) as f32 - inter;
+    let sim = if union > 0.0 { inter / union } else { 0.0 };
+    let (prefer, extras) = (prefer as f32, extras as f32);
     // A reply that talks about another domain ("the restaurant" in a taxi
     // reply) would confuse the user.
     let foreign = e.mentions.iter().any(|d| *d != plan.domain) as u8 as f32;
@@ -415,23 +466,6 @@ fn score(plan: &Plan, e: &Entry, entry_words: &[u32], user: &Words) -> f32 {
     };
     0.3 * sim + 3.0 * e.centrality + 0.3 * prefer - 0.15 * extras - 0.5 * foreign
         + ASKED_WEIGHT * asked
-}
-
-/// How many numbers two sorted lists share.
-fn common(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }
 
 /// How much a question covering one more missing detail is preferred.

@@ -6,8 +6,19 @@
 //! apostrophes, turns `&` into `and` and every other non-alphanumeric character
 //! (except a `:` inside a time) into a space.
 
+use std::cell::RefCell;
+
+use super::memo::{Recent, remembered};
+
 /// Normalizes an utterance or a lexicon value into space-separated lower-case tokens.
 pub fn normalize(text: &str) -> String {
+    thread_local! {
+        static RECENT: RefCell<Recent<String>> = RefCell::default();
+    }
+    remembered(&RECENT, text, normalize_uncached)
+}
+
+fn normalize_uncached(text: &str) -> String {
     let lower = text.to_lowercase();
     // Glue tokenized clitics back ("john 's" -> "john's", "do n't" -> "don't").
     let glued = lower
@@ -153,24 +164,31 @@ pub fn from_first(haystack: &str, needles: &[&str]) -> Option<usize> {
 /// Whether any of the phrases occurs as whole tokens in `haystack`.
 pub fn contains_any(haystack: &str, needles: &[&str]) -> bool {
     // The token starts are found once for all the phrases: the word lists
-    // asked about are long, the texts short.
+    // asked about are long, the texts short. The first two bytes of every
+    // token also go into a small bit set, so most phrases are ruled out by
+    // one lookup instead of a comparison at every token.
     const MAX_TOKENS: usize = 128;
     let bytes = haystack.as_bytes();
     let mut starts = [0usize; MAX_TOKENS];
-    let mut n = 1;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b' ' {
+    let mut n = 0;
+    let mut prefixes = PrefixSet::default();
+    let mut start = 0;
+    for i in 0..=bytes.len() {
+        if i == bytes.len() || bytes[i] == b' ' {
             if n == MAX_TOKENS {
                 return needles.iter().any(|p| contains_phrase(haystack, p));
             }
-            starts[n] = i + 1;
+            starts[n] = start;
             n += 1;
+            prefixes.insert(&bytes[start..i]);
+            start = i + 1;
         }
     }
     let starts = &starts[..n];
     needles.iter().any(|needle| {
         let needle = needle.as_bytes();
         !needle.is_empty()
+            && prefixes.may_contain(needle)
             && starts.iter().any(|&start| {
                 let end = start + needle.len();
                 end <= bytes.len()
@@ -179,6 +197,31 @@ pub fn contains_any(haystack: &str, needles: &[&str]) -> bool {
                     && (end == bytes.len() || bytes[end] == b' ')
             })
     })
+}
+
+/// The first two bytes of tokens, hashed into 1,024 bits: no false
+/// negatives, few false positives for a sentence's worth of tokens.
+#[derive(Default)]
+struct PrefixSet([u64; 16]);
+
+impl PrefixSet {
+    fn key(token: &[u8]) -> usize {
+        let first = token.first().copied().unwrap_or(b' ');
+        // A one-letter token ("a", "i") is followed by a space in any longer
+        // phrase that starts with it, or by nothing.
+        let second = token.get(1).copied().unwrap_or(b' ');
+        (usize::from(first) * 31 + usize::from(second)) % 1024
+    }
+
+    fn insert(&mut self, token: &[u8]) {
+        let k = Self::key(token);
+        self.0[k / 64] |= 1 << (k % 64);
+    }
+
+    fn may_contain(&self, phrase: &[u8]) -> bool {
+        let k = Self::key(phrase);
+        self.0[k / 64] & (1 << (k % 64)) != 0
+    }
 }
 
 #[cfg(test)]
@@ -231,6 +274,8 @@ mod tests {
             "i want a cheap place in the centre",
             " leading  spaces ",
             "",
+            "a",
+            "get me a ride i want",
             &long,
         ];
         let needles = [
@@ -241,6 +286,11 @@ mod tests {
             "spaces",
             "",
             "word word",
+            "a",
+            "a ride",
+            "i want",
+            "i",
+            "ride i",
         ];
         for text in texts {
             for needle in needles {

@@ -21,6 +21,9 @@ use words::{
     ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE, TIME_SETTING_WORDS,
 };
 
+use std::cell::RefCell;
+
+use super::memo::{Recent, remembered};
 use super::text::{contains_any, contains_phrase};
 
 pub(crate) use words::{PARTY_NOUNS, SMALL_TALK};
@@ -85,6 +88,13 @@ pub enum Ask {
 
 /// The attributes a (normalized) user turn asks for.
 pub fn user_asks(norm: &str) -> Vec<Ask> {
+    thread_local! {
+        static RECENT: RefCell<Recent<Vec<Ask>>> = RefCell::default();
+    }
+    remembered(&RECENT, norm, user_asks_uncached)
+}
+
+fn user_asks_uncached(norm: &str) -> Vec<Ask> {
     let mut asks: Vec<Ask> = ASK_WORDS
         .iter()
         .filter(|(ask, words)| match ask {
@@ -211,6 +221,13 @@ fn asked_after_opener(norm: &str) -> Vec<Ask> {
 
 /// Whether a user turn only thanks or says goodbye.
 pub fn is_closing(norm: &str) -> bool {
+    thread_local! {
+        static RECENT: RefCell<Recent<bool>> = RefCell::default();
+    }
+    remembered(&RECENT, norm, is_closing_uncached)
+}
+
+fn is_closing_uncached(norm: &str) -> bool {
     // "That's all" closes, unless the turn also asks something ("can you
     // confirm it is in the east? that is all").
     let done = contains_any(norm, DONE_WORDS)
