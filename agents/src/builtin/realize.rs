@@ -381,15 +381,24 @@ fn claimed_amenities(e: &Entry) -> u8 {
 /// The venue-type words an entry's text uses ([`TYPE_WORDS`] bits); words
 /// count whole ("park" in "parking" is none), plurals too.
 fn type_words_of(e: &Entry) -> u32 {
-    let text = format!(" {} ", e.text.to_lowercase());
+    let text = e.text.to_lowercase();
+    let tokens: Vec<&str> = text.split(' ').collect();
+    let uses = |word: &str| {
+        let phrase: Vec<&str> = word.split(' ').collect();
+        let Some((last, head)) = phrase.split_last() else {
+            return false;
+        };
+        tokens.windows(phrase.len()).any(|w| {
+            w[..head.len()] == *head
+                && w[head.len()]
+                    .strip_prefix(last)
+                    .is_some_and(|rest| rest.is_empty() || rest == "s")
+        })
+    };
     TYPE_WORDS
         .iter()
         .enumerate()
-        .filter(|(_, (word, _))| {
-            [" ", "s "]
-                .iter()
-                .any(|end| text.contains(&format!(" {word}{end}")))
-        })
+        .filter(|(_, (word, _))| uses(word))
         .fold(0, |bits, (i, _)| bits | 1 << i)
 }
 
@@ -533,6 +542,14 @@ mod tests {
         let films = type_words_of(&entry("They show films every night ."));
         assert_eq!(films & !type_word_bits("cinema"), 0);
         assert_ne!(films & !type_word_bits("museum"), 0);
+        // Two-word names and plurals count.
+        let houses = type_words_of(&entry("Museums ? There are two guest houses ."));
+        assert_eq!(
+            houses & !type_word_bits("guesthouse") & !type_word_bits("museum"),
+            0
+        );
+        assert_ne!(houses & !type_word_bits("guesthouse"), 0);
+        assert_ne!(houses & !type_word_bits("museum"), 0);
         // "parking" is no park, "clubhouse" no club.
         assert_eq!(
             type_words_of(&entry("It has free parking and a clubhouse .")),
