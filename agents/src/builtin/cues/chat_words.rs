@@ -171,6 +171,29 @@ pub(super) const BUSINESS_WORDS: &[&str] = &[
     "please",
 ];
 
+/// Yes/no questions about what is on the table ("thanks, oh, is that in the
+/// moderate price range?"): the turn thanks and still asks.
+pub(super) const YES_NO_QUESTION_WORDS: &[&str] = &[
+    "is that",
+    "is this",
+    // "is it" alone would catch "no, that it is it"; the question goes on.
+    "is it in",
+    "is it on",
+    "is it near",
+    "is it close",
+    "is it cheap",
+    "is it expensive",
+    "is it moderately",
+    "is it free",
+    "is it a",
+    "does it",
+    "does that",
+    "do they",
+    "are they",
+    "forgot to ask",
+    "one more question",
+];
+
 /// Goodbyes proper.
 pub(super) const BYE_WORDS: &[&str] = &["bye", "goodbye"];
 
@@ -219,6 +242,7 @@ pub(super) const DONE_WORDS: &[&str] = &[
     "thats everything",
     "that is everything",
     "thats it",
+    "that is it",
     "that will be all",
     "nothing else",
     "im done",

@@ -15,10 +15,11 @@ use booking_words::{
 };
 use chat_words::{
     ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS, NEW_REQUEST_WORDS,
-    STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS,
+    STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS, YES_NO_QUESTION_WORDS,
 };
 use words::{
     ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE, TIME_SETTING_WORDS,
+    YES_NO_OPENERS, YES_NO_VALUES,
 };
 
 use std::cell::RefCell;
@@ -108,12 +109,47 @@ fn user_asks_uncached(norm: &str) -> Vec<Ask> {
     if asks_total(norm) && !asks.contains(&Ask::Price) {
         asks.push(Ask::Price);
     }
-    for ask in asked_after_opener(norm) {
+    for ask in asked_after_opener(norm)
+        .into_iter()
+        .chain(asked_yes_or_no(norm))
+    {
         if !asks.contains(&ask) {
             asks.push(ask);
         }
     }
     asks
+}
+
+/// How many words after a yes/no opener the value asked about may come ("is
+/// that one also in the moderate price range").
+const YES_NO_WINDOW: usize = 6;
+
+/// The attributes a yes/no question asks by naming a value ("is that in the
+/// moderate price range?" asks the price range, "is it in the centre?" the
+/// area): the one asking wants to hear the venue's own value.
+fn asked_yes_or_no(norm: &str) -> Vec<Ask> {
+    let tokens: Vec<&str> = norm.split(' ').collect();
+    let mut out = Vec::new();
+    for start in 0..tokens.len() {
+        let Some(n) = YES_NO_OPENERS
+            .iter()
+            .find_map(|o| starts_with_words(&tokens[start..], o))
+        else {
+            continue;
+        };
+        let end = tokens.len().min(start + n + YES_NO_WINDOW);
+        for i in start + n..end {
+            for (ask, values) in YES_NO_VALUES {
+                let named = values
+                    .iter()
+                    .any(|v| starts_with_words(&tokens[i..end], v).is_some());
+                if named && !out.contains(ask) {
+                    out.push(*ask);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether the turn asks for "the total" of a price ("what's the total?",
@@ -248,13 +284,18 @@ fn is_closing_uncached(norm: &str) -> bool {
     let new_request =
         !domain_words(norm).is_empty() && contains_any(norm, NEW_REQUEST_WORDS) && !bye;
     // "Is there parking? Thank you! Do they have internet?" still asks.
-    let asks = !user_asks(norm).is_empty() && !bye && !contains_any(norm, ALL_DONE_WORDS);
+    // "Thanks. Oh, is that in the moderate price range?" too.
+    let asks = (!user_asks(norm).is_empty() || contains_any(norm, YES_NO_QUESTION_WORDS))
+        && !bye
+        && !done
+        && !contains_any(norm, ALL_DONE_WORDS);
+    // "You gave me the info I need. Thanks, bye.": a goodbye ends the business.
     thanks
         && !still_asking
         && !books
         && !new_request
         && !asks
-        && (!business || done || contains_any(norm, ALL_DONE_WORDS))
+        && (!business || done || bye || contains_any(norm, ALL_DONE_WORDS))
 }
 
 /// Whether a user turn asks to book (or accepts a booking offer).
@@ -470,6 +511,30 @@ mod tests {
         let n = normalize("No thanks. I just need the phone number and postcode for each.");
         assert!(!is_closing(&n));
         assert!(is_closing(&normalize("No thanks, goodbye.")));
+    }
+
+    #[test]
+    fn a_goodbye_closes_despite_business_words_and_a_yes_no_question_does_not() {
+        let closing = |t: &str| is_closing(&normalize(t));
+        assert!(closing(
+            "actually that sounds good. you gave me the info i need. thanks. bye."
+        ));
+        assert!(closing("No that it is it. Thank you."));
+        assert!(!closing(
+            "Thanks. Oh, I forgot to ask, is that in the moderate price range?"
+        ));
+        assert!(!closing("Thank you! Is it in the centre?"));
+    }
+
+    #[test]
+    fn a_yes_no_question_asks_the_value_it_names() {
+        let asks = |t: &str| user_asks(&normalize(t));
+        assert!(asks("Is that in the moderate price range?").contains(&Ask::Price));
+        assert!(asks("Is it in the centre?").contains(&Ask::Area));
+        assert!(asks("Is the Lensfield a 4 star hotel?").contains(&Ask::Stars));
+        // A constraint stated, not asked.
+        assert!(!asks("I want a cheap hotel in the north").contains(&Ask::Price));
+        assert!(!asks("No that it is it, thank you").contains(&Ask::Area));
     }
 
     #[test]

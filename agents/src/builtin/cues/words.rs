@@ -520,6 +520,49 @@ pub(crate) const ASKED_NOUNS: &[(Ask, &[&str])] = &[
     (Ask::TrainId, &["id", "ids"]),
 ];
 
+/// Openers of a yes/no question about the venue on the table ("is that in
+/// the moderate price range?", "is it in the centre?").
+pub(crate) const YES_NO_OPENERS: &[&str] = &[
+    "is that",
+    "is it",
+    "is this",
+    "is the",
+    "are they",
+    "are those",
+    "are these",
+];
+
+/// The attribute a yes/no question asks by the value it names: the value is
+/// what is asked, not a constraint set.
+pub(crate) const YES_NO_VALUES: &[(Ask, &[&str])] = &[
+    (
+        Ask::Price,
+        &[
+            "price range",
+            "cheap",
+            "moderate",
+            "moderately",
+            "expensive",
+            "pricey",
+        ],
+    ),
+    (
+        Ask::Area,
+        &[
+            "centre",
+            "center",
+            "central",
+            "north",
+            "south",
+            "east",
+            "west",
+            "part of town",
+            "area",
+        ],
+    ),
+    (Ask::Stars, &["star", "stars", "rated"]),
+];
+
 /// Words right after "departure time" or "arrival time" that, with a time
 /// shortly after, make it a time the user sets rather than asks for
 /// ("departure time after 21:15", "arrival time should be by 10:00").
