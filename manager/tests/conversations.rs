@@ -723,6 +723,7 @@ conversations!(
     taxi_to_the_booked_table_arrives_by_its_time,
     taxi_waits_for_pickup_and_time,
     taxi_with_any_time_gets_no_empty_car,
+    thanks_accepting_a_booking_offer_books,
     thanks_then_parks_is_a_new_request,
     thanks_with_a_yes_no_question_is_answered,
     train_and_hotel,

@@ -249,7 +249,9 @@ pub(super) fn booking_intent(input: &PolicyInput<'_>) -> bool {
     let refuses = declines(input.user)
         || contains_any(
             input.user,
-            &["no", "not", "dont", "nope", "hold off", "later", "myself"],
+            &[
+                "no", "not", "dont", "wont", "nope", "hold off", "later", "myself", "just yet",
+            ],
         ) && !gives_party(input.user)
             && !contains_any(input.user, &["no problem", "no worries", "not a problem"]);
     // For a train, "what time" and "what day" ask about the journey, not the booking.

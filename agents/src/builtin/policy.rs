@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use multiwoz::{Domain, Slot};
 
-use super::cues::{Ask, is_closing, system_requests, user_asks};
+use super::cues::{Ask, accepts_offer, is_closing, system_requests, user_asks};
 use super::intent::{
     accepts_offered_details, asks_information, asks_more_about, booking_intent, booking_slots,
     train_offered, wants_suggestion,
@@ -204,7 +204,9 @@ fn decide_plan(input: &PolicyInput<'_>) -> Plan {
     let d = input.domain;
     let filled = |s: Slot| input.state.contains_key(&s);
     let user = input.user;
-    if is_closing(user) {
+    // "Charlie Chan sounds good. Thank you!" to "Would you like to book?"
+    // accepts the booking; it closes nothing.
+    if is_closing(user) && !(accepts_offer(user, input.system) && booking_intent(input)) {
         let bye = contains_any(user, GOODBYE_PHRASES);
         return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
     }

@@ -194,6 +194,39 @@ pub(super) const YES_NO_QUESTION_WORDS: &[&str] = &[
     "one more question",
 ];
 
+/// Questions that offer what was found ("Would that work for you?").
+pub(super) const OFFER_QUESTION_WORDS: &[&str] = &[
+    "work for you",
+    "would that work",
+    "does that work",
+    "sound good",
+];
+
+/// Acceptances beyond a plain yes ("that works for me").
+pub(super) const WORKS_FOR_ME_WORDS: &[&str] = &[
+    "works",
+    "will work",
+    "would work",
+    "sounds great",
+    "sounds perfect",
+];
+
+/// Words that put an offer off or turn it down ("not right now", "I'll book
+/// it myself").
+pub(super) const NOT_NOW_WORDS: &[&str] = &[
+    "no",
+    "not",
+    "nope",
+    "dont",
+    "wont",
+    "yet",
+    "take care of",
+    "for now",
+    "later",
+    "myself",
+    "think about",
+];
+
 /// Goodbyes proper.
 pub(super) const BYE_WORDS: &[&str] = &["bye", "goodbye"];
 

@@ -15,7 +15,8 @@ use booking_words::{
 };
 use chat_words::{
     ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS, NEW_REQUEST_WORDS,
-    STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS, YES_NO_QUESTION_WORDS,
+    NOT_NOW_WORDS, OFFER_QUESTION_WORDS, STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS,
+    WORKS_FOR_ME_WORDS, YES_NO_QUESTION_WORDS,
 };
 use words::{
     ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE, TIME_SETTING_WORDS,
@@ -298,6 +299,23 @@ fn is_closing_uncached(norm: &str) -> bool {
         && (!business || done || bye || contains_any(norm, ALL_DONE_WORDS))
 }
 
+/// Whether a thanking turn accepts the offer the system just made ("Yeah,
+/// that works for me. Thanks!" to "Would that work for you?"): it answers the
+/// question, and ends nothing. A confirmation ("booking was successful")
+/// offers nothing more to accept.
+pub fn accepts_offer(norm: &str, previous_system: &str) -> bool {
+    let offered = (contains_any(previous_system, BOOKING_OFFER_WORDS)
+        || contains_any(previous_system, OFFER_QUESTION_WORDS))
+        && !contains_any(previous_system, BOOKED_WORDS)
+        && !is_capability_reply(previous_system);
+    let accepts = contains_any(norm, ACCEPT_WORDS) || contains_any(norm, WORKS_FOR_ME_WORDS);
+    let ends = contains_any(norm, DONE_WORDS)
+        || contains_any(norm, ALL_DONE_WORDS)
+        || contains_any(norm, BYE_WORDS)
+        || contains_any(norm, NOT_NOW_WORDS);
+    offered && accepts && !ends
+}
+
 /// Whether a user turn asks to book (or accepts a booking offer).
 pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
     let verb = contains_any(norm, BOOK_WORDS);
@@ -310,7 +328,9 @@ pub fn wants_booking(norm: &str, previous_system: &str) -> bool {
     // offers no booking to accept.
     let offered =
         contains_any(previous_system, BOOKING_OFFER_WORDS) && !is_capability_reply(previous_system);
-    let accepts = contains_any(norm, ACCEPT_WORDS) && !contains_phrase(norm, "no");
+    let accepts = contains_any(norm, ACCEPT_WORDS)
+        && !contains_phrase(norm, "no")
+        && !contains_any(norm, NO_BOOK_WORDS);
     explicit || (offered && accepts)
 }
 
@@ -524,6 +544,20 @@ mod tests {
             "Thanks. Oh, I forgot to ask, is that in the moderate price range?"
         ));
         assert!(!closing("Thank you! Is it in the centre?"));
+    }
+
+    #[test]
+    fn thanks_accepting_an_offer_accepts_it_unless_it_puts_it_off() {
+        let offer = normalize("Charlie Chan is cheap. Would you like to book a table there?");
+        let accepts = |t: &str| accepts_offer(&normalize(t), &offer);
+        assert!(accepts("That sounds good. Thank you!"));
+        assert!(accepts("Yeah, that works for me. Thanks"));
+        assert!(!accepts(
+            "That sounds good, but I won't book yet. Thank you!"
+        ));
+        assert!(!accepts("Perfect, that's all I need. Thanks, bye"));
+        let booked = normalize("Booking was successful. Reference number is ABC. Anything else?");
+        assert!(!accepts_offer(&normalize("Great, thanks!"), &booked));
     }
 
     #[test]
