@@ -254,6 +254,9 @@ pub(super) const NEW_REQUEST_WORDS: &[&str] = &[
     "help",
     "search",
     "searching",
+    "is there",
+    "are there",
+    "do you have",
 ];
 
 /// Phrases that close a turn even when it mentions business ("no thanks, that is all I need").

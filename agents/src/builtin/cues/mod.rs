@@ -544,6 +544,9 @@ mod tests {
             "Thanks. Oh, I forgot to ask, is that in the moderate price range?"
         ));
         assert!(!closing("Thank you! Is it in the centre?"));
+        assert!(!closing(
+            "Thank you! Is there a guesthouse with free parking and wifi nearby?"
+        ));
     }
 
     #[test]
