@@ -631,6 +631,7 @@ macro_rules! conversations {
 conversations!(
     a_question_about_the_new_venue_is_no_aside,
     a_question_about_the_proposed_alternative_takes_it,
+    a_value_given_with_thanks_goes_on_searching,
     attraction_by_name,
     attraction_college_address,
     attraction_in_the_south_is_in_the_south,

@@ -16,13 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use multiwoz::{Domain, Slot};
 
-use super::cues::{Ask, accepts_offer, is_closing, system_requests, user_asks};
+use super::cues::{Ask, accepts_offer, is_closing, says_done, system_requests, user_asks};
 use super::intent::{
     accepts_offered_details, asks_information, asks_more_about, booking_intent, booking_slots,
     train_offered, wants_suggestion,
 };
 use super::pool::Kind;
-use super::text::contains_any;
+use super::text::{contains_any, contains_phrase};
 use super::tracker::DONTCARE;
 use crate::roles::DbResult;
 
@@ -206,7 +206,19 @@ fn decide_plan(input: &PolicyInput<'_>) -> Plan {
     let user = input.user;
     // "Charlie Chan sounds good. Thank you!" to "Would you like to book?"
     // accepts the booking; it closes nothing.
-    if is_closing(user) && !(accepts_offer(user, input.system) && booking_intent(input)) {
+    // "Oh, I'll be departing from bishops stortford, yes, thanks." gives what
+    // the search needed: a value of the state said in a turn that does not
+    // say it is done goes on with the search.
+    let gives_value = || {
+        !says_done(user)
+            && input.state.iter().any(|(s, v)| {
+                !s.is_book() && v.len() >= 4 && v != DONTCARE && contains_phrase(user, v)
+            })
+    };
+    if is_closing(user)
+        && !(accepts_offer(user, input.system) && booking_intent(input))
+        && !gives_value()
+    {
         let bye = contains_any(user, GOODBYE_PHRASES);
         return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
     }

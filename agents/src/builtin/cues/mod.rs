@@ -299,6 +299,14 @@ fn is_closing_uncached(norm: &str) -> bool {
         && (!business || done || bye || contains_any(norm, ALL_DONE_WORDS))
 }
 
+/// Whether a turn says the user is done ("that's all", "goodbye"), beyond
+/// thanking.
+pub fn says_done(norm: &str) -> bool {
+    contains_any(norm, DONE_WORDS)
+        || contains_any(norm, ALL_DONE_WORDS)
+        || contains_any(norm, BYE_WORDS)
+}
+
 /// Whether a thanking turn accepts the offer the system just made ("Yeah,
 /// that works for me. Thanks!" to "Would that work for you?"): it answers the
 /// question, and ends nothing. A confirmation ("booking was successful")
@@ -309,10 +317,7 @@ pub fn accepts_offer(norm: &str, previous_system: &str) -> bool {
         && !contains_any(previous_system, BOOKED_WORDS)
         && !is_capability_reply(previous_system);
     let accepts = contains_any(norm, ACCEPT_WORDS) || contains_any(norm, WORKS_FOR_ME_WORDS);
-    let ends = contains_any(norm, DONE_WORDS)
-        || contains_any(norm, ALL_DONE_WORDS)
-        || contains_any(norm, BYE_WORDS)
-        || contains_any(norm, NOT_NOW_WORDS);
+    let ends = says_done(norm) || contains_any(norm, NOT_NOW_WORDS);
     offered && accepts && !ends
 }
 
