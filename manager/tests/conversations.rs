@@ -727,6 +727,7 @@ conversations!(
     thanks_accepting_a_booking_offer_books,
     thanks_then_parks_is_a_new_request,
     thanks_with_a_yes_no_question_is_answered,
+    the_information_of_the_guesthouse_tells_how_to_reach_it,
     train_and_hotel,
     train_arrive_by,
     train_booking_one_person,

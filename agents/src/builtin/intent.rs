@@ -208,6 +208,13 @@ pub(super) fn asks_more_about(user: &str) -> bool {
                 "all of the information",
                 "all of the info",
                 "more about it",
+                // "I just need the information of the guesthouse": the
+                // definite article points at the one at hand.
+                "the information of",
+                "the info of",
+                "the details of",
+                "its information",
+                "their information",
             ],
         )
 }
