@@ -180,12 +180,44 @@ fn minutes(e: &Entity, field: &str) -> u32 {
         .unwrap_or(0)
 }
 
+/// The database type an attraction type names in everyday words ("church" is
+/// architecture, "gallery" a museum), when it names exactly one and is no
+/// database type itself.
+fn database_type(db: &Database, value: &str) -> Option<&'static str> {
+    let known = db
+        .entities(Domain::Attraction)
+        .iter()
+        .any(|e| e.get("type").is_some_and(|t| t == value));
+    if known {
+        return None;
+    }
+    let word = value.strip_suffix("es").filter(|w| w.ends_with("ch"));
+    let word = word.or_else(|| value.strip_suffix('s')).unwrap_or(value);
+    agents::builtin::policy::TYPE_WORDS
+        .iter()
+        .find(|(w, _)| *w == value || *w == word)
+        .and_then(|(_, types)| match types {
+            [one] => Some(*one),
+            _ => None,
+        })
+}
+
 fn venues(
     db: &Database,
     domain: Domain,
     slots: &std::collections::BTreeMap<Slot, String>,
 ) -> DbResult {
-    let matches = db.query(domain, search_constraints(slots));
+    let mut matches = db.query(domain, search_constraints(slots));
+    // "church" (an annotator's or a model's word) matches no type in the
+    // database; what it means does.
+    if matches.is_empty()
+        && domain == Domain::Attraction
+        && let Some(kind) = slots.get(&Slot::Type).and_then(|t| database_type(db, t))
+    {
+        let mut mapped = slots.clone();
+        mapped.insert(Slot::Type, kind.to_string());
+        matches = db.query(domain, search_constraints(&mapped));
+    }
     // For trains the first match in file order is arbitrary: offer the first
     // to leave after the wanted time, or the last to arrive before it.
     let chosen = if domain == Domain::Train {

@@ -119,3 +119,16 @@ fn no_taxi_is_sent_before_its_pickup_place_and_time_are_known() {
     let r = ground(&db, Domain::Taxi, &partial, 1);
     assert!(r.record.is_none() && r.count == 0, "{r:?}");
 }
+
+#[test]
+fn an_everyday_type_word_grounds_as_the_database_type_it_means() {
+    let (db, _) = support::data();
+    // "gallery" is no type in the database; galleries are museums there.
+    let s = state(Domain::Attraction, &[(Slot::Type, "gallery")]);
+    let r = ground(&db, Domain::Attraction, &s, 0);
+    assert_eq!(r.count, 1);
+    assert_eq!(r.record.unwrap().name(), Some("museum of toys"));
+    // A word that means nothing in the database still matches nothing.
+    let s = state(Domain::Attraction, &[(Slot::Type, "zoo")]);
+    assert_eq!(ground(&db, Domain::Attraction, &s, 0).count, 0);
+}

@@ -86,7 +86,7 @@ pub const TYPE_WORDS: [(&str, &[&str]); 24] = [
     ("punting", &["boat"]),
     ("exhibit", &["museum"]),
     ("exhibition", &["museum"]),
-    ("sports", &["mutliple sports"]),
+    ("sports", &["multiple sports"]),
 ];
 
 /// The [`TYPE_WORDS`] bits true of a venue of database type `value`.
