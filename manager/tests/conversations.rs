@@ -674,6 +674,7 @@ conversations!(
     hotel_type_and_internet_are_honoured,
     hotel_yes_with_a_new_area_is_a_new_search,
     hurt_child_reaches_the_hospital,
+    internet_no_is_no_internet,
     joke_gets_no_venue,
     misspelt_attraction_name_is_no_station,
     museum_is_not_called_a_college,
@@ -747,4 +748,5 @@ conversations!(
     two_dialogs_in_one_script,
     two_requests_in_one_turn_are_both_answered,
     unknown_entrance_fee_reads_unknown,
+    where_is_the_ward_gives_the_hospital_address,
 );

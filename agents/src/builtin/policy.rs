@@ -272,6 +272,11 @@ fn decide_plan(input: &PolicyInput<'_>) -> Plan {
                 .copied()
                 .filter(|a| matches!(*a, "phone" | "address" | "postcode"))
                 .collect();
+            // "Where is the cardiology ward?": the department is in the
+            // hospital, and where the hospital is answers it.
+            if contains_any(user, &["where"]) && !must.contains(&"address") {
+                must.push("address");
+            }
             if must.is_empty() {
                 must = vec!["phone"];
             }

@@ -238,14 +238,27 @@ impl RuleTracker {
             if asks {
                 continue;
             }
+            // "Internet: no" and "parking not needed" answer after the word.
+            let next = ctx.toks.get(i + 1).copied().unwrap_or("");
+            let after = ctx.toks.get(i + 2).copied().unwrap_or("");
+            let answered_after = match (next, after) {
+                ("not" | "no", "needed" | "necessary" | "required" | "important") => Some(DONTCARE),
+                // Only "no" that ends the answer: "wifi. No, I'd like parking"
+                // reads alike once normalized.
+                ("no", "" | "please" | "thanks" | "thank" | "and" | "but") => Some("no"),
+                _ => None,
+            };
             // "It doesn't need to have free parking" leaves parking open.
-            let v = if neg(i)
+            let v = if let Some(v) = answered_after {
+                v
+            } else if neg(i)
                 && window.iter().any(|t| {
                     matches!(
                         *t,
                         "need" | "necessary" | "matter" | "care" | "required" | "needed"
                     )
-                }) {
+                })
+            {
                 DONTCARE
             } else if neg(i) {
                 "no"
