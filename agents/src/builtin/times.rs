@@ -77,7 +77,13 @@ fn qualifier(before: &[&str]) -> TimeKind {
     // ("by", "before") belongs to the verb before it: "leave the hotel by
     // 7:15" is a departure time, "be there by 7:15" an arrival.
     let mut deadline = false;
-    for tok in window.iter().rev() {
+    for (i, tok) in window.iter().enumerate().rev() {
+        // "a taxi to there at 10:00" names the place, not an arrival ("be
+        // there at 10:00").
+        let place = |t: &str| t == "there" && i > 0 && matches!(window[i - 1], "to" | "from");
+        if place(tok) {
+            continue;
+        }
         match *tok {
             "leave" | "leaves" | "leaving" | "depart" | "departs" | "departing" | "pick"
             | "pickup" | "picked" | "leaveat" => return TimeKind::Leave,
@@ -267,6 +273,16 @@ mod tests {
             times("I need to be there by 7:15"),
             [("07:15".into(), TimeKind::Arrive)]
         );
+    }
+
+    #[test]
+    fn there_as_the_place_of_a_route_is_no_arrival() {
+        let kind = |s: &str| times(s).first().map(|t| t.1);
+        assert_ne!(
+            kind("Can you get me a taxi from the hotel to there at 10:00?"),
+            Some(TimeKind::Arrive)
+        );
+        assert_eq!(kind("I want to get there at 10:00"), Some(TimeKind::Arrive));
     }
 
     #[test]
