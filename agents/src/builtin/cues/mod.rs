@@ -271,7 +271,9 @@ fn is_closing_uncached(norm: &str) -> bool {
         && !contains_any(norm, ASK_OPENERS)
         && !contains_any(norm, &["confirm", "if"]);
     let thanks = contains_any(norm, THANKS_WORDS) || done;
-    let business = contains_any(norm, BUSINESS_WORDS);
+    // "That sounds good, but I won't book yet. Thanks!": a booking put off
+    // is no business left.
+    let business = contains_any(norm, BUSINESS_WORDS) && !contains_any(norm, NO_BOOK_WORDS);
     let bye = contains_any(norm, BYE_WORDS);
     // "No thanks. I just need the phone number" declines an offer, not the chat.
     let still_asking = contains_any(norm, STILL_ASKING_WORDS) && !bye;
@@ -549,6 +551,9 @@ mod tests {
             "Thanks. Oh, I forgot to ask, is that in the moderate price range?"
         ));
         assert!(!closing("Thank you! Is it in the centre?"));
+        assert!(closing(
+            "That sounds good, but I won't book yet. Thank you!"
+        ));
         assert!(!closing(
             "Thank you! Is there a guesthouse with free parking and wifi nearby?"
         ));
