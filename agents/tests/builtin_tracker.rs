@@ -217,3 +217,18 @@ fn a_misspelt_station_is_still_read() {
         Some("london kings cross")
     );
 }
+
+#[test]
+fn an_amenity_answered_after_its_word_or_said_not_to_matter() {
+    let t = tracker();
+    let track = |text: &str| t.track(&[Utterance::user(text)]);
+    let view = track("I need a hotel in the north. Internet: no, please.");
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Internet), Some("no"));
+    let view = track("I need a hotel in the north with wifi. No, I don't care about parking.");
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Internet), Some("yes"));
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Parking), Some(DONTCARE));
+    let view = track("A hotel in the north please, parking doesn't matter.");
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Parking), Some(DONTCARE));
+    let view = track("I want a hotel with wifi. No, I'd like parking too.");
+    assert_eq!(slot(&view, Domain::Hotel, Slot::Parking), Some("yes"));
+}

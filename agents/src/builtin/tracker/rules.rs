@@ -213,9 +213,18 @@ impl RuleTracker {
         };
         let neg = |word_idx: usize| {
             let lo = word_idx.saturating_sub(6).max(clause_start(word_idx));
-            ctx.toks[lo..word_idx]
-                .iter()
-                .any(|t| matches!(*t, "no" | "dont" | "doesnt" | "not" | "without"))
+            // "Wifi. No, I'd like parking too": a "no" that a new clause
+            // follows answers something else.
+            (lo..word_idx).any(|j| match ctx.toks[j] {
+                "no" => !matches!(
+                    ctx.toks.get(j + 1).copied(),
+                    Some("i" | "id" | "im" | "we" | "wed" | "were" | "ill")
+                ),
+                t => matches!(
+                    t,
+                    "dont" | "doesnt" | "not" | "without" | "shouldnt" | "wont" | "wouldnt"
+                ),
+            })
         };
         for (i, tok) in ctx.toks.iter().enumerate() {
             let slot = match *tok {
@@ -241,7 +250,16 @@ impl RuleTracker {
             // "Internet: no" and "parking not needed" answer after the word.
             let next = ctx.toks.get(i + 1).copied().unwrap_or("");
             let after = ctx.toks.get(i + 2).copied().unwrap_or("");
+            // "I don't care about parking", "parking doesn't matter": the
+            // amenity itself is what does not matter.
+            let before = |k: usize| i.checked_sub(k).map_or("", |j| ctx.toks[j]);
+            let indifferent_before = matches!(before(1), "about" | "for" | "re")
+                && matches!(before(2), "care" | "matter" | "mind" | "bothered")
+                && matches!(before(3), "dont" | "doesnt" | "not" | "t");
+            let indifferent_after = matches!(next, "doesnt" | "dont" | "isnt" | "not")
+                && matches!(after, "matter" | "matters" | "important" | "care");
             let answered_after = match (next, after) {
+                _ if indifferent_before || indifferent_after => Some(DONTCARE),
                 ("not" | "no", "needed" | "necessary" | "required" | "important") => Some(DONTCARE),
                 // Only "no" that ends the answer: "wifi. No, I'd like parking"
                 // reads alike once normalized.
