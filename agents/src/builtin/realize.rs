@@ -6,7 +6,7 @@
 //! the choice is deterministic: the reply to the most similar user turn,
 //! weighted with how typical the reply is of its group.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use multiwoz::Domain;
 
@@ -89,16 +89,13 @@ impl Realizer {
             .entries()
             .iter()
             .map(|e| {
-                let mut ids: Vec<u32> = e
-                    .user_words
+                e.user_words
                     .iter()
                     .map(|w| {
                         let next = u32::try_from(vocabulary.len()).unwrap_or(u32::MAX);
                         *vocabulary.entry(w.clone()).or_insert(next)
                     })
-                    .collect();
-                ids.sort_unstable();
-                ids
+                    .collect()
             })
             .collect();
         let mut bits: HashMap<String, u128> = HashMap::new();
@@ -144,9 +141,9 @@ impl Realizer {
         }
     }
 
-    /// The placeholders a plan requires and allows, as bits; `None` when it
-    /// requires one no entry has (nothing fits) or the pool has no bits.
-    fn plan_masks(&self, plan: &Plan) -> Option<Option<(u128, u128)>> {
+    /// The placeholders a plan requires, allows and prefers, as bits; `None`
+    /// when it requires one no entry has (nothing fits) or the pool has no bits.
+    fn plan_masks(&self, plan: &Plan) -> Option<Option<(u128, u128, u128)>> {
         let Some(bits) = &self.placeholder_bits else {
             return Some(None);
         };
@@ -154,12 +151,9 @@ impl Realizer {
         for p in &plan.must {
             must |= bits.get(p)?;
         }
-        let may = plan
-            .may
-            .iter()
-            .filter_map(|p| bits.get(p))
-            .fold(0, |m, b| m | b);
-        Some(Some((must, must | may)))
+        let mask =
+            |set: &BTreeSet<String>| set.iter().filter_map(|p| bits.get(p)).fold(0, |m, b| m | b);
+        Some(Some((must, must | mask(&plan.may), mask(&plan.prefer))))
     }
 
     fn words(&self, user_words: &HashSet<String>) -> Words {
@@ -310,17 +304,6 @@ impl Realizer {
         } else {
             vec![(Some(plan.domain), family(plan.kind))]
         };
-        // The preferred placeholders as bits, for counting them in a
-        // candidate with one mask operation (`None`: count by name).
-        let prefer_mask = match (masks, &self.placeholder_bits) {
-            (Some(_), Some(bits)) => Some(
-                plan.prefer
-                    .iter()
-                    .filter_map(|p| bits.get(p))
-                    .fold(0u128, |m, b| m | b),
-            ),
-            _ => None,
-        };
         for key in keys {
             let Some(ids) = self.by_family.get(&key) else {
                 continue;
@@ -329,7 +312,7 @@ impl Realizer {
             for &i in ids {
                 let e = &self.pool.entries()[i];
                 let placeholders_fit = match masks {
-                    Some((must, allowed)) => {
+                    Some((must, allowed, _)) => {
                         let m = self.entry_masks[i];
                         m & must == must && m & !allowed == 0
                     }
@@ -344,8 +327,9 @@ impl Realizer {
                 {
                     continue;
                 }
-                let (prefer, extras) = match (masks, prefer_mask) {
-                    (Some((must, _)), Some(prefer)) => {
+                // Counted with one mask operation where the pool has bits.
+                let (prefer, extras) = match masks {
+                    Some((must, _, prefer)) => {
                         let m = self.entry_masks[i];
                         ((m & prefer).count_ones(), (m & !must).count_ones())
                     }
@@ -513,7 +497,6 @@ pub fn detokenize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
 
     use crate::builtin::policy::type_word_bits;
 
