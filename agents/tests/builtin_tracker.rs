@@ -124,6 +124,34 @@ fn taxi_places_resolve_venues_named_by_their_domain() {
 }
 
 #[test]
+fn taxi_places_include_the_hospital_and_the_police_station() {
+    let t = tracker();
+    let view = t.track(&[Utterance::user(
+        "I need a taxi to the hospital from parkside police station at 9am.",
+    )]);
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Destination),
+        Some("addenbrookes hospital")
+    );
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Departure),
+        Some("parkside police station")
+    );
+    // The nearest "from" or "to" decides which end a place is.
+    let view = t.track(&[Utterance::user(
+        "Please get me a taxi from the police to Addenbrookes at 14:00.",
+    )]);
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Departure),
+        Some("parkside police station")
+    );
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Destination),
+        Some("addenbrookes hospital")
+    );
+}
+
+#[test]
 fn an_offered_venue_becomes_the_choice_when_the_user_engages() {
     let t = tracker();
     let history = [

@@ -631,6 +631,7 @@ macro_rules! conversations {
 conversations!(
     a_question_about_the_new_venue_is_no_aside,
     a_question_about_the_proposed_alternative_takes_it,
+    a_taxi_between_the_police_and_the_hospital_is_booked,
     a_value_given_with_thanks_goes_on_searching,
     attraction_by_name,
     attraction_college_address,

@@ -17,6 +17,16 @@ impl RuleTracker {
     ) {
         let toks = &ctx.toks;
         for (i, tok) in toks.iter().enumerate() {
+            if let Some((start, place)) = public_place(toks, i) {
+                if let Some(slot) = trip_end(&toks[start.saturating_sub(4)..start])
+                    && !updates
+                        .iter()
+                        .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+                {
+                    updates.push((Domain::Taxi, slot, place.to_string()));
+                }
+                continue;
+            }
             if *tok == "station" {
                 self.taxi_station(toks, i, view, updates);
                 continue;
@@ -65,7 +75,62 @@ impl RuleTracker {
             }
         }
     }
+}
 
+/// The places every dialog knows without a venue in the state: the hospital
+/// and the police station (the hospital and police domains have one each).
+/// Each row: the word that ends the phrase, the words that may come before it
+/// as part of the name, and the place's name.
+const PUBLIC_PLACES: &[(&str, &[&str], &str)] = &[
+    (
+        "hospital",
+        &["addenbrookes", "the", "a"],
+        "addenbrookes hospital",
+    ),
+    ("addenbrookes", &[], "addenbrookes hospital"),
+    (
+        "station",
+        &["police", "parkside"],
+        "parkside police station",
+    ),
+    ("police", &["the", "parkside"], "parkside police station"),
+];
+
+/// The public place whose phrase ends at token `i` ("to the hospital", "from
+/// parkside police station"), with the index the phrase starts at.
+fn public_place(toks: &[&str], i: usize) -> Option<(usize, &'static str)> {
+    let (_, before, place) = PUBLIC_PLACES.iter().find(|(head, before, _)| {
+        toks[i] == *head
+            // "station" names the police station only after "police".
+            && (!before.contains(&"police") || i > 0 && before.contains(&toks[i - 1]))
+    })?;
+    // "police" is a place only when no "station" follows (that is the row above).
+    if toks[i] == "police" && toks.get(i + 1) == Some(&"station") {
+        return None;
+    }
+    let mut start = i;
+    while start > 0 && before.contains(&toks[start - 1]) {
+        start -= 1;
+    }
+    // The article before a multi-word name: "to the parkside police station".
+    if start > 0 && matches!(toks[start - 1], "the" | "my" | "a") {
+        start -= 1;
+    }
+    Some((start, place))
+}
+
+/// Whether the words before a place make it where the taxi leaves from or
+/// where it goes: the nearest such word decides ("from the police to the
+/// hospital").
+fn trip_end(before: &[&str]) -> Option<Slot> {
+    before.iter().rev().find_map(|t| match *t {
+        "from" | "leaving" | "departing" | "leave" | "depart" => Some(Slot::Departure),
+        "to" | "at" | "arrive" | "reach" | "get" => Some(Slot::Destination),
+        _ => None,
+    })
+}
+
+impl RuleTracker {
     /// "to the train station": the station of the train in the state, the one it
     /// leaves from when the taxi goes there, the one it arrives at when the taxi
     /// picks the user up there.
