@@ -179,6 +179,11 @@ fn thanks_and_goodbye_close_the_dialog() {
     assert_eq!(p.kind, Kind::Bye);
     let p = plan(Domain::Hotel, &state(&[]), 5, "Thank you so much.", "");
     assert_eq!(p.kind, Kind::Reqmore);
+    // Saying one is done is a goodbye, in any of the words that say it.
+    for done in ["thanks, that's everything", "Great, I'm done. Thanks!"] {
+        let p = plan(Domain::Taxi, &state(&[]), 1, done, "");
+        assert_eq!(p.kind, Kind::Bye, "{done}");
+    }
 }
 
 #[test]

@@ -219,7 +219,7 @@ fn decide_plan(input: &PolicyInput<'_>) -> Plan {
         && !(accepts_offer(user, input.system) && booking_intent(input))
         && !gives_value()
     {
-        let bye = contains_any(user, GOODBYE_PHRASES);
+        let bye = contains_any(user, GOODBYE_PHRASES) || says_done(user);
         return Plan::new(d, if bye { Kind::Bye } else { Kind::Reqmore });
     }
     // "Would you like their address?" - "Yes, please": the offered details are asked for.
@@ -532,24 +532,9 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
 }
 
 /// Phrases of a closing turn that says goodbye (rather than asking if there is
-/// anything else).
-const GOODBYE_PHRASES: &[&str] = &[
-    "bye",
-    "goodbye",
-    "that is all",
-    "thats all",
-    "nothing else",
-    "no thank",
-    "no thanks",
-    "that will be all",
-    "all i need",
-    "thats it",
-    "that is it",
-    "all set",
-    "have a good",
-    "have a great",
-    "have a nice",
-];
+/// anything else), besides those that say the user is done
+/// ([`says_done`]: "that's everything", "bye").
+const GOODBYE_PHRASES: &[&str] = &["no thank", "have a good", "have a great", "have a nice"];
 
 /// The placeholder that answers an ask, in a domain.
 fn ask_placeholder(ask: Ask, domain: Domain) -> Option<&'static str> {
