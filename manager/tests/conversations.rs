@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use manager::script::{ScriptTurn, parse_script};
 use manager::{Dard, DialogMemory, DialogState, DomainMemory, TurnOutcome};
-use multiwoz::Domain;
+use multiwoz::{Domain, Slot};
 use serde_json::{Map, Value};
 
 fn root() -> PathBuf {
@@ -563,6 +563,25 @@ fn memory_survives_a_snapshot_and_resume() {
 }
 
 #[test]
+fn a_name_the_annotators_write_grounds_as_the_venue_it_names() {
+    // MultiWOZ's annotators and the evaluator write "junction theatre" for
+    // the database's "the junction".
+    let mut state = DialogState::new();
+    state
+        .entry(Domain::Attraction)
+        .or_default()
+        .insert(Slot::Name, "junction theatre".to_string());
+    let r = dard().ground(Domain::Attraction, &state, 0);
+    assert_eq!(r.count, 1, "{r:?}");
+    assert_eq!(
+        r.record
+            .and_then(|r| r.name().map(str::to_string))
+            .as_deref(),
+        Some("the junction")
+    );
+}
+
+#[test]
 fn script_lines_name_no_domain_for_small_talk() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -633,6 +652,7 @@ conversations!(
     a_question_about_the_proposed_alternative_takes_it,
     a_taxi_between_the_police_and_the_hospital_is_booked,
     a_value_given_with_thanks_goes_on_searching,
+    a_venue_the_evaluator_renames_is_found_by_its_own_name,
     attraction_by_name,
     attraction_college_address,
     attraction_in_the_south_is_in_the_south,
