@@ -306,3 +306,29 @@ fn no_problem_while_the_system_books_is_no_refusal() {
     );
     assert_eq!(p.kind, Kind::Book);
 }
+
+#[test]
+fn information_on_the_offered_venue_tells_how_to_reach_it() {
+    // The venue the system offered: its address, postcode and phone.
+    let p = plan(
+        Domain::Attraction,
+        &state(&[(Slot::Area, "centre"), (Slot::Type, "museum")]),
+        11,
+        "Thanks! Can I get some information on it?",
+        "broughton house gallery is located in the centre.",
+    );
+    assert_eq!(p.kind, Kind::Attrs);
+    assert!(
+        p.must.contains("address") && p.must.contains("phone"),
+        "{p:?}"
+    );
+    // A venue the user names in the same turn is described, not located.
+    let p = plan(
+        Domain::Restaurant,
+        &state(&[(Slot::Name, "saigon city")]),
+        1,
+        "I am looking for a place to dine called saigon city, can you give me some info on it?",
+        "",
+    );
+    assert_eq!(p.kind, Kind::Offer);
+}

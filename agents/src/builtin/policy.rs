@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use multiwoz::{Domain, Slot};
 
-use super::cues::{Ask, accepts_offer, is_closing, says_done, system_requests, user_asks};
+use super::cues::{
+    Ask, accepts_offer, asks_about_it, is_closing, says_done, system_requests, user_asks,
+};
 use super::intent::{
     accepts_offered_details, asks_information, asks_more_about, booking_intent, booking_slots,
     train_offered, wants_suggestion,
@@ -342,8 +344,18 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
     // People asking about a venue by name, or for more about the one offered,
     // want to find and reach it; the human replies give its address with the
     // postcode, and a phone number.
+    // "Thanks! Can I get some information on it?" asks about the venue the
+    // system offered; "a place called X, can you give me some info on it?"
+    // asks what the venue just named is (an offer tells that).
+    let named_here = input
+        .state
+        .get(&Slot::Name)
+        .is_some_and(|n| contains_phrase(input.user, n));
     let about_venue = d == Domain::Attraction && filled(Slot::Name) && asks_information(input.user)
-        || matches!(d, Domain::Restaurant | Domain::Hotel) && asks_more_about(input.user);
+        || matches!(d, Domain::Restaurant | Domain::Hotel) && asks_more_about(input.user)
+        || matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Attraction)
+            && asks_about_it(input.user)
+            && !named_here;
     let reach_plan = || {
         let mut p = attrs_plan(&["address", "postcode", "phone"]);
         p.fallback_without = Some("postcode".to_string());

@@ -239,6 +239,18 @@ pub(super) const STILL_ASKING_WORDS: &[&str] = &[
     "reference number",
 ];
 
+/// Words that ask about the venue at hand ("Thank you. Can I get some
+/// information on it?"): a thanking turn with them still asks.
+pub(super) const ABOUT_IT_WORDS: &[&str] = &[
+    "information on it",
+    "information about it",
+    "info on it",
+    "info about it",
+    "details on it",
+    "details about it",
+    "more about it",
+];
+
 /// Words that, with a domain word, start a new request after thanks.
 pub(super) const NEW_REQUEST_WORDS: &[&str] = &[
     "any",
@@ -280,6 +292,12 @@ pub(super) const DONE_WORDS: &[&str] = &[
     "thats it",
     "that is it",
     "that will be all",
+    "should be all",
+    "should be it",
+    "should do it",
+    "that will do",
+    "thatll do",
+    "that does it",
     "nothing else",
     "im done",
     "i am done",

@@ -14,9 +14,9 @@ use booking_words::{
     BOOKING_OFFER_WORDS, NO_BOOK_WORDS, NOT_PARTY_UNITS, PARTY_PHRASES, PARTY_UNIT_WORDS,
 };
 use chat_words::{
-    ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS, NEW_REQUEST_WORDS,
-    NOT_NOW_WORDS, OFFER_QUESTION_WORDS, STILL_ASKING_WORDS, SYSTEM_REQUEST_WORDS, THANKS_WORDS,
-    WORKS_FOR_ME_WORDS, YES_NO_QUESTION_WORDS,
+    ABOUT_IT_WORDS, ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS,
+    NEW_REQUEST_WORDS, NOT_NOW_WORDS, OFFER_QUESTION_WORDS, STILL_ASKING_WORDS,
+    SYSTEM_REQUEST_WORDS, THANKS_WORDS, WORKS_FOR_ME_WORDS, YES_NO_QUESTION_WORDS,
 };
 use words::{
     ASK_OPENERS, ASK_WORDS, ASKED_NOUNS, DOMAIN_WORDS, NOT_ASKED_BEFORE, TIME_SETTING_WORDS,
@@ -288,7 +288,10 @@ fn is_closing_uncached(norm: &str) -> bool {
         !domain_words(norm).is_empty() && contains_any(norm, NEW_REQUEST_WORDS) && !bye;
     // "Is there parking? Thank you! Do they have internet?" still asks.
     // "Thanks. Oh, is that in the moderate price range?" too.
-    let asks = (!user_asks(norm).is_empty() || contains_any(norm, YES_NO_QUESTION_WORDS))
+    // "Thank you. Can I get some information on it?" too.
+    let asks = (!user_asks(norm).is_empty()
+        || contains_any(norm, YES_NO_QUESTION_WORDS)
+        || asks_about_it(norm))
         && !bye
         && !done
         && !contains_any(norm, ALL_DONE_WORDS);
@@ -299,6 +302,12 @@ fn is_closing_uncached(norm: &str) -> bool {
         && !new_request
         && !asks
         && (!business || done || bye || contains_any(norm, ALL_DONE_WORDS))
+}
+
+/// Whether a turn asks about the venue at hand in general ("can I get some
+/// information on it?").
+pub fn asks_about_it(norm: &str) -> bool {
+    contains_any(norm, ABOUT_IT_WORDS)
 }
 
 /// Whether a turn says the user is done ("that's all", "goodbye"), beyond
@@ -517,6 +526,15 @@ mod tests {
         assert!(is_closing(&normalize("No, that's all. Thank you!")));
         assert!(is_closing(&normalize("perfect, that's everything")));
         assert!(is_closing(&normalize("No, I'm all set.")));
+        assert!(is_closing(&normalize("Nope! That should do it, thanks!")));
+        assert!(is_closing(&normalize("That should be all, thank you.")));
+        // Asking about the venue just offered is no goodbye.
+        assert!(!is_closing(&normalize(
+            "Yes that would be great! Thank you. Can I get some information on it?"
+        )));
+        assert!(is_closing(&normalize(
+            "That's all the info I need, thanks."
+        )));
         assert!(!is_closing(&normalize(
             "that's all for the hotel, now I need a train to ely"
         )));
