@@ -653,6 +653,7 @@ conversations!(
     a_taxi_between_the_police_and_the_hospital_is_booked,
     a_value_given_with_thanks_goes_on_searching,
     a_venue_the_evaluator_renames_is_found_by_its_own_name,
+    an_offer_turned_down_gets_another,
     asking_about_the_offer_with_thanks_gets_its_details,
     attraction_by_name,
     attraction_college_address,

@@ -520,6 +520,19 @@ mod tests {
     }
 
     #[test]
+    fn an_offer_turned_down_asks_for_another() {
+        for turn in [
+            "Do you have another one?",
+            "What? That's not what I wanted.",
+            "Hmm, that doesn't sound good.",
+            "I don't like it.",
+        ] {
+            assert!(asks_for_another(&normalize(turn)), "{turn}");
+        }
+        assert!(!asks_for_another(&normalize("That sounds good.")));
+    }
+
+    #[test]
     fn user_requests_and_closings() {
         let n = normalize("Can I get the phone number and postcode please?");
         assert_eq!(user_asks(&n), [Ask::Phone, Ask::Postcode]);
