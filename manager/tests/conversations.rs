@@ -705,6 +705,7 @@ conversations!(
     no_repeated_fields_or_sentences,
     no_thanks_but_a_new_request_is_not_a_goodbye,
     off_topic_mid_dialog,
+    parking_said_not_to_matter_is_not_answered,
     police_question_reaches_the_police,
     police_then_goodbye,
     references_differ_between_bookings,

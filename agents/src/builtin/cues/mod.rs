@@ -103,6 +103,10 @@ fn user_asks_uncached(norm: &str) -> Vec<Ask> {
             // "a departure time after 21:15" sets a time; "the departure time
             // and price" asks for it.
             Ask::Leave | Ask::Arrive => words.iter().any(|w| asked_not_set(norm, w)),
+            // "I don't care about parking" asks nothing about it.
+            Ask::Parking | Ask::Internet => {
+                contains_any(norm, words) && !amenity_not_to_matter(norm, *ask)
+            }
             _ => contains_any(norm, words),
         })
         .map(|(a, _)| *a)
@@ -119,6 +123,34 @@ fn user_asks_uncached(norm: &str) -> Vec<Ask> {
         }
     }
     asks
+}
+
+/// Whether the token at `i` (an amenity, a slot's word) is said not to
+/// matter: "I don't care about parking", "parking doesn't matter".
+pub fn said_not_to_matter(toks: &[&str], i: usize) -> bool {
+    let before = |k: usize| i.checked_sub(k).map_or("", |j| toks[j]);
+    let after = |k: usize| toks.get(i + k).copied().unwrap_or("");
+    let indifferent_before = matches!(before(1), "about" | "for" | "re")
+        && matches!(before(2), "care" | "matter" | "mind" | "bothered")
+        && matches!(before(3), "dont" | "doesnt" | "not" | "t");
+    let indifferent_after = matches!(after(1), "doesnt" | "dont" | "isnt" | "not")
+        && matches!(after(2), "matter" | "matters" | "important" | "care");
+    indifferent_before || indifferent_after
+}
+
+/// Whether every mention of an amenity asked about says it does not matter.
+fn amenity_not_to_matter(norm: &str, ask: Ask) -> bool {
+    let toks: Vec<&str> = norm.split(' ').collect();
+    let mut mentions = toks.iter().enumerate().filter(|(_, t)| match ask {
+        Ask::Parking => **t == "parking",
+        _ => matches!(**t, "wifi" | "internet"),
+    });
+    let mut any = false;
+    let all = mentions.all(|(i, _)| {
+        any = true;
+        said_not_to_matter(&toks, i)
+    });
+    any && all
 }
 
 /// How many words after a yes/no opener the value asked about may come ("is
@@ -517,6 +549,19 @@ mod tests {
         );
         assert!(asks("Yep, what's the arrival time on that train?").contains(&Ask::Arrive));
         assert!(asks("Can I get the departure time of that train?").contains(&Ask::Leave));
+    }
+
+    #[test]
+    fn an_amenity_said_not_to_matter_is_not_asked_about() {
+        let asks = |t: &str| user_asks(&normalize(t));
+        assert!(!asks("With wifi. No, I don't care about parking.").contains(&Ask::Parking));
+        assert!(!asks("Parking doesn't matter.").contains(&Ask::Parking));
+        assert!(asks("What about parking?").contains(&Ask::Parking));
+        // One mention that matters is enough to ask.
+        assert!(
+            asks("I don't care about wifi, but does it have parking? What about internet?")
+                .contains(&Ask::Internet)
+        );
     }
 
     #[test]

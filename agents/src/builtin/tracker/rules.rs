@@ -3,7 +3,7 @@
 
 use multiwoz::{Domain, Slot};
 
-use super::super::cues::{Ask, declines, is_closing, user_asks};
+use super::super::cues::{Ask, declines, is_closing, said_not_to_matter, user_asks};
 use super::super::cues::{PARTY_NOUNS, SINGLE_SEAT_WORDS};
 use super::super::lexicon::Reading;
 use super::super::text::{contains_any, number_value, weekday};
@@ -250,16 +250,9 @@ impl RuleTracker {
             // "Internet: no" and "parking not needed" answer after the word.
             let next = ctx.toks.get(i + 1).copied().unwrap_or("");
             let after = ctx.toks.get(i + 2).copied().unwrap_or("");
-            // "I don't care about parking", "parking doesn't matter": the
-            // amenity itself is what does not matter.
-            let before = |k: usize| i.checked_sub(k).map_or("", |j| ctx.toks[j]);
-            let indifferent_before = matches!(before(1), "about" | "for" | "re")
-                && matches!(before(2), "care" | "matter" | "mind" | "bothered")
-                && matches!(before(3), "dont" | "doesnt" | "not" | "t");
-            let indifferent_after = matches!(next, "doesnt" | "dont" | "isnt" | "not")
-                && matches!(after, "matter" | "matters" | "important" | "care");
             let answered_after = match (next, after) {
-                _ if indifferent_before || indifferent_after => Some(DONTCARE),
+                // "I don't care about parking", "parking doesn't matter".
+                _ if said_not_to_matter(&ctx.toks, i) => Some(DONTCARE),
                 ("not" | "no", "needed" | "necessary" | "required" | "important") => Some(DONTCARE),
                 // Only "no" that ends the answer: "wifi. No, I'd like parking"
                 // reads alike once normalized.
