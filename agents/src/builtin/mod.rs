@@ -202,13 +202,45 @@ impl Builtin {
                 None
             }
         });
-        match unlearned {
+        let p = match unlearned {
             Some(d) if d != p.domain => Prediction {
                 domain: d,
                 margin: 0.0,
                 second: p.domain,
             },
             _ => p,
+        };
+        match history
+            .last()
+            .and_then(|u| self.left_after_put_off(&u.text, p.domain))
+        {
+            Some(d) => Prediction {
+                domain: d,
+                margin: 0.0,
+                second: p.domain,
+            },
+            None => p,
+        }
+    }
+
+    /// "We'll find a restaurant later. Can you tell me about Clare College?":
+    /// when the picked domain is named only in a clause that puts it off and
+    /// the rest of the turn names one other domain, the turn is about that one.
+    fn left_after_put_off(&self, text: &str, picked: Domain) -> Option<Domain> {
+        let lexicon = self.tracker.lexicon();
+        let (mut off, mut on) = (Vec::new(), Vec::new());
+        for clause in text.split(['.', '!', '?', ';']).map(normalize) {
+            let named = self.knowledge.named(&clause, lexicon);
+            if cues::puts_off(&clause) {
+                off.extend(named);
+            } else {
+                on.extend(named);
+            }
+        }
+        on.dedup();
+        match on.as_slice() {
+            [d] if off.contains(&picked) && !on.contains(&picked) && !off.contains(d) => Some(*d),
+            _ => None,
         }
     }
 

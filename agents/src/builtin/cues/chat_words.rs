@@ -227,6 +227,24 @@ pub(super) const NOT_NOW_WORDS: &[&str] = &[
     "think about",
 ];
 
+/// Words that put a request off for later ("we'll find a restaurant later"):
+/// the domain such a clause names is not the one the turn is about.
+pub(super) const PUT_OFF_WORDS: &[&str] = &[
+    "later",
+    "another time",
+    "some other time",
+    "for now",
+    "hold off",
+    "not now",
+    "not right now",
+    "not yet",
+    "forget the",
+    "forget about",
+    "never mind the",
+    "nevermind the",
+    "skip the",
+];
+
 /// Goodbyes proper.
 pub(super) const BYE_WORDS: &[&str] = &["bye", "goodbye"];
 

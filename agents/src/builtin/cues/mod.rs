@@ -15,7 +15,7 @@ use booking_words::{
 };
 use chat_words::{
     ABOUT_IT_WORDS, ALL_DONE_WORDS, BUSINESS_WORDS, BYE_WORDS, DECLINE_WORDS, DONE_WORDS,
-    NEW_REQUEST_WORDS, NOT_NOW_WORDS, OFFER_QUESTION_WORDS, STILL_ASKING_WORDS,
+    NEW_REQUEST_WORDS, NOT_NOW_WORDS, OFFER_QUESTION_WORDS, PUT_OFF_WORDS, STILL_ASKING_WORDS,
     SYSTEM_REQUEST_WORDS, THANKS_WORDS, WORKS_FOR_ME_WORDS, YES_NO_QUESTION_WORDS,
 };
 use words::{
@@ -336,6 +336,12 @@ fn is_closing_uncached(norm: &str) -> bool {
         && (!business || done || bye || contains_any(norm, ALL_DONE_WORDS))
 }
 
+/// Whether a (normalized) clause puts a request off ("we'll find a
+/// restaurant later", "forget the hotel").
+pub fn puts_off(norm: &str) -> bool {
+    contains_any(norm, PUT_OFF_WORDS)
+}
+
 /// Whether a turn asks about the venue at hand in general ("can I get some
 /// information on it?").
 pub fn asks_about_it(norm: &str) -> bool {
@@ -562,6 +568,15 @@ mod tests {
             asks("I don't care about wifi, but does it have parking? What about internet?")
                 .contains(&Ask::Internet)
         );
+    }
+
+    #[test]
+    fn a_clause_that_puts_a_request_off() {
+        assert!(puts_off(&normalize("we'll find a restaurant later")));
+        assert!(puts_off(&normalize(
+            "Let's hold off on booking the room for now"
+        )));
+        assert!(!puts_off(&normalize("I need a restaurant in the centre")));
     }
 
     #[test]
