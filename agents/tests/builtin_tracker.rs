@@ -137,6 +137,14 @@ fn taxi_places_include_the_hospital_and_the_police_station() {
         slot(&view, Domain::Taxi, Slot::Departure),
         Some("parkside police station")
     );
+    // A town's station is the place, not the town.
+    let view = t.track(&[Utterance::user(
+        "I need a taxi from the cambridge train station to the golden curry at 18:00.",
+    )]);
+    assert_eq!(
+        slot(&view, Domain::Taxi, Slot::Departure),
+        Some("cambridge train station")
+    );
     // The nearest "from" or "to" decides which end a place is.
     let view = t.track(&[Utterance::user(
         "Please get me a taxi from the police to Addenbrookes at 14:00.",

@@ -106,7 +106,19 @@ impl RuleTracker {
                 let has_dep = st.is_some_and(|t| t.contains_key(&Slot::Departure));
                 let has_dest = st.is_some_and(|t| t.contains_key(&Slot::Destination));
                 let slot = place_slot(!has_dep, (has_dep, has_dest));
-                Some((d, slot, first.value.clone()))
+                // A taxi goes to a town's station, not to the town: "from the
+                // cambridge train station" is that place.
+                let after = &ctx.toks[m.end.min(ctx.toks.len())..];
+                let station = matches!(
+                    after,
+                    ["station", ..] | ["train" | "railway", "station", ..]
+                );
+                let value = if taxi && station {
+                    format!("{} train station", first.value)
+                } else {
+                    first.value.clone()
+                };
+                Some((d, slot, value))
             }
             _ => {
                 let pick: &Reading = m
