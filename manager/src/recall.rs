@@ -2,7 +2,8 @@
 //! fresh database search: the facts of a booking already made ("what's the
 //! total?" after four train tickets, "what was the reference?"), and details asked when the conversation
 //! has named no venue to give them for ("what's the postcode?" as a first
-//! turn).
+//! turn), and what a night costs at the hotel at hand (the database's room
+//! prices, which no agent's record carries).
 //!
 //! An agent answers from the state and one database record. After a booking
 //! that record is the first match of the state, not necessarily what was
@@ -18,6 +19,9 @@ use multiwoz::{Domain, Slot};
 
 use crate::lexicalize::total_price;
 use crate::memory::DialogMemory;
+use multiwoz::db::Database;
+
+mod rooms;
 
 /// A reply the manager writes itself, delexicalized and as shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +51,7 @@ const TRAIN_FACTS: [Ask; 6] = [
 /// turn: a turn that changes the booking is the agent's to rebook.
 pub(crate) fn answer(
     memory: &DialogMemory,
+    db: &Database,
     domain: Domain,
     state: &DialogState,
     previous: &DialogState,
@@ -65,6 +70,22 @@ pub(crate) fn answer(
             booked_train(memory, domain, &asks).or_else(|| booked_reference(memory, domain, &asks))
         })
         .flatten()
+        // A price question about the hotel at hand, which the turn may have
+        // named (the state then holds its name) but not changed otherwise.
+        .or_else(|| {
+            fn searched(s: &DialogState) -> Vec<(&Slot, &String)> {
+                s.get(&Domain::Hotel)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(slot, _)| **slot != Slot::Name)
+                    .collect()
+            }
+            (domain == Domain::Hotel
+                && asks.contains(&Ask::Price)
+                && searched(state) == searched(previous))
+            .then(|| rooms::room_prices(memory, db, &norm))
+            .flatten()
+        })
         .or_else(|| which_venue(memory, domain, state, &asks, !named.is_empty()))
 }
 

@@ -189,6 +189,7 @@ impl Dard {
             && let Some(user) = last_user
             && let Some(r) = recall::answer(
                 m,
+                &self.inner.db,
                 domain,
                 &state,
                 req.previous_state.unwrap_or(&empty),

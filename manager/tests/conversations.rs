@@ -697,6 +697,7 @@ conversations!(
     hotel_stars_correction,
     hotel_type_and_internet_are_honoured,
     hotel_yes_with_a_new_area_is_a_new_search,
+    how_much_a_night_gives_the_room_prices,
     hurt_child_reaches_the_hospital,
     internet_no_is_no_internet,
     joke_gets_no_venue,

@@ -3,6 +3,11 @@ use crate::memory::{Booking, DomainMemory};
 use agents::roles::DbRecord;
 use std::collections::BTreeMap;
 
+/// A database with no entities (the train facts come from the memory).
+fn no_db() -> Database {
+    Database::from_json_texts([]).unwrap()
+}
+
 fn train(id: &str, price: &str) -> DbRecord {
     let fields = [
         ("trainID", id),
@@ -52,7 +57,7 @@ fn the_total_of_a_booked_train_is_the_price_times_the_people() {
         "what's the total?",
         "How much will that cost?",
     ] {
-        let r = answer(&memory, Domain::Train, &state, &state, question)
+        let r = answer(&memory, &no_db(), Domain::Train, &state, &state, question)
             .unwrap_or_else(|| panic!("{question:?} is not answered from the booking"));
         assert!(
             r.reply.starts_with(
@@ -70,6 +75,7 @@ fn one_ticket_is_its_price_and_other_facts_come_along() {
     let (memory, state) = booked("1");
     let r = answer(
         &memory,
+        &no_db(),
         Domain::Train,
         &state,
         &state,
@@ -95,6 +101,7 @@ fn a_changed_booking_or_another_request_is_the_agents() {
     assert!(
         answer(
             &memory,
+            &no_db(),
             Domain::Train,
             &state,
             &previous,
@@ -106,6 +113,7 @@ fn a_changed_booking_or_another_request_is_the_agents() {
     assert!(
         answer(
             &memory,
+            &no_db(),
             Domain::Train,
             &state,
             &state,
@@ -116,6 +124,7 @@ fn a_changed_booking_or_another_request_is_the_agents() {
     assert!(
         answer(
             &memory,
+            &no_db(),
             Domain::Train,
             &state,
             &state,
@@ -125,7 +134,17 @@ fn a_changed_booking_or_another_request_is_the_agents() {
     );
     // Nothing booked: nothing to recall.
     let empty = DialogMemory::new();
-    assert!(answer(&empty, Domain::Train, &state, &state, "How much is it?").is_none());
+    assert!(
+        answer(
+            &empty,
+            &no_db(),
+            Domain::Train,
+            &state,
+            &state,
+            "How much is it?"
+        )
+        .is_none()
+    );
 }
 
 #[test]
@@ -134,6 +153,7 @@ fn details_of_no_venue_in_particular_are_asked_back() {
     let state = DialogState::new();
     let r = answer(
         &memory,
+        &no_db(),
         Domain::Restaurant,
         &state,
         &state,
@@ -149,6 +169,7 @@ fn details_of_no_venue_in_particular_are_asked_back() {
     // Named no kind of place: the router's pick is not put in the user's mouth.
     let r = answer(
         &memory,
+        &no_db(),
         Domain::Hotel,
         &state,
         &state,
@@ -169,6 +190,7 @@ fn details_of_no_venue_in_particular_are_asked_back() {
     assert!(
         answer(
             &memory,
+            &no_db(),
             Domain::Restaurant,
             &searched,
             &searched,
@@ -187,6 +209,7 @@ fn details_of_no_venue_in_particular_are_asked_back() {
     assert!(
         answer(
             &offered,
+            &no_db(),
             Domain::Restaurant,
             &state,
             &state,
@@ -201,6 +224,7 @@ fn the_reference_asked_again_is_the_bookings() {
     let (memory, state) = booked("4");
     let r = answer(
         &memory,
+        &no_db(),
         Domain::Train,
         &state,
         &state,
@@ -216,6 +240,7 @@ fn the_reference_asked_again_is_the_bookings() {
     assert!(
         answer(
             &empty,
+            &no_db(),
             Domain::Train,
             &state,
             &state,
@@ -285,5 +310,82 @@ fn a_question_routed_to_a_domain_with_nothing_at_hand_goes_to_the_one_with_somet
     assert_eq!(
         venue_at_hand(&two, Domain::Attraction, &state, ask, None),
         None
+    );
+}
+
+#[test]
+fn a_question_of_what_a_night_costs_gets_the_room_prices() {
+    let db = Database::from_json_texts([(
+        Domain::Hotel,
+        std::path::Path::new("hotel_db.json"),
+        r#"[{"id": "7", "name": "allenbell", "pricerange": "cheap", "type": "guesthouse",
+             "price": {"double": "60", "family": "90", "single": "35"}}]"#,
+    )])
+    .unwrap();
+    let mut record = DbRecord {
+        id: "7".into(),
+        fields: BTreeMap::new(),
+    };
+    record.fields.insert("name".into(), "allenbell".into());
+    record.fields.insert("pricerange".into(), "cheap".into());
+    let mut memory = DialogMemory::new();
+    memory.domains.insert(
+        Domain::Hotel,
+        DomainMemory {
+            offered: Some(record),
+            booking: None,
+        },
+    );
+    let mut state = DialogState::new();
+    state
+        .entry(Domain::Hotel)
+        .or_default()
+        .insert(Slot::PriceRange, "cheap".into());
+    let r = answer(
+        &memory,
+        &db,
+        Domain::Hotel,
+        &state,
+        &state,
+        "How much is it per night?",
+    )
+    .expect("answered from the database");
+    assert_eq!(
+        r.reply,
+        "allenbell is cheap: a double room is 60 pounds a night, a single is 35 pounds and a \
+         family room is 90 pounds. Would you like me to book a room?"
+    );
+    assert!(
+        r.delex
+            .starts_with("[value_name] is [value_price]: a double room is [value_price]")
+    );
+    // The price range is the agent's to tell.
+    assert!(
+        answer(
+            &memory,
+            &db,
+            Domain::Hotel,
+            &state,
+            &state,
+            "What is the price range?"
+        )
+        .is_none()
+    );
+    // A turn that changes the search is a new search, not a question.
+    let mut cheaper = state.clone();
+    cheaper
+        .entry(Domain::Hotel)
+        .or_default()
+        .insert(Slot::Area, "east".into());
+    assert!(
+        answer(
+            &memory,
+            &db,
+            Domain::Hotel,
+            &cheaper,
+            &state,
+            "One in the east? How much is it?"
+        )
+        .is_none()
     );
 }
