@@ -160,6 +160,22 @@ fn taxi_places_include_the_hospital_and_the_police_station() {
 }
 
 #[test]
+fn a_price_range_said_outright_wins_over_a_hint() {
+    let t = tracker();
+    let view = t.track(&[Utterance::user(
+        "I need a place to stay in the moderate price range, I am on a budget.",
+    )]);
+    assert_eq!(
+        slot(&view, Domain::Hotel, Slot::PriceRange),
+        Some("moderate")
+    );
+    let view = t.track(&[Utterance::user(
+        "I'm on a budget, I need a place to stay in the north.",
+    )]);
+    assert_eq!(slot(&view, Domain::Hotel, Slot::PriceRange), Some("cheap"));
+}
+
+#[test]
 fn an_offered_venue_becomes_the_choice_when_the_user_engages() {
     let t = tracker();
     let history = [

@@ -11,6 +11,7 @@ use multiwoz::disk_cache::codec::{Corrupt, Reader, Writer};
 use multiwoz::{Domain, Slot};
 
 mod phrases;
+pub(crate) use phrases::PRICE_HINTS;
 
 use phrases::{
     AREAS, ATTRACTION_TYPES, COMMON_WORDS, EXTRA_FOODS, FOOD_SYNONYMS, HOTEL_TYPES, NAME_AFFIXES,

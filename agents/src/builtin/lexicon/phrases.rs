@@ -48,6 +48,10 @@ pub(super) const PRICES: &[(&str, &str)] = &[
     ("fancy", "expensive"),
 ];
 
+/// Price phrases that only hint at a price range ("I am on a budget"): a price
+/// range the same turn names outright ("moderate, I am on a budget") wins.
+pub(crate) const PRICE_HINTS: &[&str] = &["budget"];
+
 /// Attraction-type phrases and the database type they denote.
 pub(super) const ATTRACTION_TYPES: &[(&str, &str)] = &[
     ("museum", "museum"),

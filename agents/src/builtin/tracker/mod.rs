@@ -19,7 +19,7 @@ mod rules;
 mod values;
 
 use super::cues::{domain_words, system_requests};
-use super::lexicon::{Lexicon, Match};
+use super::lexicon::{Lexicon, Match, PRICE_HINTS};
 use super::text::{contains_any, normalize};
 use super::times::{TimeKind, all_times};
 use crate::roles::{DialogState, Speaker, Utterance};
@@ -177,10 +177,17 @@ impl RuleTracker {
         toks.dedup_by(|a, b| a == b && matches!(*a, "the" | "a" | "to"));
         let matches = self.lexicon.find(&toks);
         let times = all_times(&toks);
-        let matches: Vec<Match> = matches
+        let mut matches: Vec<Match> = matches
             .into_iter()
             .filter(|m| !times.iter().any(|t| t.start < m.end && m.start < t.end))
             .collect();
+        // "Something moderate, I am on a budget": a price range said outright
+        // wins over one only hinted at.
+        let priced = |m: &Match| m.readings.iter().any(|r| r.slot == Slot::PriceRange);
+        let hint = |m: &Match| m.end == m.start + 1 && PRICE_HINTS.contains(&toks[m.start]);
+        if matches.iter().any(|m| priced(m) && !hint(m)) {
+            matches.retain(|m| !(priced(m) && hint(m)));
+        }
         let mut ctx = TurnCtx {
             norm,
             toks,
