@@ -210,10 +210,12 @@ impl Builtin {
             },
             _ => p,
         };
-        match history
-            .last()
-            .and_then(|u| self.left_after_put_off(&u.text, p.domain))
-        {
+        // Most turns put nothing off: the clause-by-clause reading is skipped.
+        let put_off = cues::puts_off(&user)
+            .then(|| history.last())
+            .flatten()
+            .and_then(|u| self.left_after_put_off(&u.text, p.domain));
+        match put_off {
             Some(d) => Prediction {
                 domain: d,
                 margin: 0.0,
