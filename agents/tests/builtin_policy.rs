@@ -310,18 +310,39 @@ fn no_problem_while_the_system_books_is_no_refusal() {
 #[test]
 fn information_on_the_offered_venue_tells_how_to_reach_it() {
     // The venue the system offered: its address, postcode and phone.
-    let p = plan(
-        Domain::Attraction,
-        &state(&[(Slot::Area, "centre"), (Slot::Type, "museum")]),
-        11,
-        "Thanks! Can I get some information on it?",
-        "broughton house gallery is located in the centre.",
-    );
+    let mut record = DbRecord::default();
+    record
+        .fields
+        .insert("name".into(), "broughton house gallery".into());
+    let st = state(&[(Slot::Area, "centre"), (Slot::Type, "museum")]);
+    let p = decide(&PolicyInput {
+        domain: Domain::Attraction,
+        state: &st,
+        db: &DbResult {
+            domain: Domain::Attraction,
+            count: 11,
+            record: Some(record),
+        },
+        user: &normalize("Thanks! Can I get some information on it?"),
+        system: &normalize("broughton house gallery is located in the centre."),
+        confirmed: false,
+        train_named: false,
+    });
     assert_eq!(p.kind, Kind::Attrs);
     assert!(
         p.must.contains("address") && p.must.contains("phone"),
         "{p:?}"
     );
+    // With nothing named, "it" is no venue: the first row of the search is
+    // not told as if it had been offered.
+    let p = plan(
+        Domain::Restaurant,
+        &state(&[]),
+        110,
+        "Can you tell me some info on it?",
+        "",
+    );
+    assert_ne!(p.kind, Kind::Attrs, "{p:?}");
     // A venue the user names in the same turn is described, not located.
     let p = plan(
         Domain::Restaurant,

@@ -652,6 +652,7 @@ conversations!(
     a_question_about_the_proposed_alternative_takes_it,
     a_request_put_off_routes_to_what_the_turn_asks,
     a_taxi_between_the_police_and_the_hospital_is_booked,
+    a_turn_without_words_gets_what_dard_can_do,
     a_value_given_with_thanks_goes_on_searching,
     a_venue_the_evaluator_renames_is_found_by_its_own_name,
     an_offer_turned_down_gets_another,

@@ -148,11 +148,13 @@ impl Knowledge {
 
     /// Whether a normalized user turn is outside every domain: it names none,
     /// gave the tracker nothing (`state_changed` false), is no closing, and is
-    /// small talk (a greeting, a joke, a question about dard).
+    /// small talk (a greeting, a joke, a question about dard) or has no word at all.
     pub fn off_topic(&self, norm: &str, lexicon: &Lexicon, state_changed: bool) -> bool {
+        // A turn with no word in it ("???", an emoji) asks nothing of any domain.
+        let wordless = !norm.chars().any(char::is_alphanumeric);
         !state_changed
             && !is_closing(norm)
             && self.named(norm, lexicon).is_empty()
-            && contains_any(norm, SMALL_TALK)
+            && (wordless || contains_any(norm, SMALL_TALK))
     }
 }

@@ -351,10 +351,20 @@ fn venue_or_train(input: &PolicyInput<'_>, asks: &[&'static str]) -> Plan {
         .state
         .get(&Slot::Name)
         .is_some_and(|n| contains_phrase(input.user, n));
+    // "It" is a venue the system just named (or the user chose), never the
+    // first row of a search nobody saw.
+    let at_hand = filled(Slot::Name)
+        || input
+            .db
+            .record
+            .as_ref()
+            .and_then(|r| r.name())
+            .is_some_and(|n| n.len() >= 3 && contains_phrase(input.system, &n.to_lowercase()));
     let about_venue = d == Domain::Attraction && filled(Slot::Name) && asks_information(input.user)
         || matches!(d, Domain::Restaurant | Domain::Hotel) && asks_more_about(input.user)
         || matches!(d, Domain::Restaurant | Domain::Hotel | Domain::Attraction)
             && asks_about_it(input.user)
+            && at_hand
             && !named_here;
     let reach_plan = || {
         let mut p = attrs_plan(&["address", "postcode", "phone"]);
