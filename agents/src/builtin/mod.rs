@@ -182,11 +182,7 @@ impl Builtin {
         };
         let p = match offered.or(before.domain) {
             Some(pending) if pending != p.domain && books_first(history, &system, pending) => {
-                Prediction {
-                    domain: pending,
-                    margin: 0.0,
-                    second: p.domain,
-                }
+                p.overruled_by(pending)
             }
             _ => p,
         };
@@ -203,11 +199,7 @@ impl Builtin {
             }
         });
         let p = match unlearned {
-            Some(d) if d != p.domain => Prediction {
-                domain: d,
-                margin: 0.0,
-                second: p.domain,
-            },
+            Some(d) if d != p.domain => p.overruled_by(d),
             _ => p,
         };
         // Most turns put nothing off: the clause-by-clause reading is skipped.
@@ -215,14 +207,7 @@ impl Builtin {
             .then(|| history.last())
             .flatten()
             .and_then(|u| self.left_after_put_off(&u.text, p.domain));
-        match put_off {
-            Some(d) => Prediction {
-                domain: d,
-                margin: 0.0,
-                second: p.domain,
-            },
-            None => p,
-        }
+        put_off.map_or(p, |d| p.overruled_by(d))
     }
 
     /// "We'll find a restaurant later. Can you tell me about Clare College?":

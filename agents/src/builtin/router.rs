@@ -43,6 +43,18 @@ pub struct Prediction {
     pub second: Domain,
 }
 
+impl Prediction {
+    /// The prediction a rule on top of the classifier makes: `domain`, with the
+    /// classifier's pick as the runner-up and no margin to speak of.
+    pub fn overruled_by(self, domain: Domain) -> Prediction {
+        Prediction {
+            domain,
+            margin: 0.0,
+            second: self.domain,
+        }
+    }
+}
+
 fn class_index(d: Domain) -> usize {
     Domain::ALL.iter().position(|x| *x == d).unwrap_or(0)
 }

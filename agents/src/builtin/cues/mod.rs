@@ -141,16 +141,13 @@ pub fn said_not_to_matter(toks: &[&str], i: usize) -> bool {
 /// Whether every mention of an amenity asked about says it does not matter.
 fn amenity_not_to_matter(norm: &str, ask: Ask) -> bool {
     let toks: Vec<&str> = norm.split(' ').collect();
-    let mut mentions = toks.iter().enumerate().filter(|(_, t)| match ask {
-        Ask::Parking => **t == "parking",
-        _ => matches!(**t, "wifi" | "internet"),
-    });
-    let mut any = false;
-    let all = mentions.all(|(i, _)| {
-        any = true;
-        said_not_to_matter(&toks, i)
-    });
-    any && all
+    let mentions: Vec<usize> = (0..toks.len())
+        .filter(|&i| match ask {
+            Ask::Parking => toks[i] == "parking",
+            _ => matches!(toks[i], "wifi" | "internet"),
+        })
+        .collect();
+    !mentions.is_empty() && mentions.iter().all(|&i| said_not_to_matter(&toks, i))
 }
 
 /// How many words after a yes/no opener the value asked about may come ("is

@@ -18,12 +18,8 @@ impl RuleTracker {
         let toks = &ctx.toks;
         for (i, tok) in toks.iter().enumerate() {
             if let Some((start, place)) = public_place(toks, i) {
-                if let Some(slot) = trip_end(&toks[start.saturating_sub(4)..start])
-                    && !updates
-                        .iter()
-                        .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
-                {
-                    updates.push((Domain::Taxi, slot, place.to_string()));
+                if let Some(slot) = trip_end(&toks[start.saturating_sub(4)..start]) {
+                    set_taxi_end(updates, slot, place.to_string());
                 }
                 continue;
             }
@@ -67,34 +63,35 @@ impl RuleTracker {
             } else {
                 continue;
             };
-            if !updates
-                .iter()
-                .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
-            {
-                updates.push((Domain::Taxi, slot, name.clone()));
-            }
+            set_taxi_end(updates, slot, name.clone());
         }
     }
 }
 
+/// The hospital as a taxi's end (the hospital domain has one).
+const HOSPITAL: &str = "addenbrookes hospital";
+/// The police station as a taxi's end (the police domain has one).
+const POLICE_STATION: &str = "parkside police station";
+
 /// The places every dialog knows without a venue in the state: the hospital
-/// and the police station (the hospital and police domains have one each).
-/// Each row: the word that ends the phrase, the words that may come before it
-/// as part of the name, and the place's name.
+/// and the police station. Each row: the word that ends the phrase, the words
+/// that may come before it as part of the name, and the place's name.
 const PUBLIC_PLACES: &[(&str, &[&str], &str)] = &[
-    (
-        "hospital",
-        &["addenbrookes", "the", "a"],
-        "addenbrookes hospital",
-    ),
-    ("addenbrookes", &[], "addenbrookes hospital"),
-    (
-        "station",
-        &["police", "parkside"],
-        "parkside police station",
-    ),
-    ("police", &["the", "parkside"], "parkside police station"),
+    ("hospital", &["addenbrookes", "the", "a"], HOSPITAL),
+    ("addenbrookes", &[], HOSPITAL),
+    ("station", &["police", "parkside"], POLICE_STATION),
+    ("police", &["the", "parkside"], POLICE_STATION),
 ];
+
+/// Sets a taxi's end unless an earlier reading of the turn set it.
+fn set_taxi_end(updates: &mut Vec<(Domain, Slot, String)>, slot: Slot, place: String) {
+    if !updates
+        .iter()
+        .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
+    {
+        updates.push((Domain::Taxi, slot, place));
+    }
+}
 
 /// The public place whose phrase ends at token `i` ("to the hospital", "from
 /// parkside police station"), with the index the phrase starts at.
@@ -165,12 +162,7 @@ impl RuleTracker {
         let Some(station) = view.state.get(&Domain::Train).and_then(|t| t.get(&end)) else {
             return;
         };
-        if !updates
-            .iter()
-            .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
-        {
-            updates.push((Domain::Taxi, slot, format!("{station} train station")));
-        }
+        set_taxi_end(updates, slot, format!("{station} train station"));
     }
 
     /// "A cab that arrives by my booking time": the taxi arrives (or leaves,
@@ -438,8 +430,8 @@ fn taxi_there(
     };
     // The hospital and the police station are one place each.
     let name = match domain {
-        Domain::Hospital => Some("addenbrookes hospital".to_string()),
-        Domain::Police => Some("parkside police station".to_string()),
+        Domain::Hospital => Some(HOSPITAL.to_string()),
+        Domain::Police => Some(POLICE_STATION.to_string()),
         Domain::Restaurant | Domain::Hotel | Domain::Attraction => view
             .state
             .get(&domain)
@@ -451,10 +443,5 @@ fn taxi_there(
     let Some(name) = name else {
         return;
     };
-    if !updates
-        .iter()
-        .any(|(d, s, _)| *d == Domain::Taxi && *s == slot)
-    {
-        updates.push((Domain::Taxi, slot, name));
-    }
+    set_taxi_end(updates, slot, name);
 }
